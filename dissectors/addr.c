@@ -1,0 +1,113 @@
+/* addr.c - text forms and comparisons of network endpoints. */
+#include "addr.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+char *rt_ip_str(const struct rt_addr *a, char *buf, size_t n)
+{
+	if (n == 0)
+		return buf;
+	buf[0] = '\0';
+	if (a->family == 4)
+		inet_ntop(AF_INET, a->ip, buf, (socklen_t)n);
+	else if (a->family == 6)
+		inet_ntop(AF_INET6, a->ip, buf, (socklen_t)n);
+	else
+		snprintf(buf, n, "?");
+	return buf;
+}
+
+char *rt_addr_str(const struct rt_addr *a, char *buf, size_t n)
+{
+	char ip[INET6_ADDRSTRLEN];
+	rt_ip_str(a, ip, sizeof ip);
+	if (a->family == 6)
+		snprintf(buf, n, "[%s]:%u", ip, a->port);
+	else
+		snprintf(buf, n, "%s:%u", ip, a->port);
+	return buf;
+}
+
+bool rt_ip_eq(const struct rt_addr *a, const struct rt_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	return memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16) == 0;
+}
+
+bool rt_addr_eq(const struct rt_addr *a, const struct rt_addr *b)
+{
+	return a->port == b->port && rt_ip_eq(a, b);
+}
+
+bool rt_ip_parse(const char *s, struct rt_addr *a)
+{
+	memset(a, 0, sizeof *a);
+	if (!s)
+		return false;
+	if (inet_pton(AF_INET, s, a->ip) == 1) {
+		a->family = 4;
+		return true;
+	}
+	/* libosip2 returns IPv6 hosts without brackets, URIs carry them */
+	char tmp[INET6_ADDRSTRLEN + 2];
+	size_t l = strlen(s);
+	if (l >= 2 && s[0] == '[' && s[l - 1] == ']' && l - 2 < sizeof tmp) {
+		memcpy(tmp, s + 1, l - 2);
+		tmp[l - 2] = '\0';
+		s = tmp;
+	}
+	if (inet_pton(AF_INET6, s, a->ip) == 1) {
+		a->family = 6;
+		return true;
+	}
+	return false;
+}
+
+bool rt_ip_is_private(const struct rt_addr *a)
+{
+	const uint8_t *p = a->ip;
+	if (a->family == 4) {
+		return p[0] == 10 ||
+		       (p[0] == 172 && (p[1] & 0xf0) == 16) ||
+		       (p[0] == 192 && p[1] == 168) ||
+		       (p[0] == 100 && (p[1] & 0xc0) == 64) ||   /* RFC 6598 CGNAT */
+		       (p[0] == 169 && p[1] == 254);
+	}
+	if (a->family == 6)
+		return (p[0] & 0xfe) == 0xfc ||                  /* ULA fc00::/7 */
+		       (p[0] == 0xfe && (p[1] & 0xc0) == 0x80);  /* link-local */
+	return false;
+}
+
+uint32_t rt_addr_hash(const struct rt_addr *a, uint32_t h)
+{
+	/* FNV-1a over the significant bytes */
+	size_t n = a->family == 6 ? 16 : 4;
+	h ^= a->family;
+	h *= 16777619u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= a->ip[i];
+		h *= 16777619u;
+	}
+	h ^= a->port & 0xff;
+	h *= 16777619u;
+	h ^= a->port >> 8;
+	h *= 16777619u;
+	return h;
+}
+
+const char *rt_transport_name(enum rt_transport t)
+{
+	switch (t) {
+	case RT_TP_UDP: return "UDP";
+	case RT_TP_TCP: return "TCP";
+	case RT_TP_TLS: return "TLS";
+	case RT_TP_SCTP: return "SCTP";
+	case RT_TP_WS: return "WS";
+	case RT_TP_WSS: return "WSS";
+	default: return "?";
+	}
+}

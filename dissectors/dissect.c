@@ -1,0 +1,111 @@
+/* dissect.c - the chain's entry points and the hand-off to the layer above. */
+#include "dissect_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct dis_ctx *dis_new(const struct dis_callbacks *cb, const struct dis_opts *opt)
+{
+	struct dis_ctx *d = calloc(1, sizeof *d);
+	if (!d)
+		return NULL;
+	d->cb = *cb;
+	if (opt)
+		d->opt = *opt;
+	if (!d->opt.tcp_stream_max)
+		d->opt.tcp_stream_max = 256 * 1024;
+	if (!d->opt.tcp_mem_max)
+		d->opt.tcp_mem_max = 64u * 1024 * 1024;
+	if (!d->opt.frag_mem_max)
+		d->opt.frag_mem_max = 32u * 1024 * 1024;
+	if (!d->opt.frag_timeout_ns)
+		d->opt.frag_timeout_ns = 30LL * 1000000000LL;
+	d->tcp = tcp_table_new(&d->opt);
+	sip_global_init();
+	return d;
+}
+
+void dis_packet(struct dis_ctx *d, const struct pkt_info *pi, const uint8_t *data, size_t caplen)
+{
+	d->pi = pi;
+	d->had_sip = false;
+	d->cut = false;
+	d->depth = 0;
+	d->st.packets++;
+	d->st.bytes += caplen;
+	if (pi->wirelen > caplen)
+		d->st.truncated++;
+	link_print(d, cur_make(data, caplen), pi->linktype);
+	d->pi = NULL;
+}
+
+void dis_flush(struct dis_ctx *d)
+{
+	tcp_table_flush(d);
+}
+
+void dis_free(struct dis_ctx *d)
+{
+	if (!d)
+		return;
+	tcp_table_free(d->tcp);
+	free(d);
+}
+
+const struct dis_stats *dis_get_stats(const struct dis_ctx *d)
+{
+	return &d->st;
+}
+
+bool dis_packet_had_sip(const struct dis_ctx *d)
+{
+	return d->had_sip;
+}
+
+void dis_emit(struct dis_ctx *d, struct sip_msg *m)
+{
+	m->id = ++d->next_msg_id;
+	d->st.sip_msgs++;
+	if (m->malformed)
+		d->st.malformed++;
+	d->had_sip = true;
+	if (d->cb.on_msg)
+		d->cb.on_msg(d->cb.user, m);
+	else
+		sip_msg_free(m);
+}
+
+void dis_sip_payload(struct dis_ctx *d, const struct pkt_info *pi,
+		     const struct rt_addr *src, const struct rt_addr *dst,
+		     enum rt_transport tp, const uint8_t *p, size_t n)
+{
+	const struct pkt_info *saved = d->pi;
+	d->pi = pi;
+	sip_print_datagram(d, src, dst, tp, cur_make(p, n));
+	d->pi = saved;
+}
+
+void sip_print_datagram(struct dis_ctx *d, const struct rt_addr *src, const struct rt_addr *dst,
+			enum rt_transport tp, struct cur c)
+{
+	size_t n = cur_left(&c);
+	const uint8_t *p = cur_take(&c, n);
+	if (!p || n == 0)
+		return;
+	struct sip_meta meta = {
+		.file = d->pi ? d->pi->file : 0,
+		.frame = d->pi ? d->pi->frame : 0,
+		.ts_ns = d->pi ? d->pi->ts_ns : 0,
+		.src = *src, .dst = *dst, .transport = tp, .datagram = true,
+	};
+	struct sip_msg *m = sip_parse(p, n, &meta);
+	if (!m) {
+		d->st.not_sip++;
+		return;
+	}
+	if (d->cut && !m->malformed) {
+		m->malformed = true;
+		m->malformed_reason = "packet cut short by the capture (snap length)";
+	}
+	dis_emit(d, m);
+}

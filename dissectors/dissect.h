@@ -1,0 +1,103 @@
+/* dissect.h - the dissector chain: captured bytes in, SIP messages out.
+ *
+ * Owns: struct dis_ctx (all per-run dissection state: IP fragment table,
+ * TCP streams, counters) and the public entry points.  Knows nothing of
+ * transactions or registrations: it hands each finished message upward
+ * through a callback and forgets it.
+ *
+ * Path of one packet: dis_packet() -> link (Ethernet, VLAN, SLL, SLL2,
+ * NULL, raw) -> IPv4/IPv6 (+fragments, tunnels) -> UDP | TCP | SCTP ->
+ * HEP / WebSocket / SIP framing -> sip_parse() -> on_msg().
+ */
+#ifndef RT_DISSECT_H
+#define RT_DISSECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "addr.h"
+#include "sip.h"
+
+/* One captured packet as the capture layer hands it over. */
+struct pkt_info {
+	uint32_t file;          /* input file index, 0-based */
+	uint64_t frame;         /* 1-based, restarts per file */
+	int64_t ts_ns;          /* capture time, ns since the epoch */
+	int linktype;           /* pcap LINKTYPE_ / DLT_ value */
+	uint32_t wirelen;       /* original length on the wire */
+};
+
+/* An ICMP/ICMPv6 error that quotes a packet we care about: the quoted
+ * SIP is not a message, but the error is evidence ("port unreachable"). */
+struct icmp_evt {
+	uint32_t file;
+	uint64_t frame;
+	int64_t ts_ns;
+	struct rt_addr from, to;        /* the ICMP packet's own addresses */
+	uint8_t version;                /* 4 or 6 */
+	uint8_t type, code;
+	struct rt_addr q_src, q_dst;    /* the quoted datagram's endpoints */
+	uint8_t q_proto;                /* quoted IP protocol (17 = UDP) */
+	const char *q_call_id;          /* from the quoted SIP if readable, else NULL */
+	const char *q_branch;
+	const char *q_method;
+};
+
+struct dis_callbacks {
+	/* A finished message; ownership passes to the callee (sip_msg_free). */
+	void (*on_msg)(void *user, struct sip_msg *m);
+	/* Optional; the event is only valid during the call. */
+	void (*on_icmp)(void *user, const struct icmp_evt *e);
+	void *user;
+};
+
+struct dis_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t sip_msgs;
+	uint64_t malformed;       /* SIP messages marked malformed */
+	uint64_t not_ip;          /* link payload that was not IP */
+	uint64_t unknown_link;    /* packets of a link type we do not read */
+	uint64_t truncated;       /* packets cut short (snaplen or damage) */
+	uint64_t icmp_errors;     /* ICMP errors quoting UDP/TCP */
+	uint64_t not_sip;         /* transport payloads that were not SIP */
+	uint64_t frag_pending;    /* fragments held at flush (never completed) */
+	uint64_t frag_dropped;    /* datagrams given up (timeout / memory bound) */
+	uint64_t tcp_lost_bytes;  /* stream bytes skipped (gaps, overflow) */
+	uint64_t tcp_resyncs;     /* times a stream resynchronised */
+	uint64_t hep_packets;
+	uint64_t ws_frames;
+	int last_unknown_linktype;
+};
+
+struct dis_opts {
+	size_t tcp_stream_max;    /* bytes buffered per direction (default 256 KiB) */
+	size_t tcp_mem_max;       /* all streams together (default 64 MiB) */
+	size_t frag_mem_max;      /* all fragment buffers (default 32 MiB) */
+	int64_t frag_timeout_ns;  /* default 30 s of capture time */
+};
+
+struct dis_ctx;
+
+struct dis_ctx *dis_new(const struct dis_callbacks *cb, const struct dis_opts *opt);
+/* Dissect one packet (data has caplen bytes). */
+void dis_packet(struct dis_ctx *d, const struct pkt_info *pi, const uint8_t *data, size_t caplen);
+/* End of capture: flush pending stream data (as malformed if incomplete). */
+void dis_flush(struct dis_ctx *d);
+void dis_free(struct dis_ctx *d);
+const struct dis_stats *dis_get_stats(const struct dis_ctx *d);
+/* True when the last dis_packet() carried SIP (or part of a SIP message):
+ * the capture layer writes such packets with -w. */
+bool dis_packet_had_sip(const struct dis_ctx *d);
+
+/* Is this link type one we dissect? */
+bool dis_linktype_supported(int linktype);
+
+/* Cheap check used by HEP listeners and tests: hand a payload straight to
+ * the SIP layer as if it arrived on (src, dst, transport). */
+void dis_sip_payload(struct dis_ctx *d, const struct pkt_info *pi,
+		     const struct rt_addr *src, const struct rt_addr *dst,
+		     enum rt_transport tp, const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,837 @@
+/* sip.c - one framed SIP message -> struct sip_msg, through libosip2.
+ *
+ * libosip2 does the parsing; this file decides what it may see (start line
+ * found, Content-Length repaired for datagrams), copies the ~40 fields the
+ * rest of regtrace needs into one blob, and frees the osip message at once.
+ * When libosip2 rejects a message (bad Via, CSeq, Contact ...) a tolerant
+ * line scanner recovers the start line, Call-ID, CSeq and top Via so the
+ * message is still listed, marked malformed (domain doc §5.2 items 12-13).
+ */
+#include "sip.h"
+#include "cursor.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <osipparser2/osip_parser.h>
+#include <osipparser2/osip_port.h>
+
+/* ---------------------------------------------------------------- set-up */
+
+static void sip_trace_sink(const char *fi, int li, osip_trace_level_t level,
+			   const char *chfr, va_list ap)
+{
+	/* libosip2 would print to stdout; its messages are not ours to show */
+	(void)fi; (void)li; (void)level; (void)chfr; (void)ap;
+}
+
+void sip_global_init(void)
+{
+	static int done;
+	if (done)
+		return;
+	done = 1;
+	osip_trace_initialize_func(TRACE_LEVEL0, sip_trace_sink);
+	parser_init();
+}
+
+/* ---------------------------------------------------------------- start line */
+
+static bool is_token_char(uint8_t c)
+{
+	return isalnum(c) || strchr("-.!%*_+`'~", c) != NULL;
+}
+
+/* Request line: token SP uri SP "SIP/2.0"; status line: "SIP/2.0" SP 3DIGIT. */
+bool sip_looks_like_sip(const uint8_t *p, size_t n)
+{
+	size_t eol = 0;
+	while (eol < n && p[eol] != '\n')
+		eol++;
+	if (eol < 12)
+		return false;
+	size_t end = eol;
+	if (end > 0 && p[end - 1] == '\r')
+		end--;
+	if (n >= 12 && memcmp(p, "SIP/2.0 ", 8) == 0)
+		return isdigit(p[8]) && isdigit(p[9]) && isdigit(p[10]) &&
+		       (end == 11 || p[11] == ' ');
+	size_t i = 0;
+	while (i < end && is_token_char(p[i]))
+		i++;
+	if (i == 0 || i >= end || p[i] != ' ')
+		return false;
+	if (end < 8 + i + 2 || memcmp(p + end - 8, " SIP/2.0", 8) != 0)
+		return false;
+	/* a URI between the two spaces, with no space inside */
+	for (size_t j = i + 1; j < end - 8; j++)
+		if (p[j] == ' ' || p[j] < 0x21)
+			return false;
+	return end - 8 > i + 1;
+}
+
+static bool known_method_at(const uint8_t *p, size_t n)
+{
+	static const char *const methods[] = {
+		"REGISTER ", "INVITE ", "ACK ", "BYE ", "CANCEL ", "OPTIONS ", "SUBSCRIBE ",
+		"NOTIFY ", "PUBLISH ", "MESSAGE ", "INFO ", "PRACK ", "UPDATE ", "REFER ", "SIP/2.0 ",
+	};
+	for (size_t i = 0; i < sizeof methods / sizeof *methods; i++) {
+		size_t l = strlen(methods[i]);
+		if (n >= l && memcmp(p, methods[i], l) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Offset of the start line, skipping leading CRLFs and a few junk bytes
+ * (zeek's sip-junk-before-request capture: "DB" glued to "REGISTER", which
+ * tshark reads as REGISTER); -1 when none.  An extension method at the
+ * very start is taken as is. */
+static long sip_find_start(const uint8_t *p, size_t n, unsigned *lenient)
+{
+	size_t i = 0;
+	while (i < n && (p[i] == '\r' || p[i] == '\n'))
+		i++;
+	if (known_method_at(p + i, n - i) && sip_looks_like_sip(p + i, n - i))
+		return (long)i;
+	for (size_t k = i + 1; k < n && k < i + 16; k++) {
+		if (known_method_at(p + k, n - k) && sip_looks_like_sip(p + k, n - k)) {
+			*lenient |= SIP_LEN_LEADING_JUNK;
+			return (long)k;
+		}
+	}
+	return sip_looks_like_sip(p + i, n - i) ? (long)i : -1;
+}
+
+/* ---------------------------------------------------------------- framing */
+
+/* Index just past the empty line ending the headers, 0 if not found.
+ * Accepts CRLFCRLF and bare LFLF. */
+static size_t hdr_end(const uint8_t *p, size_t n, bool *lf_only)
+{
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (p[i] != '\n')
+			continue;
+		if (p[i + 1] == '\n') {
+			if (lf_only && (i == 0 || p[i - 1] != '\r'))
+				*lf_only = true;
+			return i + 2;
+		}
+		if (p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n')
+			return i + 3;
+	}
+	return 0;
+}
+
+static bool hdr_name_is(const uint8_t *line, size_t len, const char *name, size_t *val)
+{
+	size_t nl = strlen(name);
+	if (len <= nl || strncasecmp((const char *)line, name, nl) != 0)
+		return false;
+	size_t i = nl;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i >= len || line[i] != ':')
+		return false;
+	i++;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	*val = i;
+	return true;
+}
+
+/* Content-Length (or compact "l") from the header block: -1 absent,
+ * -2 present but not a number. *line_off/line_len locate the header. */
+static long find_content_length(const uint8_t *p, size_t hlen, size_t *line_off, size_t *line_len)
+{
+	size_t i = 0;
+	while (i < hlen) {
+		size_t e = i;
+		while (e < hlen && p[e] != '\n')
+			e++;
+		size_t len = e - i;
+		if (len && p[i + len - 1] == '\r')
+			len--;
+		size_t v;
+		if (i > 0 && (hdr_name_is(p + i, len, "content-length", &v) ||
+			      hdr_name_is(p + i, len, "l", &v))) {
+			if (line_off) {
+				*line_off = i;
+				*line_len = len;
+			}
+			long cl = 0;
+			size_t k = v, digits = 0;
+			while (k < len && isdigit(p[i + k])) {
+				if (cl > (LONG_MAX - 9) / 10)
+					return -2;
+				cl = cl * 10 + (p[i + k] - '0');
+				k++;
+				digits++;
+			}
+			while (k < len && (p[i + k] == ' ' || p[i + k] == '\t'))
+				k++;
+			return digits && k == len ? cl : -2;
+		}
+		i = e + 1;
+	}
+	return -1;
+}
+
+enum sip_frame_rc sip_frame(const uint8_t *p, size_t n, size_t *msg_len)
+{
+	*msg_len = 0;
+	if (n == 0)
+		return SIP_FRAME_NEED_MORE;
+	/* the start line may still be arriving */
+	size_t eol = 0;
+	while (eol < n && p[eol] != '\n')
+		eol++;
+	if (eol == n) {
+		/* no full line yet: plausible only if it could become SIP */
+		if (memcmp(p, "SIP/2.0 ", n < 8 ? n : 8) != 0) {
+			size_t i = 0;
+			while (i < n && is_token_char(p[i]))
+				i++;
+			if (i == 0 || (i < n && p[i] != ' '))
+				return SIP_FRAME_NOT_SIP;
+		}
+		return n > 8192 ? SIP_FRAME_NOT_SIP : SIP_FRAME_NEED_MORE;
+	}
+	if (!sip_looks_like_sip(p, n))
+		return SIP_FRAME_NOT_SIP;
+	size_t he = hdr_end(p, n, NULL);
+	if (he == 0)
+		return SIP_FRAME_NEED_MORE;
+	long cl = find_content_length(p, he, NULL, NULL);
+	if (cl < 0)
+		cl = 0;   /* stream without (valid) Content-Length: no body (§18.3) */
+	if ((size_t)cl > SIZE_MAX - he)
+		return SIP_FRAME_NOT_SIP;
+	if (n - he < (size_t)cl)
+		return SIP_FRAME_NEED_MORE;
+	*msg_len = he + (size_t)cl;
+	return SIP_FRAME_COMPLETE;
+}
+
+/* ---------------------------------------------------------------- the blob */
+
+/* Strings are appended to a growing buffer and referenced by offset; once
+ * the buffer is final the offsets become pointers (struct slot). */
+struct slot { const char **where; size_t off; };
+
+struct sb {
+	char *buf;
+	size_t len, cap;
+	struct slot *slots;
+	size_t nslots, capslots;
+	bool oom;
+};
+
+static bool sb_grow(struct sb *b, size_t need)
+{
+	if (b->len + need <= b->cap)
+		return true;
+	size_t nc = b->cap ? b->cap : 1024;
+	while (nc < b->len + need)
+		nc *= 2;
+	char *nb = realloc(b->buf, nc);
+	if (!nb) {
+		b->oom = true;
+		return false;
+	}
+	b->buf = nb;
+	b->cap = nc;
+	return true;
+}
+
+/* Store n bytes of s as a NUL-terminated string and remember where it goes. */
+static void sb_put(struct sb *b, const char **where, const char *s, size_t n)
+{
+	if (!s || b->oom)
+		return;
+	if (b->nslots == b->capslots) {
+		size_t nc = b->capslots ? b->capslots * 2 : 64;
+		struct slot *ns = realloc(b->slots, nc * sizeof *ns);
+		if (!ns) {
+			b->oom = true;
+			return;
+		}
+		b->slots = ns;
+		b->capslots = nc;
+	}
+	if (!sb_grow(b, n + 1))
+		return;
+	memcpy(b->buf + b->len, s, n);
+	b->buf[b->len + n] = '\0';
+	b->slots[b->nslots++] = (struct slot){ where, b->len };
+	b->len += n + 1;
+}
+
+static void sb_str(struct sb *b, const char **where, const char *s)
+{
+	if (s)
+		sb_put(b, where, s, strlen(s));
+}
+
+/* Unquoted copy: "a\"b" -> a"b; unquoted input is copied as is. */
+static void sb_unq(struct sb *b, const char **where, const char *s)
+{
+	if (!s)
+		return;
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+		char *tmp = malloc(n);
+		if (!tmp) {
+			b->oom = true;
+			return;
+		}
+		size_t o = 0;
+		for (size_t i = 1; i + 1 < n; i++) {
+			if (s[i] == '\\' && i + 2 < n)
+				i++;
+			tmp[o++] = s[i];
+		}
+		sb_put(b, where, tmp, o);
+		free(tmp);
+		return;
+	}
+	sb_put(b, where, s, n);
+}
+
+static void sb_finish(struct sb *b, struct sip_msg *m)
+{
+	if (b->oom || !b->buf) {
+		free(b->buf);
+		free(b->slots);
+		/* pointers were never set: the record stays without strings */
+		for (size_t i = 0; i < b->nslots; i++)
+			*b->slots[i].where = NULL;
+		return;
+	}
+	char *blob = realloc(b->buf, b->len ? b->len : 1);
+	if (!blob)
+		blob = b->buf;
+	for (size_t i = 0; i < b->nslots; i++)
+		*b->slots[i].where = blob + b->slots[i].off;
+	free(b->slots);
+	m->blob = blob;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static long parse_long(const char *s, bool *ok)
+{
+	*ok = false;
+	if (!s)
+		return -1;
+	while (*s == ' ' || *s == '\t' || *s == '"')
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (errno)
+		return -1;
+	while (*end == ' ' || *end == '\t' || *end == '"')
+		end++;
+	/* Retry-After may carry a comment: "120 (busy)" */
+	if (*end && *end != '(' && *end != ';')
+		return -1;
+	*ok = true;
+	return v;
+}
+
+static const char *hdr_val(osip_message_t *om, const char *name)
+{
+	osip_header_t *h = NULL;
+	if (osip_message_header_get_byname(om, name, 0, &h) >= 0 && h)
+		return h->hvalue ? h->hvalue : "";
+	return NULL;
+}
+
+static long hdr_long(osip_message_t *om, const char *name)
+{
+	bool ok;
+	long v = parse_long(hdr_val(om, name), &ok);
+	return ok ? v : -1;
+}
+
+static const char *gparam(osip_list_t *l, const char *name, bool *present)
+{
+	osip_generic_param_t *gp = NULL;
+	if (osip_generic_param_get_byname(l, (char *)name, &gp) >= 0 && gp) {
+		if (present)
+			*present = true;
+		return gp->gvalue;
+	}
+	if (present)
+		*present = false;
+	return NULL;
+}
+
+static void put_uri(struct sb *b, const char **where, osip_uri_t *u)
+{
+	char *s = NULL;
+	if (u && osip_uri_to_str(u, &s) == 0 && s) {
+		sb_str(b, where, s);
+		osip_free(s);
+	}
+}
+
+/* ---------------------------------------------------------------- extraction */
+
+static void take_from(struct sb *b, osip_from_t *f, const char **uri, const char **user,
+		      const char **tag, const char **disp)
+{
+	if (!f)
+		return;
+	put_uri(b, uri, f->url);
+	if (f->url)
+		sb_str(b, user, f->url->username);
+	sb_unq(b, disp, f->displayname);
+	sb_str(b, tag, gparam(&f->gen_params, "tag", NULL));
+}
+
+static void take_fields(struct sb *b, struct sip_msg *m, osip_message_t *om)
+{
+	if (MSG_IS_REQUEST(om)) {
+		m->request = true;
+		sb_str(b, &m->method, om->sip_method);
+		put_uri(b, &m->ruri, om->req_uri);
+	} else {
+		m->status = om->status_code;
+		sb_str(b, &m->reason, om->reason_phrase);
+	}
+
+	if (om->call_id) {
+		char *s = NULL;
+		if (osip_call_id_to_str(om->call_id, &s) == 0 && s) {
+			sb_str(b, &m->call_id, s);
+			osip_free(s);
+		}
+	}
+	if (om->cseq) {
+		bool ok;
+		long v = parse_long(om->cseq->number, &ok);
+		m->cseq = ok && v >= 0 && v <= (long)UINT32_MAX ? (uint32_t)v : 0;
+		sb_str(b, &m->cseq_method, om->cseq->method);
+	}
+	take_from(b, om->from, &m->from_uri, &m->from_user, &m->from_tag, &m->from_display);
+	take_from(b, om->to, &m->to_uri, &m->to_user, &m->to_tag, &m->to_display);
+
+	m->via_count = osip_list_size(&om->vias);
+	m->via_port = -1;
+	m->via_rport = -1;
+	osip_via_t *via = NULL;
+	if (osip_message_get_via(om, 0, &via) >= 0 && via) {
+		sb_str(b, &m->via_proto, via->protocol);
+		sb_str(b, &m->via_host, via->host);
+		bool ok;
+		long port = parse_long(via->port, &ok);
+		m->via_port = ok && port >= 0 && port <= 65535 ? (int)port : -1;
+		sb_str(b, &m->via_branch, gparam(&via->via_params, "branch", NULL));
+		sb_str(b, &m->via_received, gparam(&via->via_params, "received", NULL));
+		const char *rp = gparam(&via->via_params, "rport", &m->via_has_rport);
+		if (rp) {
+			long v = parse_long(rp, &ok);
+			m->via_rport = ok && v >= 0 && v <= 65535 ? (int)v : -1;
+		}
+	}
+
+	for (int i = 0; i < m->ncontacts; i++) {
+		struct sip_contact *c = &m->contacts[i];
+		osip_contact_t *oc = NULL;
+		c->expires = -1;
+		c->port = -1;
+		if (osip_message_get_contact(om, i, &oc) < 0 || !oc)
+			continue;
+		if (!oc->url) {   /* "Contact: *" (pitfall 10) */
+			c->star = oc->displayname && strcmp(oc->displayname, "*") == 0;
+			continue;
+		}
+		put_uri(b, &c->uri, oc->url);
+		sb_str(b, &c->user, oc->url->username);
+		sb_str(b, &c->host, oc->url->host);
+		bool ok;
+		long port = parse_long(oc->url->port, &ok);
+		c->port = ok && port >= 0 && port <= 65535 ? (int)port : -1;
+		const char *ex = gparam(&oc->gen_params, "expires", NULL);
+		if (ex) {
+			c->expires = parse_long(ex, &ok);
+			if (!ok)
+				c->expires = -1;
+			else if (strchr(ex, '"'))
+				m->lenient |= SIP_LEN_QUOTED_PARAM;
+		}
+		sb_unq(b, &c->instance, gparam(&oc->gen_params, "+sip.instance", NULL));
+		sb_unq(b, &c->reg_id, gparam(&oc->gen_params, "reg-id", NULL));
+		osip_uri_param_t *tp = NULL;
+		if (osip_uri_uparam_get_byname(oc->url, "transport", &tp) >= 0 && tp)
+			sb_str(b, &c->transport, tp->gvalue);
+	}
+
+	int k = 0;
+	for (int i = 0; i < osip_list_size(&om->authorizations); i++, k++) {
+		osip_authorization_t *a = osip_list_get(&om->authorizations, i);
+		struct sip_cred *c = &m->creds[k];
+		c->proxy = false;
+		if (!a)
+			continue;
+		sb_str(b, &c->scheme, a->auth_type);
+		sb_unq(b, &c->username, a->username);
+		sb_unq(b, &c->realm, a->realm);
+		sb_unq(b, &c->nonce, a->nonce);
+		sb_unq(b, &c->uri, a->uri);
+		sb_unq(b, &c->response, a->response);
+		sb_unq(b, &c->algorithm, a->algorithm);
+		sb_unq(b, &c->cnonce, a->cnonce);
+		sb_unq(b, &c->opaque, a->opaque);
+		sb_unq(b, &c->qop, a->message_qop);
+		sb_unq(b, &c->nc, a->nonce_count);
+	}
+	for (int i = 0; i < osip_list_size(&om->proxy_authorizations); i++, k++) {
+		osip_proxy_authorization_t *a = osip_list_get(&om->proxy_authorizations, i);
+		struct sip_cred *c = &m->creds[k];
+		c->proxy = true;
+		if (!a)
+			continue;
+		sb_str(b, &c->scheme, a->auth_type);
+		sb_unq(b, &c->username, a->username);
+		sb_unq(b, &c->realm, a->realm);
+		sb_unq(b, &c->nonce, a->nonce);
+		sb_unq(b, &c->uri, a->uri);
+		sb_unq(b, &c->response, a->response);
+		sb_unq(b, &c->algorithm, a->algorithm);
+		sb_unq(b, &c->cnonce, a->cnonce);
+		sb_unq(b, &c->opaque, a->opaque);
+		sb_unq(b, &c->qop, a->message_qop);
+		sb_unq(b, &c->nc, a->nonce_count);
+	}
+
+	k = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		osip_list_t *l = pass ? &om->proxy_authenticates : &om->www_authenticates;
+		for (int i = 0; i < osip_list_size(l); i++, k++) {
+			osip_www_authenticate_t *w = osip_list_get(l, i);
+			struct sip_chal *c = &m->chals[k];
+			c->proxy = pass == 1;
+			if (!w)
+				continue;
+			sb_str(b, &c->scheme, w->auth_type);
+			sb_unq(b, &c->realm, w->realm);
+			sb_unq(b, &c->nonce, w->nonce);
+			sb_unq(b, &c->opaque, w->opaque);
+			sb_unq(b, &c->algorithm, w->algorithm);
+			sb_unq(b, &c->qop, w->qop_options);
+			sb_unq(b, &c->domain, w->domain);
+			if (w->stale) {
+				const char *s = w->stale;
+				while (*s == '"' || *s == ' ')
+					s++;
+				c->stale = strncasecmp(s, "true", 4) == 0;
+			}
+		}
+	}
+
+	m->expires = hdr_long(om, "expires");
+	m->min_expires = hdr_long(om, "min-expires");
+	m->retry_after = hdr_long(om, "retry-after");
+	sb_str(b, &m->user_agent, hdr_val(om, "user-agent"));
+	sb_str(b, &m->server, hdr_val(om, "server"));
+	const char *sup = hdr_val(om, "supported");
+	sb_str(b, &m->supported, sup ? sup : hdr_val(om, "k"));
+	sb_str(b, &m->require, hdr_val(om, "require"));
+	sb_str(b, &m->date, hdr_val(om, "date"));
+	sb_str(b, &m->warning, hdr_val(om, "warning"));
+	sb_str(b, &m->p_registrar_error, hdr_val(om, "p-registrar-error"));
+	if (om->content_type && om->content_type->type) {
+		char *s = NULL;
+		if (osip_content_type_to_str(om->content_type, &s) == 0 && s) {
+			sb_str(b, &m->content_type, s);
+			osip_free(s);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- fallback */
+
+/* Value of the first header named `name` (or compact `c`) in the block,
+ * for the tolerant scan of messages libosip2 rejected. */
+static bool scan_header(const uint8_t *p, size_t hlen, const char *name, const char *compact,
+			size_t *voff, size_t *vlen)
+{
+	size_t i = 0;
+	bool first = true;
+	while (i < hlen) {
+		size_t e = i;
+		while (e < hlen && p[e] != '\n')
+			e++;
+		size_t len = e - i;
+		if (len && p[i + len - 1] == '\r')
+			len--;
+		size_t v;
+		if (!first && (hdr_name_is(p + i, len, name, &v) ||
+			       (compact && hdr_name_is(p + i, len, compact, &v)))) {
+			*voff = i + v;
+			*vlen = len - v;
+			return true;
+		}
+		first = false;
+		i = e + 1;
+	}
+	return false;
+}
+
+static void scan_fallback(struct sb *b, struct sip_msg *m, const uint8_t *p, size_t hlen)
+{
+	size_t eol = 0;
+	while (eol < hlen && p[eol] != '\n' && p[eol] != '\r')
+		eol++;
+	if (eol >= 8 && memcmp(p, "SIP/2.0 ", 8) == 0) {
+		m->status = (p[8] - '0') * 100 + (p[9] - '0') * 10 + (p[10] - '0');
+		if (eol > 12)
+			sb_put(b, &m->reason, (const char *)p + 12, eol - 12);
+	} else {
+		size_t sp = 0;
+		while (sp < eol && p[sp] != ' ')
+			sp++;
+		m->request = true;
+		sb_put(b, &m->method, (const char *)p, sp);
+		if (eol > sp + 9)
+			sb_put(b, &m->ruri, (const char *)p + sp + 1, eol - sp - 9);
+	}
+	size_t vo, vl;
+	if (scan_header(p, hlen, "call-id", "i", &vo, &vl))
+		sb_put(b, &m->call_id, (const char *)p + vo, vl);
+	if (scan_header(p, hlen, "cseq", NULL, &vo, &vl)) {
+		size_t j = 0;
+		uint64_t n = 0;
+		while (j < vl && isdigit(p[vo + j]) && n <= UINT32_MAX)
+			n = n * 10 + (p[vo + j++] - '0');
+		m->cseq = n <= UINT32_MAX ? (uint32_t)n : 0;
+		while (j < vl && (p[vo + j] == ' ' || p[vo + j] == '\t'))
+			j++;
+		size_t s = j;
+		while (j < vl && p[vo + j] != ' ')
+			j++;
+		if (j > s)
+			sb_put(b, &m->cseq_method, (const char *)p + vo + s, j - s);
+	}
+	if (scan_header(p, hlen, "via", "v", &vo, &vl)) {
+		const char *v = (const char *)p + vo;
+		const char *br = memmem(v, vl, "branch=", 7);
+		if (br) {
+			size_t s = (size_t)(br - v) + 7, e = s;
+			while (e < vl && !strchr(";, \t", v[e]))
+				e++;
+			sb_put(b, &m->via_branch, v + s, e - s);
+		}
+	}
+}
+
+/* Why libosip2 rejected it, in words a user can act on. */
+static const char *malformed_reason(const uint8_t *p, size_t hlen)
+{
+	size_t vo, vl;
+	if (!scan_header(p, hlen, "via", "v", &vo, &vl))
+		return "no Via header";
+	if (!scan_header(p, hlen, "call-id", "i", &vo, &vl))
+		return "no Call-ID header";
+	if (!scan_header(p, hlen, "cseq", NULL, &vo, &vl))
+		return "no CSeq header";
+	if (vl == 0 || !isdigit(p[vo]))
+		return "bad CSeq header";
+	if (!scan_header(p, hlen, "from", "f", &vo, &vl))
+		return "no From header";
+	if (!scan_header(p, hlen, "to", "t", &vo, &vl))
+		return "no To header";
+	if (memchr(p, '\0', hlen))
+		return "NUL byte in headers";
+	return "libosip2 rejected a header (Via, Contact, From/To or CSeq syntax)";
+}
+
+/* ---------------------------------------------------------------- parse */
+
+void sip_msg_free(struct sip_msg *m)
+{
+	if (!m)
+		return;
+	free(m->contacts);  /* creds and chals share this block */
+	free(m->blob);
+	free(m);
+}
+
+struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *meta)
+{
+	unsigned lenient = 0;
+	long st = sip_find_start(p, n, &lenient);
+	if (st < 0)
+		return NULL;
+	p += st;
+	n -= (size_t)st;
+
+	struct sip_msg *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	m->file = meta->file;
+	m->frame = meta->frame;
+	m->ts_ns = meta->ts_ns;
+	m->src = meta->src;
+	m->dst = meta->dst;
+	m->transport = meta->transport;
+	m->expires = m->min_expires = m->retry_after = m->content_length = -1;
+	m->via_port = m->via_rport = -1;
+	m->lenient = lenient;
+
+	bool lf_only = false;
+	size_t he = hdr_end(p, n, &lf_only);
+	if (lf_only)
+		m->lenient |= SIP_LEN_LF_ONLY;
+	size_t hlen = he ? he : n;
+	size_t cl_off = 0, cl_len = 0;
+	long cl = find_content_length(p, hlen, &cl_off, &cl_len);
+	m->content_length = cl >= 0 ? cl : -1;
+	size_t body_avail = he ? n - he : 0;
+	size_t msg_len = n;
+
+	/* What libosip2 sees: for a datagram the datagram bounds the message
+	 * (RFC 3261 §18.3); a wrong Content-Length is repaired, not fatal. */
+	uint8_t *fixed = NULL;
+	const uint8_t *pp = p;
+	size_t pn = n;
+	if (cl == -2)
+		m->lenient |= SIP_LEN_BAD_CL;
+	if (he && cl >= 0 && (size_t)cl < body_avail) {
+		if (meta->datagram) {
+			m->lenient |= SIP_LEN_CL_LONG;
+		}
+		msg_len = he + (size_t)cl;
+		pn = msg_len;
+	} else if (he && (cl == -2 || (cl >= 0 && (size_t)cl > body_avail))) {
+		if (cl >= 0)
+			m->lenient |= SIP_LEN_CL_SHORT;
+		/* rewrite the Content-Length line with the real body length */
+		char line[40];
+		int ll = snprintf(line, sizeof line, "Content-Length: %zu", body_avail);
+		size_t fn = n - cl_len + (size_t)ll;
+		fixed = malloc(fn);
+		if (fixed) {
+			memcpy(fixed, p, cl_off);
+			memcpy(fixed + cl_off, line, (size_t)ll);
+			memcpy(fixed + cl_off + ll, p + cl_off + cl_len, n - cl_off - cl_len);
+			pp = fixed;
+			pn = fn;
+		}
+	} else if (he && cl == -1 && meta->datagram && body_avail > 0) {
+		m->lenient |= SIP_LEN_NO_CL;
+	}
+
+	osip_message_t *om = NULL;
+	int rc = -1;
+	if (memchr(pp, '\0', he ? he : pn) == NULL && osip_message_init(&om) == 0)
+		rc = osip_message_parse(om, (const char *)pp, pn);
+
+	struct sb b = { 0 };
+	/* the arrays live in one block; strings in the blob */
+	int nct = rc == 0 ? osip_list_size(&om->contacts) : 0;
+	int ncr = rc == 0 ? osip_list_size(&om->authorizations) +
+			    osip_list_size(&om->proxy_authorizations) : 0;
+	int nch = rc == 0 ? osip_list_size(&om->www_authenticates) +
+			    osip_list_size(&om->proxy_authenticates) : 0;
+	if (nct < 0) nct = 0;
+	if (ncr < 0) ncr = 0;
+	if (nch < 0) nch = 0;
+	size_t asz = (size_t)nct * sizeof(struct sip_contact) + (size_t)ncr * sizeof(struct sip_cred) +
+		     (size_t)nch * sizeof(struct sip_chal);
+	if (asz) {
+		char *blk = calloc(1, asz);
+		if (blk) {
+			m->contacts = (struct sip_contact *)blk;
+			m->creds = (struct sip_cred *)(blk + (size_t)nct * sizeof(struct sip_contact));
+			m->chals = (struct sip_chal *)((char *)m->creds + (size_t)ncr * sizeof(struct sip_cred));
+			m->ncontacts = nct;
+			m->ncreds = ncr;
+			m->nchals = nch;
+		}
+	}
+
+	if (rc == 0 && (!asz || m->contacts)) {
+		take_fields(&b, m, om);
+	} else {
+		m->malformed = true;
+		m->malformed_reason = malformed_reason(p, hlen);
+		scan_fallback(&b, m, p, hlen);
+	}
+	if (om)
+		osip_message_free(om);
+	free(fixed);
+
+	sb_put(&b, &m->raw, (const char *)p, msg_len);
+	sb_finish(&b, m);
+	m->raw_len = m->raw ? msg_len : 0;
+	if (m->raw && he && he <= msg_len) {
+		m->body = m->raw + he;
+		m->body_len = msg_len - he;
+		if (m->body_len && !m->content_type && !m->malformed)
+			m->lenient |= SIP_LEN_NO_BODY_TYPE;
+	}
+	/* a stream message cut short at end of capture */
+	if (!m->malformed && !meta->datagram && he == 0) {
+		m->malformed = true;
+		m->malformed_reason = "truncated: headers never ended";
+	}
+	return m;
+}
+
+/* ---------------------------------------------------------------- quick ids */
+
+static void copy_token(char *dst, size_t dsz, const uint8_t *s, size_t n)
+{
+	if (dsz == 0)
+		return;
+	size_t k = n < dsz - 1 ? n : dsz - 1;
+	for (size_t i = 0; i < k; i++)
+		dst[i] = isprint(s[i]) ? (char)s[i] : '?';
+	dst[k] = '\0';
+}
+
+void sip_quick_ids(const uint8_t *p, size_t n, char *call_id, size_t cid_sz,
+		   char *branch, size_t br_sz, char *method, size_t m_sz)
+{
+	copy_token(call_id, cid_sz, p, 0);
+	copy_token(branch, br_sz, p, 0);
+	copy_token(method, m_sz, p, 0);
+	size_t sp = 0;
+	while (sp < n && p[sp] != ' ' && p[sp] != '\r' && p[sp] != '\n')
+		sp++;
+	copy_token(method, m_sz, p, sp);
+	size_t vo, vl;
+	if (scan_header(p, n, "call-id", "i", &vo, &vl)) {
+		size_t e = 0;
+		while (e < vl && p[vo + e] != '\r' && p[vo + e] != ' ')
+			e++;
+		copy_token(call_id, cid_sz, p + vo, e);
+	}
+	if (scan_header(p, n, "via", "v", &vo, &vl)) {
+		const uint8_t *br = memmem(p + vo, vl, "branch=", 7);
+		if (br) {
+			size_t s = (size_t)(br - (p + vo)) + 7, e = s;
+			while (e < vl && !strchr(";, \t\r", p[vo + e]))
+				e++;
+			copy_token(branch, br_sz, p + vo + s, e - s);
+		}
+	}
+}
