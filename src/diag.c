@@ -1,0 +1,434 @@
+/* diag.c - the rule table machinery and the helpers the rules share.
+ * See diag.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "diag.h"
+#include "escape.h"
+
+/* ---------------------------------------------------------------- the table */
+
+static const struct diag_rule *const diag_tables[] = {
+	diag_rules_auth,
+	diag_rules_resp,
+};
+#define NTABLES (sizeof diag_tables / sizeof diag_tables[0])
+
+size_t diag_rule_count(void)
+{
+	size_t n = 0;
+	for (size_t t = 0; t < NTABLES; t++)
+		for (const struct diag_rule *r = diag_tables[t]; r->id; r++)
+			n++;
+	return n;
+}
+
+const struct diag_rule *diag_rule_at(size_t i)
+{
+	for (size_t t = 0; t < NTABLES; t++)
+		for (const struct diag_rule *r = diag_tables[t]; r->id; r++)
+			if (i-- == 0)
+				return r;
+	return NULL;
+}
+
+const struct diag_rule *diag_rule_find(const char *id)
+{
+	for (size_t i = 0, n = diag_rule_count(); id && i < n; i++) {
+		const struct diag_rule *r = diag_rule_at(i);
+		if (strcmp(r->id, id) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+static bool param_known(const char *name)
+{
+	for (size_t i = 0, n = diag_rule_count(); i < n; i++) {
+		const struct diag_rule *r = diag_rule_at(i);
+		for (const struct diag_param *p = r->params; p && p->name; p++)
+			if (strcmp(p->name, name) == 0)
+				return true;
+	}
+	return false;
+}
+
+void diag_list_rules(FILE *f)
+{
+	for (size_t i = 0, n = diag_rule_count(); i < n; i++) {
+		const struct diag_rule *r = diag_rule_at(i);
+		fprintf(f, "%-22s %-4s  %s", r->id, finding_sev_name(r->sev), r->title);
+		const char *sep = "  [";
+		for (const struct diag_param *p = r->params; p && p->name; p++) {
+			fprintf(f, "%s%s=%g%s%s", sep, p->name, p->def,
+				p->unit && strcmp(p->unit, "count") ? " " : "",
+				p->unit && strcmp(p->unit, "count") ? p->unit : "");
+			sep = ", ";
+		}
+		if (strcmp(sep, "  ["))
+			fputc(']', f);
+		fputc('\n', f);
+	}
+}
+
+int diag_opts_set(struct diag_opts *o, const char *arg, char *err, size_t errlen)
+{
+	const char *eq = arg ? strchr(arg, '=') : NULL;
+	if (!eq || eq == arg) {
+		snprintf(err, errlen, "--rule-opt wants NAME=VALUE");
+		return -1;
+	}
+	size_t nl = (size_t)(eq - arg);
+	char *name = strndup(arg, nl);
+	if (!name) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (!param_known(name)) {
+		char b[128];
+		snprintf(err, errlen, "unknown rule threshold '%s' (see --list-rules)",
+			 rt_escape(name, b, sizeof b));
+		free(name);
+		return -1;
+	}
+	char *end;
+	errno = 0;
+	double v = strtod(eq + 1, &end);
+	if (!eq[1] || *end || errno || !isfinite(v) || v < 0) {
+		snprintf(err, errlen, "--rule-opt %s: the value must be a number >= 0", name);
+		free(name);
+		return -1;
+	}
+	for (size_t i = 0; i < o->nset; i++) {
+		if (strcmp(o->set[i].name, name) == 0) {
+			o->set[i].value = v;
+			free(name);
+			return 0;
+		}
+	}
+	struct diag_setting *ns = realloc(o->set, (o->nset + 1) * sizeof *ns);
+	if (!ns) {
+		free(name);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	o->set = ns;
+	o->set[o->nset].name = name;
+	o->set[o->nset].value = v;
+	o->nset++;
+	return 0;
+}
+
+void diag_opts_free(struct diag_opts *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->nset; i++)
+		free(o->set[i].name);
+	free(o->set);
+	o->set = NULL;
+	o->nset = 0;
+}
+
+double diag_param(const struct diag_ctx *c, const char *name)
+{
+	for (size_t i = 0; c->o && i < c->o->nset; i++)
+		if (strcmp(c->o->set[i].name, name) == 0)
+			return c->o->set[i].value;
+	for (const struct diag_param *p = c->rule ? c->rule->params : NULL; p && p->name; p++)
+		if (strcmp(p->name, name) == 0)
+			return p->def;
+	/* a rule asking for a threshold it does not declare is a bug in the rule */
+	abort();
+}
+
+void diag_run(struct model *m, const struct diag_opts *o)
+{
+	if (!m)
+		return;
+	struct diag_ctx *c = calloc(1, sizeof *c);
+	if (!c)
+		return;
+	c->m = m;
+	c->o = o;
+	for (size_t i = 0, n = diag_rule_count(); i < n; i++) {
+		c->rule = diag_rule_at(i);
+		c->rule->run(c, c->rule);
+	}
+	free(c);
+}
+
+/* ---------------------------------------------------------------- findings */
+
+void diag_frames_add(struct diag_frames *f, uint64_t frame)
+{
+	if (!frame)
+		return;
+	size_t lo = 0, hi = f->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (f->v[mid] < frame)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < f->n && f->v[lo] == frame)
+		return;
+	if (f->n >= DIAG_MAX_FRAMES && lo >= f->n)
+		return;       /* keep the earliest frames */
+	if (f->n == f->cap) {
+		size_t nc = f->cap ? f->cap * 2 : 8;
+		uint64_t *nv = realloc(f->v, nc * sizeof *nv);
+		if (!nv)
+			return;
+		f->v = nv;
+		f->cap = nc;
+	}
+	memmove(f->v + lo + 1, f->v + lo, (f->n - lo) * sizeof *f->v);
+	f->v[lo] = frame;
+	if (f->n < DIAG_MAX_FRAMES)
+		f->n++;
+}
+
+void diag_frames_msg(struct diag_frames *f, const struct sip_msg *m)
+{
+	if (m)
+		diag_frames_add(f, m->frame);
+}
+
+void diag_frames_txn(struct diag_frames *f, const struct txn *t)
+{
+	if (!t)
+		return;
+	diag_frames_msg(f, t->req);
+	diag_frames_msg(f, t->final);
+}
+
+void diag_frames_free(struct diag_frames *f)
+{
+	free(f->v);
+	f->v = NULL;
+	f->n = f->cap = 0;
+}
+
+void diag_emit(struct diag_ctx *c, struct aor_hist *aor, struct diag_frames *fr,
+	       const char *fix, const char *fmt, ...)
+{
+	struct finding *f = calloc(1, sizeof *f);
+	if (!f)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&f->message, fmt, ap) < 0)
+		f->message = NULL;
+	va_end(ap);
+	f->rule = c->rule->id;
+	f->sev = c->rule->sev;
+	f->fix = fix ? strdup(fix) : NULL;
+	f->aor = aor;
+	if (fr) {
+		f->frames = fr->v;
+		f->nframes = fr->n;
+		fr->v = NULL;
+		fr->n = fr->cap = 0;
+	}
+	model_add_finding(c->m, f);
+}
+
+const char *diag_esc(struct diag_ctx *c, const char *s)
+{
+	char *b = c->esc[c->esc_i++ % 8];
+	return rt_escape(s, b, sizeof c->esc[0]);
+}
+
+double diag_secs(int64_t a_ns, int64_t b_ns)
+{
+	return (double)(b_ns - a_ns) / 1e9;
+}
+
+/* ---------------------------------------------------------------- model helpers */
+
+bool diag_is_challenge(int code)
+{
+	return code == 401 || code == 407;
+}
+
+bool diag_is_register(const struct txn *t)
+{
+	return t && t->method && strcasecmp(t->method, "REGISTER") == 0;
+}
+
+bool diag_has_creds(const struct txn *t)
+{
+	return t && t->req && t->req->ncreds > 0;
+}
+
+bool diag_final_stale(const struct txn *t)
+{
+	for (int i = 0; t && t->final && i < t->final->nchals; i++)
+		if (t->final->chals[i].stale)
+			return true;
+	return false;
+}
+
+long diag_contact_expires(const struct sip_msg *req, int i)
+{
+	if (!req || i < 0 || i >= req->ncontacts)
+		return -1;
+	if (req->contacts[i].expires >= 0)
+		return req->contacts[i].expires;
+	return req->expires;
+}
+
+bool diag_same_flow(const struct txn *a, const struct txn *b)
+{
+	if (!a->sent_by || !b->sent_by)
+		return a->sent_by == b->sent_by;
+	return strcmp(a->sent_by, b->sent_by) == 0;
+}
+
+struct txn *diag_flow_prev(const struct reg_session *s, size_t i)
+{
+	if (i >= s->txns.n)
+		return NULL;
+	const struct txn *t = s->txns.v[i];
+	while (i-- > 0) {
+		struct txn *p = s->txns.v[i];
+		if (diag_same_flow(p, t))
+			return p;
+	}
+	return NULL;
+}
+
+size_t diag_flow_next_index(const struct reg_session *s, size_t i)
+{
+	if (i >= s->txns.n)
+		return s->txns.n;
+	const struct txn *t = s->txns.v[i];
+	for (size_t j = i + 1; j < s->txns.n; j++)
+		if (diag_same_flow(s->txns.v[j], t))
+			return j;
+	return s->txns.n;
+}
+
+struct txn *diag_flow_next(const struct reg_session *s, size_t i)
+{
+	size_t j = diag_flow_next_index(s, i);
+	return j < s->txns.n ? s->txns.v[j] : NULL;
+}
+
+const struct sip_cred *diag_first_cred(const struct txn *t)
+{
+	return t && t->req && t->req->ncreds > 0 ? &t->req->creds[0] : NULL;
+}
+
+const struct sip_chal *diag_first_chal(const struct txn *t)
+{
+	return t && t->final && t->final->nchals > 0 ? &t->final->chals[0] : NULL;
+}
+
+const struct sip_cred *diag_cred_for(const struct txn *t, const struct sip_chal *ch)
+{
+	if (!t || !t->req)
+		return NULL;
+	const struct sip_cred *any = NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < t->req->ncreds; i++) {
+			const struct sip_cred *c = &t->req->creds[i];
+			if (pass == 0 && ch && c->proxy != ch->proxy)
+				continue;
+			if (ch && ch->nonce && c->nonce && strcmp(ch->nonce, c->nonce) != 0)
+				continue;
+			return c;
+		}
+		if (!ch)
+			break;
+	}
+	return any;
+}
+
+/* ---------------------------------------------------------------- raw text */
+
+/* Header section of the raw text: [raw, end). */
+static const char *raw_headers_end(const struct sip_msg *m)
+{
+	const char *p = m->raw, *e = m->raw + m->raw_len;
+	for (const char *q = p; q + 1 < e; q++) {
+		if (q[0] == '\n' && (q[1] == '\n' || (q[1] == '\r' && q + 2 < e && q[2] == '\n')))
+			return q + 1;
+	}
+	return e;
+}
+
+/* Does the line at p (up to e) start with header name `name` followed by
+ * optional blanks and ':'?  Returns the value start or NULL. */
+static const char *line_is_header(const char *p, const char *e, const char *name)
+{
+	size_t nl = strlen(name);
+	if ((size_t)(e - p) <= nl || strncasecmp(p, name, nl) != 0)
+		return NULL;
+	const char *q = p + nl;
+	while (q < e && (*q == ' ' || *q == '\t'))
+		q++;
+	if (q >= e || *q != ':')
+		return NULL;
+	return q + 1;
+}
+
+int diag_raw_count(const struct sip_msg *m, const char *name)
+{
+	if (!m || !m->raw || !name)
+		return 0;
+	const char *e = raw_headers_end(m);
+	int n = 0;
+	const char *p = memchr(m->raw, '\n', (size_t)(e - m->raw));   /* skip start line */
+	while (p && p < e) {
+		p++;
+		if (p < e && line_is_header(p, e, name))
+			n++;
+		p = memchr(p, '\n', (size_t)(e - p));
+	}
+	return n;
+}
+
+const char *diag_raw_header(const struct sip_msg *m, const char *name, const char *compact,
+			    char *buf, size_t n)
+{
+	if (!m || !m->raw || !n)
+		return NULL;
+	const char *e = raw_headers_end(m);
+	const char *p = memchr(m->raw, '\n', (size_t)(e - m->raw));
+	while (p && p < e) {
+		p++;
+		const char *v = p < e ? line_is_header(p, e, name) : NULL;
+		if (!v && compact && p < e)
+			v = line_is_header(p, e, compact);
+		if (v) {
+			while (v < e && (*v == ' ' || *v == '\t'))
+				v++;
+			const char *ve = v;
+			while (ve < e && *ve != '\r' && *ve != '\n')
+				ve++;
+			while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+				ve--;
+			size_t l = (size_t)(ve - v);
+			if (l >= n)
+				l = n - 1;
+			memcpy(buf, v, l);
+			buf[l] = 0;
+			return buf;
+		}
+		p = memchr(p, '\n', (size_t)(e - p));
+	}
+	return NULL;
+}
+
+bool diag_contains_ci(const char *hay, const char *needle)
+{
+	return hay && needle && strcasestr(hay, needle) != NULL;
+}

@@ -1,0 +1,158 @@
+/* diag.h - diagnosis: the rule table that turns the correlation model into
+ * findings ("why does my phone not register?").
+ *
+ * Owns: struct diag_rule (one rule: id, one severity, title, thresholds with
+ * the catalog's defaults, a function over the model), the rule tables
+ * (rules_auth.c: digest authentication; rules_resp.c: responses, timeouts,
+ * retransmissions, request form), diag_run() that runs every rule after
+ * model_finish(), diag_list_rules() for --list-rules, the threshold
+ * overrides (--rule-opt NAME=VALUE) and the helpers the rule files share.
+ *
+ * A rule adds findings with diag_emit(): the severity is the rule's, the
+ * message is one sentence with the concrete values (captured text escaped),
+ * the fix a suggestion, the frames the evidence.  Adding a rule is a
+ * function plus one line in its file's table plus its entry in
+ * docs/rules.md - nothing else.  Definitions: shared/docs/
+ * registration-domain.md §4.2, §4.3 and issue 5 where those are loose.
+ */
+#ifndef RT_DIAG_H
+#define RT_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model.h"
+
+struct cred_store;
+
+/* One threshold of a rule.  Names are shared across rules on purpose: one
+ * --rule-opt sets every rule that uses the name. */
+struct diag_param {
+	const char *name;       /* e.g. "auth-loop-min"; NULL ends a list */
+	double def;             /* the catalog's default */
+	const char *unit;       /* "s", "count", "bindings", ... */
+	const char *help;
+};
+
+struct diag_ctx;
+struct diag_rule;
+
+typedef void (*diag_rule_fn)(struct diag_ctx *c, const struct diag_rule *r);
+
+struct diag_rule {
+	const char *id;                 /* "REG-AUTH-LOOP"; NULL ends a table */
+	enum finding_sev sev;
+	const char *title;
+	const struct diag_param *params;/* NULL or ended by a NULL name */
+	diag_rule_fn run;
+};
+
+/* A threshold set on the command line. */
+struct diag_setting {
+	char *name;
+	double value;
+};
+
+struct diag_opts {
+	const struct cred_store *creds; /* --credentials; NULL: no digest checks */
+	struct diag_setting *set;       /* --rule-opt overrides (owned) */
+	size_t nset;
+};
+
+/* Runs every rule over a finished model; findings go to model_add_finding(). */
+void diag_run(struct model *m, const struct diag_opts *o);
+
+/* --list-rules: one line per rule: id, severity, title, thresholds. */
+void diag_list_rules(FILE *f);
+
+/* --rule-opt NAME=VALUE: 0, or -1 with a message in err (unknown name,
+ * not a number, negative). */
+int diag_opts_set(struct diag_opts *o, const char *name_eq_value, char *err, size_t errlen);
+void diag_opts_free(struct diag_opts *o);
+
+/* Every rule, in run order (tests and docs checks); *n gets the count. */
+const struct diag_rule *diag_rule_at(size_t i);
+size_t diag_rule_count(void);
+const struct diag_rule *diag_rule_find(const char *id);
+
+/* ---------------------------------------------------------------- for rules_*.c */
+
+/* Rule tables, each ended by an entry with id NULL. */
+extern const struct diag_rule diag_rules_auth[];
+extern const struct diag_rule diag_rules_resp[];
+
+struct diag_ctx {
+	struct model *m;
+	const struct diag_opts *o;
+	const struct diag_rule *rule;   /* the rule running */
+	char esc[8][256];               /* diag_esc() ring */
+	unsigned esc_i;
+};
+
+/* A threshold of the running rule: the --rule-opt value, else its default. */
+double diag_param(const struct diag_ctx *c, const char *name);
+
+/* Evidence frames, kept sorted and unique. */
+struct diag_frames {
+	uint64_t *v;
+	size_t n, cap;
+};
+#define DIAG_MAX_FRAMES 64   /* evidence, not a dump: the first 64 frames */
+void diag_frames_add(struct diag_frames *f, uint64_t frame);
+void diag_frames_msg(struct diag_frames *f, const struct sip_msg *m);
+/* The first request copy and the first final response. */
+void diag_frames_txn(struct diag_frames *f, const struct txn *t);
+void diag_frames_free(struct diag_frames *f);
+
+/* Adds a finding of the running rule (its id and severity) for aor (NULL:
+ * capture-wide).  Takes the frames (f is emptied); fix may be NULL. */
+void diag_emit(struct diag_ctx *c, struct aor_hist *aor, struct diag_frames *f,
+	       const char *fix, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Captured text escaped for a message (control bytes as \xHH, NULL as "-",
+ * long values cut); the buffer is one of 8 in a ring: valid for the next
+ * 7 calls. */
+const char *diag_esc(struct diag_ctx *c, const char *s);
+
+/* Seconds between two capture times, for messages. */
+double diag_secs(int64_t a_ns, int64_t b_ns);
+
+bool diag_is_challenge(int code);
+bool diag_is_register(const struct txn *t);
+/* The transaction's request has credentials (Authorization or Proxy-). */
+bool diag_has_creds(const struct txn *t);
+/* The final response has stale=true on a challenge. */
+bool diag_final_stale(const struct txn *t);
+/* Effective requested expiry of contact i (param, else header); -1 none. */
+long diag_contact_expires(const struct sip_msg *req, int i);
+
+/* The previous / next REGISTER transaction of the same UA flow: same
+ * session (AOR, Call-ID) and same top-Via sent-by (so a proxy's forwarded
+ * copy in the same capture is another flow).  NULL when none. */
+/* Same top-Via sent-by (one UA flow, not a proxy's forwarded copy). */
+bool diag_same_flow(const struct txn *a, const struct txn *b);
+struct txn *diag_flow_prev(const struct reg_session *s, size_t i);
+struct txn *diag_flow_next(const struct reg_session *s, size_t i);
+size_t diag_flow_next_index(const struct reg_session *s, size_t i);
+
+/* Credentials of t's request answering challenge ch: same nonce (when both
+ * have one).  Prefers the header type that matches ch.  NULL when none. */
+const struct sip_cred *diag_cred_for(const struct txn *t, const struct sip_chal *ch);
+/* First credential of the request (NULL without). */
+const struct sip_cred *diag_first_cred(const struct txn *t);
+/* First challenge of the final response (NULL without). */
+const struct sip_chal *diag_first_chal(const struct txn *t);
+
+/* Value of the first header NAME (or compact form, may be NULL) in the raw
+ * message text, whitespace-trimmed, copied into buf; NULL when absent. */
+const char *diag_raw_header(const struct sip_msg *m, const char *name, const char *compact,
+			    char *buf, size_t n);
+/* How many header lines named NAME the raw text has (folded lines count once). */
+int diag_raw_count(const struct sip_msg *m, const char *name);
+
+/* Case-insensitive search (captured text; both may be NULL). */
+bool diag_contains_ci(const char *hay, const char *needle);
+
+#endif
