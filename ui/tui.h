@@ -1,0 +1,43 @@
+/* tui.h - the interactive ncurses screen (sngrep-like) over the model.
+ *
+ * Owns: the terminal while it is active (curses set-up, restoring it on
+ * exit, on error and on fatal signals, stderr parked in a temporary file so
+ * nothing scribbles on the screen), the screens (registrations list, dialogs
+ * list, ladder, message view, help), the keys, live refresh and the status
+ * bar.  Reads the model only; the ladder layout comes from src/ladder.h.
+ *
+ * File mode: load the model, model_finish(), then tui_run().  Live mode:
+ * call tui_tick() from the capture tick; it reads keys without blocking and
+ * redraws at most ~5 times a second.
+ */
+#ifndef RT_TUI_H
+#define RT_TUI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct model;
+struct tui;
+
+struct tui_opts {
+	bool live;
+	const char *source;       /* file name(s) or interface, shown in the status bar */
+};
+
+/* Counters for the status bar. */
+struct tui_stats {
+	uint64_t packets;
+	uint64_t sip_msgs;
+	uint64_t pcap_drops;
+};
+
+/* Take over the terminal.  NULL (and the terminal untouched) on failure. */
+struct tui *tui_start(const struct tui_opts *o);
+/* File mode: interact until the user quits. */
+void tui_run(struct tui *t, const struct model *m, const struct tui_stats *st);
+/* Live mode: keys and redraw; returns true when the user asked to quit. */
+bool tui_tick(struct tui *t, const struct model *m, const struct tui_stats *st);
+/* Give the terminal back (idempotent; replays what went to stderr). */
+void tui_end(struct tui *t);
+
+#endif
