@@ -357,6 +357,9 @@ const struct sip_cred *diag_cred_for(const struct txn *t, const struct sip_chal 
 /* Header section of the raw text: [raw, end). */
 static const char *raw_headers_end(const struct sip_msg *m)
 {
+	/* the dissector already found the empty line: the body starts there */
+	if (m->body && m->body >= m->raw && m->body <= m->raw + m->raw_len)
+		return m->body;
 	const char *p = m->raw, *e = m->raw + m->raw_len;
 	for (const char *q = p; q + 1 < e; q++) {
 		if (q[0] == '\n' && (q[1] == '\n' || (q[1] == '\r' && q + 2 < e && q[2] == '\n')))
