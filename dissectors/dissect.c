@@ -21,6 +21,7 @@ struct dis_ctx *dis_new(const struct dis_callbacks *cb, const struct dis_opts *o
 	if (!d->opt.frag_timeout_ns)
 		d->opt.frag_timeout_ns = 30LL * 1000000000LL;
 	d->tcp = tcp_table_new(&d->opt);
+	d->frag = frag_table_new();
 	sip_global_init();
 	return d;
 }
@@ -41,7 +42,9 @@ void dis_packet(struct dis_ctx *d, const struct pkt_info *pi, const uint8_t *dat
 
 void dis_flush(struct dis_ctx *d)
 {
+	d->pi = NULL;
 	tcp_table_flush(d);
+	frag_table_flush(d);
 }
 
 void dis_free(struct dis_ctx *d)
@@ -49,6 +52,8 @@ void dis_free(struct dis_ctx *d)
 	if (!d)
 		return;
 	tcp_table_free(d->tcp);
+	frag_table_free(d->frag);
+	sctp_frag_free(d);
 	free(d);
 }
 
@@ -108,4 +113,17 @@ void sip_print_datagram(struct dis_ctx *d, const struct rt_addr *src, const stru
 		m->malformed_reason = "packet cut short by the capture (snap length)";
 	}
 	dis_emit(d, m);
+}
+
+void dis_hep(struct dis_ctx *d, const struct pkt_info *pi, const uint8_t *p, size_t n)
+{
+	d->pi = pi;
+	d->had_sip = false;
+	d->cut = false;
+	d->depth = 0;
+	d->st.packets++;
+	d->st.bytes += n;
+	if (!hep_print(d, cur_make(p, n)))
+		d->st.not_sip++;
+	d->pi = NULL;
 }

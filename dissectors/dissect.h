@@ -62,7 +62,7 @@ struct dis_stats {
 	uint64_t truncated;       /* packets cut short (snaplen or damage) */
 	uint64_t icmp_errors;     /* ICMP errors quoting UDP/TCP */
 	uint64_t not_sip;         /* transport payloads that were not SIP */
-	uint64_t frag_pending;    /* fragments held at flush (never completed) */
+	uint64_t frag_pending;    /* datagrams still incomplete at flush */
 	uint64_t frag_dropped;    /* datagrams given up (timeout / memory bound) */
 	uint64_t tcp_lost_bytes;  /* stream bytes skipped (gaps, overflow) */
 	uint64_t tcp_resyncs;     /* times a stream resynchronised */
@@ -90,6 +90,10 @@ const struct dis_stats *dis_get_stats(const struct dis_ctx *d);
 /* True when the last dis_packet() carried SIP (or part of a SIP message):
  * the capture layer writes such packets with -w. */
 bool dis_packet_had_sip(const struct dis_ctx *d);
+
+/* One HEP packet received directly (--hep-listen): decoded like HEP found
+ * in a captured packet; anything else is counted as not SIP. */
+void dis_hep(struct dis_ctx *d, const struct pkt_info *pi, const uint8_t *p, size_t n);
 
 /* Is this link type one we dissect? */
 bool dis_linktype_supported(int linktype);

@@ -12,6 +12,16 @@
 
 struct frag_table;
 struct tcp_table;
+struct sctp_frag;
+
+/* ws.c: one direction's WebSocket state (a fragmented message, a frame
+ * being skipped) */
+struct ws_state {
+	uint8_t *msg;
+	size_t len, cap;
+	bool in_msg;            /* between a message's first frame and its FIN */
+	uint64_t skip;          /* payload bytes of a skipped frame still to come */
+};
 
 /* The IP datagram being dissected (addresses without ports). */
 struct l3info {
@@ -32,6 +42,7 @@ struct dis_ctx {
 	uint64_t next_msg_id;
 	struct frag_table *frag;    /* IP reassembly (ipfrag.c), may be NULL */
 	struct tcp_table *tcp;      /* TCP streams (tcp.c), may be NULL */
+	struct sctp_frag *sctp;     /* SCTP messages being joined (tunnels.c) */
 };
 
 #define DIS_MAX_DEPTH 8
@@ -56,6 +67,7 @@ void ipfrag_print(struct dis_ctx *d, const struct l3info *l3, uint32_t id,
 /* tunnels.c: protocols after IP other than UDP/TCP/ICMP/IP-in-IP:
  * GRE, SCTP, ... (unknown ones are ignored) */
 void ipx_print(struct dis_ctx *d, const struct l3info *l3, struct cur c);
+void sctp_frag_free(struct dis_ctx *d);
 
 /* tunnels.c: UDP payloads that are encapsulations (HEP, GTP-U, ...);
  * returns true when it consumed the payload */
@@ -68,6 +80,32 @@ void tcp_print(struct dis_ctx *d, const struct l3info *l3, struct cur c);
 struct tcp_table *tcp_table_new(const struct dis_opts *o);
 void tcp_table_flush(struct dis_ctx *d);
 void tcp_table_free(struct tcp_table *t);
+
+size_t tcp_table_mem(const struct tcp_table *t);
+
+/* ipfrag.c */
+struct frag_table *frag_table_new(void);
+/* end of capture: datagrams still incomplete are counted (frag_pending) */
+void frag_table_flush(struct dis_ctx *d);
+void frag_table_free(struct frag_table *t);
+size_t frag_table_mem(const struct frag_table *t);
+
+/* ws.c: consume whole frames from p[0..n); each complete text/binary
+ * message goes to the SIP layer.  Returns the bytes consumed, or SIZE_MAX
+ * when the bytes are not WebSocket frames at all. */
+size_t ws_consume(struct dis_ctx *d, struct ws_state *w, const struct rt_addr *src,
+		  const struct rt_addr *dst, const uint8_t *p, size_t n, size_t max);
+/* a whole-message text/binary frame whose payload starts with a SIP line */
+bool ws_looks_like_sip_frame(const uint8_t *p, size_t n);
+size_t ws_state_mem(const struct ws_state *w);
+void ws_state_free(struct ws_state *w);
+
+/* hep.c: HEP v2/v3 (HOMER).  hep_print() decodes one HEP packet and hands
+ * its SIP to the SIP layer with HEP's own addresses and timestamp; false
+ * when p is not HEP.  hep_frame() measures a HEP3 packet in a stream:
+ * >0 its length, 0 need more, -1 not HEP. */
+bool hep_print(struct dis_ctx *d, struct cur c);
+long hep_frame(const uint8_t *p, size_t n);
 
 /* sip layer entry: a transport payload that may hold SIP. Datagram
  * payloads (UDP, SCTP chunk, HEP, WS message) hold at most one message. */

@@ -44,20 +44,20 @@ void sip_global_init(void)
 
 static bool is_token_char(uint8_t c)
 {
-	return isalnum(c) || strchr("-.!%*_+`'~", c) != NULL;
+	/* c != 0: strchr() would find the terminator */
+	return isalnum(c) || (c && strchr("-.!%*_+`'~", c) != NULL);
 }
 
 /* Request line: token SP uri SP "SIP/2.0"; status line: "SIP/2.0" SP 3DIGIT. */
 bool sip_looks_like_sip(const uint8_t *p, size_t n)
 {
-	size_t eol = 0;
-	while (eol < n && p[eol] != '\n')
-		eol++;
-	if (eol < 12)
+	/* the line ends at CR or LF (a lone CR ends it too, as in
+	 * Wireshark's tvb_find_line_end) */
+	size_t end = 0;
+	while (end < n && p[end] != '\n' && p[end] != '\r')
+		end++;
+	if (end < 11)
 		return false;
-	size_t end = eol;
-	if (end > 0 && p[end - 1] == '\r')
-		end--;
 	if (n >= 12 && memcmp(p, "SIP/2.0 ", 8) == 0)
 		return isdigit(p[8]) && isdigit(p[9]) && isdigit(p[10]) &&
 		       (end == 11 || p[11] == ' ');
@@ -701,6 +701,13 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	if (lf_only)
 		m->lenient |= SIP_LEN_LF_ONLY;
 	size_t hlen = he ? he : n;
+	/* folded header lines (RFC 3261 §7.3.1 LWS): libosip2 unfolds them
+	 * itself; noted so outputs can say the sender folds */
+	for (size_t i = 0; i + 1 < hlen; i++)
+		if (p[i] == '\n' && (p[i + 1] == ' ' || p[i + 1] == '\t')) {
+			m->lenient |= SIP_LEN_FOLDED;
+			break;
+		}
 	size_t cl_off = 0, cl_len = 0;
 	long cl = find_content_length(p, hlen, &cl_off, &cl_len);
 	m->content_length = cl >= 0 ? cl : -1;
@@ -741,7 +748,9 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 
 	osip_message_t *om = NULL;
 	int rc = -1;
-	if (memchr(pp, '\0', he ? he : pn) == NULL && osip_message_init(&om) == 0)
+	/* the NUL test on the original headers: he is an offset into p, and
+	 * the repaired copy may be shorter */
+	if (memchr(p, '\0', he ? he : n) == NULL && osip_message_init(&om) == 0)
 		rc = osip_message_parse(om, (const char *)pp, pn);
 
 	struct sb b = { 0 };

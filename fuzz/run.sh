@@ -1,0 +1,48 @@
+#!/bin/sh
+# run.sh SECONDS - build the libFuzzer harnesses with clang (ASan + UBSan)
+# and run each for SECONDS on a seed corpus built from the captures
+# (captures/, the shared corpus when present, and pcapgen scenarios).
+# Prints each harness's exec count and a TAP summary; a crash fails.
+# Build and corpora go to $FUZZ_DIR (default /tmp/rt-fuzz).
+set -u
+secs=${1:-60}
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/.." && pwd)
+out=${FUZZ_DIR:-/tmp/rt-fuzz}
+shared=${RT_SHARED:-$src/../shared}
+CC=${CLANG:-clang}
+mkdir -p "$out/gen"
+echo "1..2"
+if ! command -v "$CC" >/dev/null 2>&1; then
+	echo "ok 1 # SKIP clang not installed"; echo "ok 2 # SKIP clang not installed"; exit 0
+fi
+flags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$src/dissectors"
+libs="$(pkg-config --libs libosip2 zlib 2>/dev/null || echo -losipparser2 -losip2 -lz)"
+dsrc=$(ls "$src"/dissectors/*.c)
+# seeds: every capture we can find, plus the generator's scenarios
+caps=$(ls "$src"/captures/*.pcap* "$shared"/captures/real/*.pcap* 2>/dev/null)
+for s in tcp-multi tcp-split tcp-ooo tcp-keepalive ws hep3 hep3-zlib gre-eth gtpu sctp ipv4-frag ipv6-frag lf-only folded compact icmp-unreach; do
+	python3 "$src/tests/pcapgen.py" "$s" "$out/gen/$s.pcap" >/dev/null 2>&1 && caps="$caps $out/gen/$s.pcap"
+done
+rm -rf "$out/seeds"
+python3 "$here/seeds.py" "$out/seeds" $caps | sed 's/^/# /'
+n=0
+for h in packet stream; do
+	n=$((n + 1))
+	bin=$out/fuzz_$h
+	if ! $CC $flags -o "$bin" "$here/fuzz_$h.c" $dsrc $libs 2>"$out/build_$h.log"; then
+		echo "not ok $n - fuzz_$h: build failed (see $out/build_$h.log)"; continue
+	fi
+	mkdir -p "$out/corpus_$h" "$out/crash_$h"
+	(cd "$out/crash_$h" && "$bin" -max_total_time="$secs" -print_final_stats=1 -rss_limit_mb=1024 \
+		-max_len=70000 -timeout=20 "$out/corpus_$h" "$out/seeds/$h" >"$out/run_$h.log" 2>&1)
+	rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/run_$h.log" | tail -1)
+	echo "# fuzz_$h: ${execs:-?} execs in ${secs}s, rc $rc"
+	if [ $rc -eq 0 ]; then
+		echo "ok $n - fuzz_$h: ${execs:-?} execs, no crash"
+	else
+		echo "not ok $n - fuzz_$h: crashed (rc $rc), see $out/run_$h.log and $out/crash_$h"
+		grep -E "ERROR|SUMMARY|runtime error" "$out/run_$h.log" | head -5 | sed 's/^/# /'
+	fi
+done
