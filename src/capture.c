@@ -2,12 +2,24 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The live handle, for cap_break(): a signal handler has no other way to
+ * reach it, and pcap_breakloop() is what wakes a blocked poll(). */
+static pcap_t *volatile g_live;
+
+void cap_break(void)
+{
+	pcap_t *p = g_live;
+	if (p)
+		pcap_breakloop(p);
+}
 
 struct cap_writer {
 	pcap_t *dead;
@@ -45,7 +57,13 @@ static void writer_close(struct cap_writer *w)
 
 static int64_t ts_ns(const struct timeval *tv, bool nano)
 {
-	return (int64_t)tv->tv_sec * 1000000000LL + (int64_t)tv->tv_usec * (nano ? 1 : 1000);
+	/* pcap's seconds field is unsigned 32-bit on disk; libpcap hands it
+	 * over through a signed 32-bit value, so times past 2038 come out
+	 * negative (tshark reads them as unsigned: so do we) */
+	int64_t sec = tv->tv_sec;
+	if (sec < 0 && sec >= INT32_MIN)
+		sec = (int64_t)(uint32_t)sec;
+	return sec * 1000000000LL + (int64_t)tv->tv_usec * (nano ? 1 : 1000);
 }
 
 static bool apply_bpf(pcap_t *p, const char *bpf, char *err, size_t n)
@@ -240,6 +258,10 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 		return 2;
 	}
 	struct pkt_info pi = { .file = 0, .linktype = in->linktype };
+	int fd = pcap_get_selectable_fd(p);
+	if (fd >= 0 && pcap_setnonblock(p, 1, err) < 0)
+		fd = -1;
+	g_live = p;
 	while (!*stop) {
 		struct pcap_pkthdr *h;
 		const u_char *data;
@@ -254,6 +276,12 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 			if (o->max_packets && r->packets >= o->max_packets)
 				break;
 		} else if (rc == 0) {
+			/* nothing buffered: wait up to 100 ms so ticks keep coming
+			 * (immediate mode ignores the read timeout) */
+			if (fd >= 0) {
+				struct pollfd pfd = { .fd = fd, .events = POLLIN };
+				poll(&pfd, 1, 100);
+			}
 			if (tick)
 				tick(user, r);
 		} else {
@@ -262,6 +290,7 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 			break;
 		}
 	}
+	g_live = NULL;
 	r->interrupted = *stop != 0;
 	struct pcap_stat ps;
 	if (pcap_stats(p, &ps) == 0)

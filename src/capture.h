@@ -58,5 +58,7 @@ int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
 int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 	     struct cap_result *r, volatile sig_atomic_t *stop, cap_tick_fn tick, void *user);
 void cap_result_free(struct cap_result *r);
+/* From a signal handler: make a blocked live capture return now. */
+void cap_break(void);
 
 #endif

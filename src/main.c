@@ -16,16 +16,40 @@
 #include "capture.h"
 #include "dissect.h"
 #include "escape.h"
+#include "json_out.h"
+#include "model.h"
+#include "report.h"
+#include "ladder.h"
+#include "tui.h"
+#include "hep_listen.h"
+#include "diag.h"
+#include "cred.h"
 
 struct app {
 	/* options */
 	char **files;
 	int nfiles;
 	const char *iface;
+	const char *hep_listen;   /* --hep-listen [ADDR:]PORT */
 	char *bpf;
 	struct cap_opts cap;
 	bool messages;            /* --messages */
 	bool live;
+	bool report;              /* --report (default when stdout is not a terminal) */
+	bool json;                /* --json[=FILE] */
+	const char *json_path;    /* NULL or "-": stdout */
+	bool json_raw;            /* --json-raw */
+	bool jsonl;               /* --jsonl */
+	const char *fail_on;      /* --fail-on=COND */
+	bool ladder;              /* --ladder: text ladders */
+	int tui;                  /* --tui 1, --no-tui/-N -1, 0: when stdout is a terminal */
+	bool use_tui;
+	struct tui *ui;           /* the screen while it is active */
+	struct diag_opts diag;    /* --credentials, --rule-opt (diagnosis) */
+	struct cred_store *creds;
+	struct model *model;
+	struct json_out *jo, *jl;
+	FILE *json_f;
 	/* state */
 	struct dis_ctx *dis;
 	struct cap_result res;
@@ -37,6 +61,7 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	g_stop = 1;
+	cap_break();
 }
 
 static void usage(FILE *f)
@@ -50,9 +75,24 @@ static void usage(FILE *f)
 		"  -r FILE          read a pcap or pcapng file ('-' = stdin); may repeat\n"
 		"  -i IFACE         capture live on IFACE ('any' for all)\n"
 		"  -c COUNT         stop after COUNT packets\n"
+		"  --hep-listen [ADDR:]PORT  receive HEP over UDP (heplify, Kamailio siptrace, ...)\n"
 		"  BPF expression   as with tcpdump; without one every packet is examined\n"
 		"outputs:\n"
 		"  --messages       one line per SIP message (tab-separated)\n"
+		"  --report         one line per AOR, then totals (default when stdout is not a terminal)\n"
+		"  --json[=FILE]    one JSON document (docs/json.md) on stdout or in FILE\n"
+		"  --json-raw       include each message's text in the JSON\n"
+		"  --jsonl          JSON Lines on stdout, one object per message/transaction/attempt\n"
+		"  --ladder         an ASCII ladder diagram per registration and per non-REGISTER dialog\n"
+		"  --tui            the interactive screen (default when stdout is a terminal)\n"
+		"  -N, --no-tui     never start the interactive screen\n"
+		"  --fail-on=COND   exit 1 when COND holds: failed, expired, any-finding\n"
+		"diagnosis:\n"
+		"  --list-rules     the diagnosis rules: id, severity, title, thresholds\n"
+		"  --credentials FILE  user:password / user@realm:password / user:realm:HA1=hex lines\n"
+		"                   (mode 600): verify digest responses (REG-AUTH-BADPW/-VARIANT)\n"
+		"  --rule-opt NAME=VALUE  change a rule threshold (names in --list-rules)\n"
+		"  --profile gb28181  GB/T 28181 registration rules (on by itself for 20-digit IDs)\n"
 		"  -w FILE          write the packets that carried SIP to FILE (pcap)\n"
 		"  -h, --help       this help\n"
 		"  -V, --version    version\n"
@@ -95,14 +135,49 @@ static void on_msg(void *user, struct sip_msg *m)
 	struct app *a = user;
 	if (a->messages)
 		print_message_line(a, m);
-	sip_msg_free(m);
+	if (a->jo)
+		json_message(a->jo, m);
+	if (a->jl)
+		jsonl_message(a->jl, m);
+	if (a->model)
+		model_add_msg(a->model, m);   /* takes ownership */
+	else
+		sip_msg_free(m);
+}
+
+static void on_icmp(void *user, const struct icmp_evt *e)
+{
+	struct app *a = user;
+	if (a->model)
+		model_add_icmp(a->model, e);
+}
+
+static void tui_stats_of(const struct app *a, const struct cap_result *r, struct tui_stats *ts)
+{
+	*ts = (struct tui_stats){ .packets = r->packets, .pcap_drops = r->pcap_drops,
+				  .sip_msgs = a->dis ? dis_get_stats(a->dis)->sip_msgs : 0 };
 }
 
 static void on_tick(void *user, const struct cap_result *r)
 {
-	(void)user;
-	(void)r;
+	struct app *a = user;
+	if (a->ui) {
+		struct tui_stats ts;
+		tui_stats_of(a, r, &ts);
+		if (tui_tick(a->ui, a->model, &ts))
+			g_stop = 1;
+		return;
+	}
 	fflush(stdout);   /* live: each line as it happens */
+}
+
+static struct tui *start_tui(const struct app *a)
+{
+	struct tui_opts o = { .live = a->live, .source = a->iface ? a->iface : (a->nfiles ? a->files[0] : "") };
+	struct tui *t = tui_start(&o);
+	if (!t)
+		fprintf(stderr, "regtrace: cannot start the screen (TERM?); use --no-tui\n");
+	return t;
 }
 
 static char *join_args(char **v, int n)
@@ -121,12 +196,28 @@ static char *join_args(char **v, int n)
 	return s;
 }
 
-enum { OPT_MESSAGES = 256 };
+enum { OPT_MESSAGES = 256, OPT_REPORT, OPT_JSON, OPT_JSON_RAW, OPT_JSONL, OPT_FAIL_ON };
+enum { OPT_LADDER = 400, OPT_TUI, OPT_NO_TUI };
+enum { OPT_HEP_LISTEN = 500 };
+enum { OPT_LIST_RULES = 600, OPT_CREDENTIALS, OPT_RULE_OPT, OPT_PROFILE };
 
 static int parse_args(struct app *a, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "messages", no_argument, NULL, OPT_MESSAGES },
+		{ "report", no_argument, NULL, OPT_REPORT },
+		{ "json", optional_argument, NULL, OPT_JSON },
+		{ "json-raw", no_argument, NULL, OPT_JSON_RAW },
+		{ "jsonl", no_argument, NULL, OPT_JSONL },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "ladder", no_argument, NULL, OPT_LADDER },
+		{ "tui", no_argument, NULL, OPT_TUI },
+		{ "no-tui", no_argument, NULL, OPT_NO_TUI },
+		{ "hep-listen", required_argument, NULL, OPT_HEP_LISTEN },
+		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+		{ "credentials", required_argument, NULL, OPT_CREDENTIALS },
+		{ "rule-opt", required_argument, NULL, OPT_RULE_OPT },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -135,7 +226,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 	if (!a->files)
 		return 2;
 	int c;
-	while ((c = getopt_long(argc, argv, "+r:i:w:c:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:w:c:hVN", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			a->files[a->nfiles++] = optarg;
@@ -159,6 +250,69 @@ static int parse_args(struct app *a, int argc, char **argv)
 		case OPT_MESSAGES:
 			a->messages = true;
 			break;
+		case OPT_REPORT:
+			a->report = true;
+			break;
+		case OPT_JSON:
+			a->json = true;
+			a->json_path = optarg;
+			break;
+		case OPT_JSON_RAW:
+			a->json_raw = true;
+			break;
+		case OPT_JSONL:
+			a->jsonl = true;
+			break;
+		case OPT_FAIL_ON:
+			if (!model_fail_cond_valid(optarg)) {
+				fprintf(stderr, "regtrace: --fail-on takes failed, expired or any-finding\n");
+				return 2;
+			}
+			a->fail_on = optarg;
+			break;
+		case OPT_LADDER:
+			a->ladder = true;
+			break;
+		case OPT_TUI:
+			a->tui = 1;
+			break;
+		case 'N':
+		case OPT_NO_TUI:
+			a->tui = -1;
+			break;
+		case OPT_HEP_LISTEN:
+			a->hep_listen = optarg;
+			break;
+		case OPT_LIST_RULES:
+			diag_list_rules(stdout);
+			exit(0);
+		case OPT_CREDENTIALS: {
+			char err[512];
+			cred_free(a->creds);
+			a->creds = NULL;
+			if (cred_load(optarg, &a->creds, err, sizeof err) != 0) {
+				fprintf(stderr, "regtrace: %s\n", err);
+				return 2;
+			}
+			a->diag.creds = a->creds;
+			break;
+		}
+		case OPT_PROFILE:
+			/* GB/T 28181 rules (rules_gb.c); also on by themselves for 20-digit IDs */
+			if (strcmp(optarg, "gb28181") != 0) {
+				fprintf(stderr, "regtrace: unknown --profile (known: gb28181)\n");
+				return 2;
+			}
+			a->diag.gb28181 = true;
+			break;
+		case OPT_RULE_OPT: {
+			char err[256];
+			if (diag_opts_set(&a->diag, optarg, err, sizeof err) != 0) {
+				fprintf(stderr, "regtrace: %s\n", err);
+				return 2;
+			}
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -174,16 +328,32 @@ static int parse_args(struct app *a, int argc, char **argv)
 		a->bpf = join_args(argv + optind, argc - optind);
 		a->cap.bpf = a->bpf;
 	}
-	if (!a->nfiles && !a->iface) {
-		fprintf(stderr, "regtrace: no input: give -r FILE or -i IFACE\n");
+	if (!a->nfiles && !a->iface && !a->hep_listen) {
+		fprintf(stderr, "regtrace: no input: give -r FILE, -i IFACE or --hep-listen PORT\n");
 		usage(stderr);
 		return 2;
 	}
-	if (a->nfiles && a->iface) {
-		fprintf(stderr, "regtrace: -r and -i cannot be combined\n");
+	if (!!a->nfiles + !!a->iface + !!a->hep_listen > 1) {
+		fprintf(stderr, "regtrace: -r, -i and --hep-listen cannot be combined\n");
 		return 2;
 	}
-	a->live = a->iface != NULL;
+	a->live = a->iface != NULL || a->hep_listen != NULL;
+	bool json_stdout = a->json && (!a->json_path || !strcmp(a->json_path, "-"));
+	if (json_stdout + a->jsonl + a->messages > 1 || ((json_stdout || a->jsonl) && a->report)) {
+		fprintf(stderr, "regtrace: --messages/--report, --jsonl and --json on stdout exclude each other\n");
+		return 2;
+	}
+	/* the TUI is the default on a terminal when no other output is asked for */
+	if (a->tui > 0 && (a->messages || json_stdout || a->jsonl || a->report || a->ladder)) {
+		fprintf(stderr, "regtrace: --tui cannot share the terminal with output on stdout\n");
+		return 2;
+	}
+	a->use_tui = a->tui > 0 || (a->tui == 0 && !a->report && !a->messages && !a->json && !a->jsonl &&
+				    !a->ladder && isatty(STDOUT_FILENO));
+	/* the report is the default output when stdout is a file or a pipe (or with --no-tui) */
+	if (!a->report && !a->messages && !json_stdout && !a->jsonl && !a->ladder && !a->use_tui &&
+	    (!isatty(STDOUT_FILENO) || a->tui < 0))
+		a->report = true;
 	return 0;
 }
 
@@ -195,6 +365,77 @@ static void warn_fragments(const char *bpf)
 			"(they carry no port); to keep them add: or (ip[6:2] & 0x1fff != 0)\n");
 }
 
+/* The model is built whenever an output or --fail-on needs it. */
+static int start_outputs(struct app *a)
+{
+	struct json_opts jo = { .raw = a->json_raw };
+	struct model_opts mo = { 0 };
+	if (a->json) {
+		a->json_f = stdout;
+		if (a->json_path && strcmp(a->json_path, "-")) {
+			a->json_f = fopen(a->json_path, "w");
+			if (!a->json_f) {
+				fprintf(stderr, "regtrace: cannot write %s\n", a->json_path);
+				return 2;
+			}
+		}
+		a->jo = json_begin(a->json_f, &jo);
+	}
+	if (a->jsonl) {
+		a->jl = jsonl_begin(stdout, &jo);
+		jsonl_hook(a->jl, &mo);
+	}
+	if (a->report || a->json || a->jsonl || a->fail_on || a->ladder || a->use_tui)
+		a->model = model_new(&mo);
+	return 0;
+}
+
+static void fill_capture(const struct app *a, struct json_capture *c, struct json_capture_file *f)
+{
+	const struct dis_stats *st = dis_get_stats(a->dis);
+	for (int i = 0; i < a->res.ninputs; i++)
+		f[i] = (struct json_capture_file){ a->res.inputs[i].name, a->res.inputs[i].linktype,
+						   a->res.inputs[i].damaged };
+	*c = (struct json_capture){ .files = f, .nfiles = (size_t)a->res.ninputs,
+		.interface = a->iface, .packets = a->res.packets, .bytes = st->bytes,
+		.sip_msgs = st->sip_msgs, .malformed = st->malformed,
+		.truncated_packets = st->truncated, .unknown_link = st->unknown_link,
+		.icmp_errors = st->icmp_errors, .lost_tcp_bytes = st->tcp_lost_bytes,
+		.lost_fragments = st->frag_dropped + st->frag_pending,
+		.first_ns = a->res.first_ts_ns, .last_ns = a->res.last_ts_ns };
+}
+
+static int finish_outputs(struct app *a)
+{
+	int rc = 0;
+	if (!a->model)
+		return 0;
+	model_finish(a->model, a->res.last_ts_ns);
+	diag_run(a->model, &a->diag);
+	struct json_capture c;
+	struct json_capture_file *f = calloc((size_t)a->res.ninputs + 1, sizeof *f);
+	if (!f)
+		return 2;
+	fill_capture(a, &c, f);
+	if (a->jl && jsonl_end(a->jl, a->model, &c))
+		rc = 2;
+	if (a->jo && json_end(a->jo, a->model, &c))
+		rc = 2;
+	if (a->json_f && a->json_f != stdout && fclose(a->json_f))
+		rc = 2;
+	if (a->report && report_write(stdout, a->model))
+		rc = 2;
+	if (a->ladder) {
+		ladder_text_all(a->model, stdout, 80);
+		if (fflush(stdout))
+			rc = 2;
+	}
+	free(f);
+	if (rc)
+		fprintf(stderr, "regtrace: writing the output failed\n");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct app a = { 0 };
@@ -203,7 +444,9 @@ int main(int argc, char **argv)
 		return rc;
 	warn_fragments(a.bpf);
 
-	struct dis_callbacks cb = { .on_msg = on_msg, .user = &a };
+	struct dis_callbacks cb = { .on_msg = on_msg, .on_icmp = on_icmp, .user = &a };
+	if (start_outputs(&a))
+		return 2;
 	a.dis = dis_new(&cb, NULL);
 	if (!a.dis) {
 		fprintf(stderr, "regtrace: out of memory\n");
@@ -217,11 +460,30 @@ int main(int argc, char **argv)
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 		setvbuf(stdout, NULL, _IOLBF, 0);
-		rc = cap_live(a.iface, &a.cap, a.dis, &a.res, &g_stop, on_tick, &a);
+		if (a.use_tui && !(a.ui = start_tui(&a)))
+			return 2;
+		rc = a.hep_listen ? hep_listen_run(a.hep_listen, &a.cap, a.dis, &a.res, &g_stop, on_tick, &a)
+				  : cap_live(a.iface, &a.cap, a.dis, &a.res, &g_stop, on_tick, &a);
 	} else {
 		rc = cap_read_files(a.files, a.nfiles, &a.cap, a.dis, &a.res);
 	}
+	if (a.ui) {
+		tui_end(a.ui);
+		a.ui = NULL;
+	}
 	dis_flush(a.dis);
+	int out_rc = finish_outputs(&a);
+	if (a.use_tui && !a.live && !out_rc) {
+		struct tui_stats ts;
+		tui_stats_of(&a, &a.res, &ts);
+		struct tui *ui = start_tui(&a);
+		if (!ui)
+			out_rc = 2;
+		else {
+			tui_run(ui, a.model, &ts);
+			tui_end(ui);
+		}
+	}
 
 	const struct dis_stats *st = dis_get_stats(a.dis);
 	fprintf(stderr, "regtrace: %llu packets, %llu SIP messages (%llu malformed)",
@@ -233,15 +495,29 @@ int main(int argc, char **argv)
 	if (a.live)
 		fprintf(stderr, ", %llu dropped by the kernel", (unsigned long long)a.res.pcap_drops);
 	fputc('\n', stderr);
+	if (st->frag_pending || st->frag_dropped)
+		fprintf(stderr, "regtrace: %llu IP datagrams never completed (%llu incomplete at the end, "
+			"%llu given up: timeout or memory bound)\n",
+			(unsigned long long)(st->frag_pending + st->frag_dropped),
+			(unsigned long long)st->frag_pending, (unsigned long long)st->frag_dropped);
+	if (st->tcp_lost_bytes)
+		fprintf(stderr, "regtrace: %llu TCP stream bytes skipped (gaps, not SIP, over the bound; "
+			"%llu resynchronisations)\n", (unsigned long long)st->tcp_lost_bytes,
+			(unsigned long long)st->tcp_resyncs);
 	if (st->unknown_link)
 		fprintf(stderr, "regtrace: %llu packets of unsupported link type %d were not read\n",
 			(unsigned long long)st->unknown_link, st->last_unknown_linktype);
 
 	int status = 0;
-	if (rc == 2 || a.res.unreadable)
+	if (rc == 2 || a.res.unreadable || out_rc)
 		status = 2;
+	else if (a.fail_on && model_fail_on(a.model, a.fail_on) == 1)
+		status = 1;
 	else if (a.res.damaged)
 		status = 3;
+	model_free(a.model);
+	diag_opts_free(&a.diag);
+	cred_free(a.creds);
 
 	dis_free(a.dis);
 	cap_result_free(&a.res);

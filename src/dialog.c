@@ -1,0 +1,52 @@
+/* dialog.c - every message grouped by Call-ID, for every method.
+ *
+ * Owns: struct dialog creation and membership.  A "dialog" here is the
+ * Call-ID group a flow viewer shows (sngrep's call), not an RFC 3261 dialog
+ * with tags: REGISTER, OPTIONS and MESSAGE have no dialog in the RFC sense
+ * but a support engineer still wants to see their flow.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_int.h"
+
+struct dialog *dialog_on_msg(struct model *m, struct sip_msg *msg)
+{
+	if (!msg->call_id || !msg->call_id[0])
+		return NULL;
+	struct dialog *d = mdl_map_get(&m->priv->dialog_by_cid, msg->call_id);
+	if (!d) {
+		d = mdl_xcalloc(1, sizeof *d);
+		ptr_vec_push(&m->dialogs, d);
+		d->id = (uint32_t)m->dialogs.n;
+		d->call_id = mdl_strdup(msg->call_id);
+		d->t_first = d->t_last = msg->ts_ns;
+		d->from_uri = msg->from_uri;
+		d->to_uri = msg->to_uri;
+		mdl_map_put(&m->priv->dialog_by_cid, d->call_id, d);
+	}
+	ptr_vec_push(&d->msgs, msg);
+	if (msg->ts_ns < d->t_first)
+		d->t_first = msg->ts_ns;
+	if (msg->ts_ns > d->t_last)
+		d->t_last = msg->ts_ns;
+	if (!d->first_method && msg->request)
+		d->first_method = msg->method;
+	return d;
+}
+
+void dialog_add_txn(struct dialog *d, struct txn *t)
+{
+	if (d)
+		ptr_vec_push(&d->txns, t);
+}
+
+void dialog_free(struct dialog *d)
+{
+	if (!d)
+		return;
+	free(d->call_id);
+	ptr_vec_free(&d->msgs);
+	ptr_vec_free(&d->txns);
+	free(d);
+}

@@ -1,0 +1,74 @@
+/* json_out.h - the JSON document (--json) and the JSON Lines stream (--jsonl).
+ *
+ * Owns: struct json_out (one output stream), struct json_capture (what main.c
+ * knows about the inputs) and the writers.  Both formats are streamed with
+ * Jansson element by element: a message record is written while packets
+ * are read and the whole tree is never held in memory.  Schema:
+ * docs/schema.json, human page docs/json.md.
+ *
+ * --json:  json_begin() writes `{"schema_version":…,"messages":[`;
+ *          json_message() one element per SIP message; json_end() writes
+ *          registrations, dialogs, stats and capture, closes the document
+ *          and frees the writer.
+ * --jsonl: jsonl_begin(); jsonl_message() per message; jsonl_hook() puts
+ *          transaction / attempt callbacks into the model options so those
+ *          lines come out as each completes; jsonl_end() writes one
+ *          registration line per AOR and a summary line.  Every line is
+ *          flushed (live capture: a reader sees it at once).
+ */
+#ifndef RT_JSON_OUT_H
+#define RT_JSON_OUT_H
+
+#include <stdio.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "sip.h"
+#include "model.h"
+
+#define JSON_SCHEMA_VERSION "1.0"
+
+/* One input file. */
+struct json_capture_file {
+	const char *name;        /* as given on the command line ("-" for stdin) */
+	int linktype;            /* pcap LINKTYPE_ value, -1 unknown (live: the interface's) */
+	bool truncated;          /* reading stopped early (damaged / cut short) */
+};
+
+/* What main.c fills from the capture layer and dis_get_stats(). */
+struct json_capture {
+	const struct json_capture_file *files;
+	size_t nfiles;
+	const char *interface;   /* -i IFACE, NULL when reading files */
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t sip_msgs;
+	uint64_t malformed;
+	uint64_t truncated_packets;
+	uint64_t unknown_link;
+	uint64_t icmp_errors;
+	uint64_t lost_tcp_bytes;     /* stream bytes skipped (gaps, overflow) */
+	uint64_t lost_fragments;     /* IP datagrams given up (timeout / memory) */
+	int64_t first_ns, last_ns;   /* first and last packet time; 0 unknown */
+};
+
+struct json_opts {
+	bool raw;                /* --json-raw: include each message's text */
+	bool pretty;             /* indent registrations/dialogs (debugging) */
+};
+
+struct json_out;
+
+struct json_out *json_begin(FILE *f, const struct json_opts *o);
+void json_message(struct json_out *j, const struct sip_msg *m);
+/* Closes the document and frees j (even on error); 0, or -1 on a write error.
+ * c may be NULL. */
+int json_end(struct json_out *j, const struct model *m, const struct json_capture *c);
+
+struct json_out *jsonl_begin(FILE *f, const struct json_opts *o);
+void jsonl_message(struct json_out *j, const struct sip_msg *m);
+/* Route the model's transaction/attempt events to this stream. */
+void jsonl_hook(struct json_out *j, struct model_opts *mo);
+int jsonl_end(struct json_out *j, const struct model *m, const struct json_capture *c);
+
+#endif

@@ -1,0 +1,330 @@
+/* model.h - the correlation model: messages -> transactions, dialogs and
+ * per-AOR registration histories.
+ *
+ * Owns: struct model and every object hanging off it (struct txn, struct
+ * dialog, struct aor_hist with its sessions, attempts and bindings, struct
+ * finding), the entry points main.c calls (model_new / model_add_msg /
+ * model_add_icmp / model_finish / model_free) and the read-only accessors
+ * the outputs, the diagnosis rules, the TUI and the ladder layout use.
+ *
+ * Rules (issue 4, shared/docs/registration-domain.md §1.3, §4.1):
+ *  - Transaction key: top-Via branch + sent-by + CSeq method; Call-ID and
+ *    CSeq number must match too, so a branch reused with a new CSeq (or a
+ *    new Call-ID) opens a new transaction flagged branch_reused.  Without a
+ *    z9hG4bK branch (RFC 2543): Call-ID + CSeq number + method + From tag +
+ *    sent-by.  An ACK to a non-2xx final belongs to the INVITE transaction.
+ *  - Outcome: the first final response's code; TXN_TIMEOUT when no final
+ *    came within 64*T1 = 32 s of capture time after the first copy (INVITE:
+ *    only while no provisional came, as Timer B), or when the capture ended
+ *    after >= 3 unanswered copies; otherwise TXN_UNKNOWN.  Capture time is
+ *    the packets' timestamps, never the wall clock.
+ *  - Dialogs: every message with a Call-ID is grouped by Call-ID.
+ *  - Registrations: AOR = canonical To URI (aor.c).  Attempts chain
+ *    REGISTER -> 401/407 -> REGISTER(CSeq+1, same Call-ID, same AOR) -> final.
+ *    A session is every attempt of one (AOR, Call-ID).  Bindings per (AOR,
+ *    +sip.instance/reg-id or canonical contact URI) from the 200's Contacts.
+ *
+ * Every object is owned by the model and lives until model_free(); pointers
+ * handed out stay valid until then.  Objects carry a 1-based `id` that the
+ * JSON output uses for cross references.  Nothing here touches a terminal.
+ */
+#ifndef RT_MODEL_H
+#define RT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "sip.h"
+#include "dissect.h"
+
+struct model;
+struct txn;
+struct dialog;
+struct aor_hist;
+struct reg_session;
+struct reg_attempt;
+struct binding;
+
+/* Timer F / Timer B = 64 * T1 (T1 = 500 ms). */
+#define MODEL_TIMER_F_NS (32LL * 1000000000LL)
+/* Unanswered copies that make a transaction cut short by the capture end a timeout. */
+#define MODEL_TIMEOUT_MIN_COPIES 3
+
+/* A growable array of pointers (messages, transactions, ...), in insertion order. */
+struct ptr_vec {
+	void **v;
+	size_t n, cap;
+};
+
+/* ---------------------------------------------------------------- transactions */
+
+enum txn_outcome {
+	TXN_PENDING = 0,   /* still open (only before model_finish) */
+	TXN_FINAL,         /* a final response came: see final_status */
+	TXN_TIMEOUT,       /* Timer F passed, or capture ended after >= 3 copies */
+	TXN_UNKNOWN,       /* capture ended before an answer could be expected */
+	TXN_NO_ANSWER,     /* ACK (2xx ACK is a transaction of its own): no response by design */
+};
+
+/* An ICMP error that answered one of the transaction's request copies. */
+struct txn_icmp {
+	uint32_t file;
+	uint64_t frame;
+	int64_t ts_ns;
+	uint8_t version, type, code;
+};
+
+struct txn {
+	uint32_t id;                 /* 1-based, in creation order */
+	const char *method;          /* CSeq method of the request (owned by the request msg) */
+	const char *call_id;
+	uint32_t cseq;
+	const char *branch;          /* top-Via branch, NULL when absent */
+	char *sent_by;               /* top-Via host[:port], lower-case host (owned) */
+	bool rfc2543;                /* matched with the RFC 2543 fallback key */
+	bool branch_reused;          /* same branch+sent-by+method as an earlier
+					transaction with another CSeq or Call-ID */
+	bool orphan;                 /* responses only: the request was not captured */
+
+	struct sip_msg *req;         /* first copy of the request; NULL for an orphan */
+	struct ptr_vec reqs;         /* struct sip_msg *: every request copy, first included */
+	struct ptr_vec resps;        /* struct sip_msg *: every response, retransmissions included */
+	struct ptr_vec acks;         /* struct sip_msg *: ACKs to a non-2xx final (INVITE only) */
+	struct txn_icmp *icmps;      /* ICMP errors quoting a copy of the request */
+	size_t nicmps;
+
+	uint32_t req_retrans;        /* request copies beyond the first */
+	uint32_t resp_retrans;       /* responses equal (code + To tag) to an earlier one */
+	struct sip_msg *first_prov;  /* first provisional response, NULL if none */
+	struct sip_msg *final;       /* first final response, NULL if none */
+	int final_status;            /* its code; 0 when none */
+	bool late_final;             /* the final came after the timeout was declared */
+
+	int64_t t_first;             /* first request copy (or first response for an orphan) */
+	int64_t t_last;              /* last message of the transaction */
+	int64_t t_final;             /* first final response; 0 when none */
+	enum txn_outcome outcome;
+
+	struct dialog *dialog;       /* the Call-ID group; NULL without Call-ID */
+	struct reg_attempt *attempt; /* REGISTER only: the attempt it belongs to */
+	struct aor_hist *aor;        /* REGISTER only */
+};
+
+/* ---------------------------------------------------------------- dialogs */
+
+/* Every message of one Call-ID (all methods): the "call flow" of sngrep, but
+ * also for REGISTER, OPTIONS, SUBSCRIBE, MESSAGE ... */
+struct dialog {
+	uint32_t id;
+	char *call_id;               /* owned */
+	struct ptr_vec msgs;         /* struct sip_msg *, in arrival order */
+	struct ptr_vec txns;         /* struct txn *, in creation order */
+	int64_t t_first, t_last;
+	const char *from_uri, *to_uri; /* of the first message (owned by it) */
+	const char *first_method;    /* method of the first request seen, NULL if none */
+};
+
+/* ---------------------------------------------------------------- registrations */
+
+enum attempt_result {
+	ATT_OPEN = 0,                /* not finished (only before model_finish) */
+	ATT_OK,                      /* 2xx */
+	ATT_FAILED,                  /* final >= 300 other than a challenge */
+	ATT_REJECTED,                /* credentials answered with 401/407 (no stale)
+					and no further retry: credentials refused */
+	ATT_CHALLENGED,              /* ended on a challenge the UA did not answer */
+	ATT_TIMEOUT,                 /* the last transaction timed out */
+	ATT_UNKNOWN,                 /* capture ended before the answer */
+};
+
+/* REGISTER -> (401/407 -> REGISTER with credentials, CSeq+1)* -> final. */
+struct reg_attempt {
+	uint32_t id;
+	struct aor_hist *aor;
+	struct reg_session *session;
+	struct ptr_vec txns;         /* struct txn *: the chain, in order */
+	enum attempt_result result;
+	int final_status;            /* status ending the chain (last txn's), 0 if none */
+	uint32_t challenges;         /* 401/407 answers inside the chain */
+	bool deregister;             /* Expires: 0 on every contact, or Contact: * */
+	bool query;                  /* no Contact at all: a binding query */
+	long expires_requested;      /* of the first contact (param, else header); -1 unknown */
+	long expires_granted;        /* from the 200 for our contact, -1 unknown */
+	int64_t t_start, t_end;      /* first request copy, final (or last message) */
+	bool emitted;                /* the JSONL line was written */
+};
+
+/* All attempts of one (AOR, Call-ID): one boot cycle of one UA. */
+struct reg_session {
+	uint32_t id;
+	struct aor_hist *aor;
+	char *call_id;               /* owned */
+	struct ptr_vec attempts;     /* struct reg_attempt * */
+	struct ptr_vec txns;         /* struct txn * */
+	int64_t t_first, t_last;
+};
+
+enum binding_event_kind {
+	BEV_CREATED,                 /* first seen in a 200 (or after removal/expiry) */
+	BEV_REFRESHED,               /* active, and listed again by a later 200 */
+	BEV_REMOVED,                 /* Expires 0 / Contact: * / absent from a later 200 */
+	BEV_EXPIRED,                 /* grant elapsed inside the capture without refresh */
+};
+
+struct binding_event {
+	enum binding_event_kind kind;
+	int64_t ts_ns;
+	long expires;                /* granted seconds (CREATED / REFRESHED) */
+	uint64_t msg_id;             /* the 200 (or, for EXPIRED, 0) */
+	uint32_t txn_id;             /* the REGISTER transaction (0 for EXPIRED) */
+};
+
+struct binding {
+	uint32_t id;
+	char *key;                   /* "+sip.instance;reg-id" or canonical contact URI (owned) */
+	char *contact;               /* contact URI as last seen (owned) */
+	char *instance, *reg_id;     /* owned, NULL when absent */
+	bool active;
+	int64_t expires_at;          /* ts of the last grant + granted seconds */
+	struct binding_event *ev;
+	size_t nev, capev;
+};
+
+enum aor_state {
+	AOR_UNKNOWN = 0,
+	AOR_REGISTERED,
+	AOR_FAILED,
+	AOR_CHALLENGED,
+	AOR_UNREGISTERED,
+	AOR_EXPIRED,
+	AOR_TIMEOUT,
+};
+
+/* Diagnosis results (filled by the diagnosis issue; empty until then). */
+enum finding_sev { SEV_INFO = 0, SEV_WARN, SEV_ERR, SEV_CRIT };
+
+struct finding {
+	const char *rule;            /* rule id, static */
+	enum finding_sev sev;
+	char *message;               /* owned */
+	char *fix;                   /* owned, may be NULL */
+	uint64_t *frames;            /* owned evidence frames */
+	size_t nframes;
+	struct aor_hist *aor;        /* NULL for a capture-wide finding */
+};
+
+/* Per-AOR summary, computed by model_finish(). */
+struct aor_summary {
+	uint32_t attempts;           /* registration attempts */
+	uint32_t failures;           /* attempts that ended FAILED, REJECTED or TIMEOUT */
+	int last_status;             /* final code of the last answered REGISTER, 0 if none */
+	int64_t time_to_register_ns; /* first REGISTER -> first 200; -1 when never */
+	long expires_requested;      /* last attempt's request; -1 unknown */
+	long expires_granted;        /* last 2xx grant for our contact; -1 unknown */
+	uint32_t contacts;           /* bindings active at capture end */
+	const struct binding *contact; /* the active binding of the last REGISTER's
+					  first Contact, else the first active one; NULL if none */
+	const char *user_agent;      /* last User-Agent seen on a REGISTER (owned by the msg) */
+	struct rt_addr *sources;     /* distinct source addresses of its REGISTERs (owned) */
+	size_t nsources;
+};
+
+/* Everything known about one address-of-record. */
+struct aor_hist {
+	uint32_t id;
+	char *aor;                   /* canonical AOR (owned) */
+	enum aor_state state;
+	struct ptr_vec txns;         /* struct txn *: REGISTER transactions in frame order */
+	struct ptr_vec sessions;     /* struct reg_session * */
+	struct ptr_vec attempts;     /* struct reg_attempt *, in start order */
+	struct ptr_vec bindings;     /* struct binding * */
+	struct ptr_vec findings;     /* struct finding * (diagnosis) */
+	struct aor_summary sum;
+	int64_t t_first, t_last;
+};
+
+/* ---------------------------------------------------------------- the model */
+
+struct model_opts {
+	/* Event callbacks (all optional), used by --jsonl.  They run inside
+	 * model_add_msg()/model_finish(); the object is complete and stays valid. */
+	void (*on_txn_done)(void *user, const struct model *m, const struct txn *t);
+	void (*on_attempt_done)(void *user, const struct model *m, const struct reg_attempt *a);
+	void *user;
+	int64_t timer_f_ns;          /* 0 = MODEL_TIMER_F_NS */
+};
+
+struct model_stats {
+	uint64_t msgs, requests, responses, malformed;
+	uint64_t no_call_id;         /* messages that could not be grouped */
+	uint64_t txns, txns_timeout, txns_unknown, orphan_responses;
+	uint64_t req_retrans, resp_retrans, branch_reuse, icmp_matched, icmp_unmatched;
+	uint32_t max_file;           /* highest input file index seen */
+};
+
+struct model {
+	struct model_opts opt;
+	struct ptr_vec msgs;         /* struct sip_msg *, owned, arrival order */
+	struct ptr_vec txns;         /* struct txn * */
+	struct ptr_vec dialogs;      /* struct dialog * */
+	struct ptr_vec aors;         /* struct aor_hist *, first-seen order */
+	struct ptr_vec findings;     /* struct finding *: every finding (owned here) */
+	struct model_stats st;
+	int64_t now_ns;              /* latest capture time seen */
+	int64_t capture_end_ns;      /* set by model_finish */
+	bool finished;
+	struct model_priv *priv;     /* hash tables and queues (model.c) */
+};
+
+struct model *model_new(const struct model_opts *o);
+/* Takes ownership of msg (freed by model_free). */
+void model_add_msg(struct model *m, struct sip_msg *msg);
+/* The event is only valid during the call; what is kept is copied. */
+void model_add_icmp(struct model *m, const struct icmp_evt *e);
+/* Capture ended at capture_end_ns (last packet's time; 0 = last message's):
+ * settles timeouts, attempts, bindings, AOR states and summaries. */
+void model_finish(struct model *m, int64_t capture_end_ns);
+void model_free(struct model *m);
+
+/* --fail-on: 1 when COND holds ("failed": an AOR failed or timed out;
+ * "expired": an AOR expired; "any-finding": a finding of severity WARN or
+ * above exists — none exist before the diagnosis rules run).  -1 for an
+ * unknown COND. */
+int model_fail_on(const struct model *m, const char *cond);
+bool model_fail_cond_valid(const char *cond);
+
+/* Add a finding (diagnosis); the model takes ownership. */
+void model_add_finding(struct model *m, struct finding *f);
+
+/* Names for outputs. */
+const char *txn_outcome_name(enum txn_outcome o);   /* "final", "timeout", ... */
+const char *attempt_result_name(enum attempt_result r);
+const char *aor_state_name(enum aor_state s);
+const char *binding_event_name(enum binding_event_kind k);
+const char *finding_sev_name(enum finding_sev s);   /* "INFO", "WARN", ... */
+
+/* Lookups (NULL when absent). */
+const struct aor_hist *model_find_aor(const struct model *m, const char *canonical_aor);
+const struct dialog *model_find_dialog(const struct model *m, const char *call_id);
+
+/* ---------------------------------------------------------------- AOR canonical form */
+
+/* Canonical AOR of a URI (RFC 3261 §10.3, §19.1.4): "scheme:user@host[:port]"
+ * with display name, <>, password, URI parameters and headers removed,
+ * %-escapes decoded (except those that would give a control character),
+ * scheme and host lower-case.  tel: URIs keep the number without parameters.
+ * Returns a malloc'd string, or NULL for NULL/empty input. */
+char *aor_canonical(const char *uri);
+
+/* Canonical contact for binding identity (§19.1.4): as aor_canonical() but
+ * the user part kept verbatim and the transport/user/ttl/maddr/method uri
+ * parameters that take part in comparison kept, lower-cased, sorted. */
+char *aor_contact_key(const char *uri);
+
+/* ---------------------------------------------------------------- helpers */
+
+int ptr_vec_push(struct ptr_vec *v, void *p);
+void ptr_vec_free(struct ptr_vec *v);
+
+#endif

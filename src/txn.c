@@ -1,0 +1,296 @@
+/* txn.c - SIP transactions seen from the wire (RFC 3261 §17).
+ *
+ * Owns: struct txn creation, request/response matching, retransmission
+ * counting, ACK-to-non-2xx folding, Timer F over capture time and the final
+ * outcome.  Passive key (registration-domain.md §1.3):
+ *   z9hG4bK branch:  CSeq method + branch + sent-by, then Call-ID and CSeq
+ *                    number must match (else: new transaction, branch_reused);
+ *   RFC 2543:        CSeq method + Call-ID + CSeq number + From tag + sent-by.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "model_int.h"
+
+static bool is_cookie_branch(const char *b)
+{
+	return b && strncmp(b, "z9hG4bK", 7) == 0;
+}
+
+/* "host[:port]", host lower-case (hosts compare case-insensitively). */
+static char *sent_by_of(const struct sip_msg *msg)
+{
+	const char *h = msg->via_host ? msg->via_host : "";
+	char *s = msg->via_port > 0 ? mdl_printf("%s:%d", h, msg->via_port) : mdl_strdup(h);
+	for (char *p = s; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return s;
+}
+
+/* The map key; method is the CSeq method the transaction is known by. */
+static char *txn_key(const struct sip_msg *msg, const char *method, const char *sent_by)
+{
+	if (is_cookie_branch(msg->via_branch))
+		return mdl_printf("B\x1f%s\x1f%s\x1f%s", method, msg->via_branch, sent_by);
+	return mdl_printf("O\x1f%s\x1f%s\x1f%u\x1f%s\x1f%s", method, msg->call_id,
+			  msg->cseq, msg->from_tag ? msg->from_tag : "", sent_by);
+}
+
+static bool same_txn(const struct txn *t, const struct sip_msg *msg)
+{
+	return t->call_id && msg->call_id && strcmp(t->call_id, msg->call_id) == 0 &&
+	       t->cseq == msg->cseq;
+}
+
+static bool is_method(const char *a, const char *b)
+{
+	return a && strcmp(a, b) == 0;
+}
+
+static struct txn *txn_new(struct model *m, struct sip_msg *msg, const char *method,
+			   char *sent_by, struct dialog *d)
+{
+	struct txn *t = mdl_xcalloc(1, sizeof *t);
+	ptr_vec_push(&m->txns, t);
+	t->id = (uint32_t)m->txns.n;
+	t->method = method;
+	t->call_id = msg->call_id;
+	t->cseq = msg->cseq;
+	t->branch = msg->via_branch;
+	t->sent_by = sent_by;
+	t->rfc2543 = !is_cookie_branch(msg->via_branch);
+	t->t_first = t->t_last = msg->ts_ns;
+	t->dialog = d;
+	dialog_add_txn(d, t);
+	m->st.txns++;
+	return t;
+}
+
+static void settle(struct model *m, struct txn *t, enum txn_outcome o)
+{
+	t->outcome = o;
+	if (o == TXN_TIMEOUT)
+		m->st.txns_timeout++;
+	else if (o == TXN_UNKNOWN)
+		m->st.txns_unknown++;
+	/* the transaction's event first: the attempt's refers to it */
+	model_txn_done(m, t);
+	if (is_method(t->method, "REGISTER") && t->aor) {
+		if (o == TXN_FINAL)
+			reg_on_final(m, t);
+		else if (o == TXN_TIMEOUT)
+			reg_on_timeout(m, t);
+	}
+}
+
+static void on_request(struct model *m, struct sip_msg *msg, struct dialog *d)
+{
+	const char *method = msg->method ? msg->method : msg->cseq_method;
+	if (!method)
+		return;
+	char *sb = sent_by_of(msg);
+
+	/* ACK with the INVITE's branch: the ACK to a non-2xx final (§17.1.1.3). */
+	if (is_method(method, "ACK")) {
+		char *k = txn_key(msg, "INVITE", sb);
+		struct txn *inv = mdl_map_get(&m->priv->txn_by_key, k);
+		free(k);
+		if (inv && same_txn(inv, msg) && inv->final && inv->final_status >= 300) {
+			ptr_vec_push(&inv->acks, msg);
+			if (msg->ts_ns > inv->t_last)
+				inv->t_last = msg->ts_ns;
+			free(sb);
+			return;
+		}
+	}
+
+	char *k = txn_key(msg, method, sb);
+	struct txn *t = mdl_map_get(&m->priv->txn_by_key, k);
+	if (t && same_txn(t, msg)) {
+		if (t->orphan && !t->req) {
+			/* request captured after its response (reordering) */
+			t->req = msg;
+			t->orphan = false;
+			ptr_vec_push(&t->reqs, msg);
+		} else {
+			ptr_vec_push(&t->reqs, msg);
+			t->req_retrans++;
+			m->st.req_retrans++;
+		}
+		if (msg->ts_ns > t->t_last)
+			t->t_last = msg->ts_ns;
+		free(k);
+		free(sb);
+		return;
+	}
+
+	struct txn *nt = txn_new(m, msg, method, sb, d);
+	nt->req = msg;
+	ptr_vec_push(&nt->reqs, msg);
+	if (t && !nt->rfc2543) {
+		/* same branch, another CSeq or Call-ID: a broken UA */
+		nt->branch_reused = true;
+		m->st.branch_reuse++;
+	}
+	mdl_map_put(&m->priv->txn_by_key, k, nt);
+	free(k);
+	if (is_method(method, "ACK")) {
+		nt->outcome = TXN_NO_ANSWER;   /* 2xx ACK: no response, no timer */
+		model_txn_done(m, nt);
+		return;
+	}
+	ptr_vec_push(&m->priv->pending, nt);
+	if (is_method(method, "REGISTER"))
+		reg_on_new_txn(m, nt);
+}
+
+static void on_response(struct model *m, struct sip_msg *msg, struct dialog *d)
+{
+	if (!msg->cseq_method)
+		return;
+	char *sb = sent_by_of(msg);
+	char *k = txn_key(msg, msg->cseq_method, sb);
+	struct txn *t = mdl_map_get(&m->priv->txn_by_key, k);
+	if (!t || !same_txn(t, msg)) {
+		/* the request is not in the capture */
+		struct txn *nt = txn_new(m, msg, msg->cseq_method, sb, d);
+		nt->orphan = true;
+		m->st.orphan_responses++;
+		if (!t)
+			mdl_map_put(&m->priv->txn_by_key, k, nt);
+		t = nt;
+	} else {
+		free(sb);
+	}
+	free(k);
+
+	/* a response equal to an earlier one (code + To tag) is a retransmission */
+	/* (only the last few: a hostile capture must not make this quadratic) */
+	for (size_t i = t->resps.n > 8 ? t->resps.n - 8 : 0; i < t->resps.n; i++) {
+		const struct sip_msg *r = t->resps.v[i];
+		if (r->status == msg->status &&
+		    ((!r->to_tag && !msg->to_tag) ||
+		     (r->to_tag && msg->to_tag && strcmp(r->to_tag, msg->to_tag) == 0))) {
+			t->resp_retrans++;
+			m->st.resp_retrans++;
+			break;
+		}
+	}
+	ptr_vec_push(&t->resps, msg);
+	if (msg->ts_ns > t->t_last)
+		t->t_last = msg->ts_ns;
+	if (msg->status < 200) {
+		if (!t->first_prov)
+			t->first_prov = msg;
+		return;
+	}
+	if (t->final)
+		return;
+	t->final = msg;
+	t->final_status = msg->status;
+	t->t_final = msg->ts_ns;
+	if (t->outcome == TXN_TIMEOUT) {
+		t->late_final = true;          /* Timer F already fired */
+		return;
+	}
+	settle(m, t, TXN_FINAL);
+}
+
+void txn_on_msg(struct model *m, struct sip_msg *msg, struct dialog *d)
+{
+	if (msg->request)
+		on_request(m, msg, d);
+	else if (msg->status >= 100)
+		on_response(m, msg, d);
+}
+
+/* INVITE client transactions stop Timer B once a provisional came. */
+static bool timer_running(const struct txn *t)
+{
+	return !(is_method(t->method, "INVITE") && t->first_prov);
+}
+
+void txn_sweep(struct model *m, int64_t now)
+{
+	struct model_priv *p = m->priv;
+	while (p->pending_head < p->pending.n) {
+		struct txn *t = p->pending.v[p->pending_head];
+		if (t->outcome != TXN_PENDING) {
+			p->pending_head++;
+			continue;
+		}
+		if (now - t->t_first < m->opt.timer_f_ns)
+			break;
+		p->pending_head++;
+		if (timer_running(t))
+			settle(m, t, TXN_TIMEOUT);
+	}
+	/* compact once the consumed head dominates */
+	if (p->pending_head > 1024 && p->pending_head * 2 > p->pending.n) {
+		size_t left = p->pending.n - p->pending_head;
+		memmove(p->pending.v, p->pending.v + p->pending_head, left * sizeof(void *));
+		p->pending.n = left;
+		p->pending_head = 0;
+	}
+}
+
+void txn_finish(struct model *m)
+{
+	for (size_t i = 0; i < m->txns.n; i++) {
+		struct txn *t = m->txns.v[i];
+		if (t->outcome != TXN_PENDING)
+			continue;
+		/* a UA retransmitting into silence is a timeout even if the
+		 * capture stopped before Timer F */
+		if (!t->orphan && timer_running(t) && t->reqs.n >= MODEL_TIMEOUT_MIN_COPIES)
+			settle(m, t, TXN_TIMEOUT);
+		else
+			settle(m, t, TXN_UNKNOWN);
+	}
+}
+
+void txn_add_icmp(struct model *m, const struct icmp_evt *e)
+{
+	const struct dialog *d = e->q_call_id ? model_find_dialog(m, e->q_call_id) : NULL;
+	struct txn *hit = NULL;
+	if (d) {
+		/* latest transaction of that Call-ID with the quoted branch (or method) */
+		/* the most recent few only: an ICMP error answers a recent send */
+		size_t stop = d->txns.n > 64 ? d->txns.n - 64 : 0;
+		for (size_t i = d->txns.n; i-- > stop && !hit;) {
+			struct txn *t = d->txns.v[i];
+			if (!t->req || t->t_first > e->ts_ns)
+				continue;
+			if (e->q_branch && t->branch && strcmp(e->q_branch, t->branch) == 0)
+				hit = t;
+			else if (!e->q_branch && e->q_method && t->method &&
+				 strcmp(e->q_method, t->method) == 0)
+				hit = t;
+		}
+	}
+	if (!hit) {
+		m->st.icmp_unmatched++;
+		return;
+	}
+	struct txn_icmp *ni = realloc(hit->icmps, (hit->nicmps + 1) * sizeof *ni);
+	if (!ni)
+		return;
+	hit->icmps = ni;
+	ni[hit->nicmps++] = (struct txn_icmp){ e->file, e->frame, e->ts_ns,
+					       e->version, e->type, e->code };
+	m->st.icmp_matched++;
+}
+
+void txn_free(struct txn *t)
+{
+	if (!t)
+		return;
+	free(t->sent_by);
+	ptr_vec_free(&t->reqs);
+	ptr_vec_free(&t->resps);
+	ptr_vec_free(&t->acks);
+	free(t->icmps);
+	free(t);
+}
