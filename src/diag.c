@@ -16,6 +16,9 @@
 static const struct diag_rule *const diag_tables[] = {
 	diag_rules_auth,
 	diag_rules_resp,
+	diag_rules_time,
+	diag_rules_nat,
+	diag_rules_gb,
 };
 #define NTABLES (sizeof diag_tables / sizeof diag_tables[0])
 

@@ -59,6 +59,7 @@ struct diag_opts {
 	const struct cred_store *creds; /* --credentials; NULL: no digest checks */
 	struct diag_setting *set;       /* --rule-opt overrides (owned) */
 	size_t nset;
+	bool gb28181;                   /* --profile gb28181 (rules_gb.c also detects it) */
 };
 
 /* Runs every rule over a finished model; findings go to model_add_finding(). */
@@ -82,6 +83,9 @@ const struct diag_rule *diag_rule_find(const char *id);
 /* Rule tables, each ended by an entry with id NULL. */
 extern const struct diag_rule diag_rules_auth[];
 extern const struct diag_rule diag_rules_resp[];
+extern const struct diag_rule diag_rules_time[];   /* rules_time.c (part 2) */
+extern const struct diag_rule diag_rules_nat[];    /* rules_nat.c (part 2) */
+extern const struct diag_rule diag_rules_gb[];     /* rules_gb.c (part 2) */
 
 struct diag_ctx {
 	struct model *m;

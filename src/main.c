@@ -436,21 +436,35 @@ static int finish_outputs(struct app *a)
 	return rc;
 }
 
+/* Everything main() may have set up; returns status so error paths can
+ * "return app_free(&a, 2)" (the sanitizer run counts leaks on every exit). */
+static int app_free(struct app *a, int status)
+{
+	model_free(a->model);
+	diag_opts_free(&a->diag);
+	cred_free(a->creds);
+	dis_free(a->dis);
+	cap_result_free(&a->res);
+	free(a->bpf);
+	free(a->files);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct app a = { 0 };
 	int rc = parse_args(&a, argc, argv);
 	if (rc)
-		return rc;
+		return app_free(&a, rc);
 	warn_fragments(a.bpf);
 
 	struct dis_callbacks cb = { .on_msg = on_msg, .on_icmp = on_icmp, .user = &a };
 	if (start_outputs(&a))
-		return 2;
+		return app_free(&a, 2);
 	a.dis = dis_new(&cb, NULL);
 	if (!a.dis) {
 		fprintf(stderr, "regtrace: out of memory\n");
-		return 2;
+		return app_free(&a, 2);
 	}
 	a.cap.progress = !a.live && !a.messages && isatty(STDERR_FILENO);
 
@@ -461,7 +475,7 @@ int main(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		if (a.use_tui && !(a.ui = start_tui(&a)))
-			return 2;
+			return app_free(&a, 2);
 		rc = a.hep_listen ? hep_listen_run(a.hep_listen, &a.cap, a.dis, &a.res, &g_stop, on_tick, &a)
 				  : cap_live(a.iface, &a.cap, a.dis, &a.res, &g_stop, on_tick, &a);
 	} else {
@@ -515,13 +529,5 @@ int main(int argc, char **argv)
 		status = 1;
 	else if (a.res.damaged)
 		status = 3;
-	model_free(a.model);
-	diag_opts_free(&a.diag);
-	cred_free(a.creds);
-
-	dis_free(a.dis);
-	cap_result_free(&a.res);
-	free(a.bpf);
-	free(a.files);
-	return status;
+	return app_free(&a, status);
 }

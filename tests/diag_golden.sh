@@ -20,7 +20,7 @@ if cmp -s "$tmp/have" "$tmp/want"; then pass "golden lists every real capture"
 else fail "golden lists every real capture"; diag "$(diff "$tmp/want" "$tmp/have")"; fi
 for f in $files; do
 	awk -v f="# $f" '$0 == f { on = 1; next } /^# [^ ]*$/ && on { exit } on && !/^#/' "$GOLD" > "$tmp/want1"
-	"$DUMP" "$RT_SHARED/captures/real/$f" | grep -v '^#' > "$tmp/got1"
+	"$DUMP" -1 "$RT_SHARED/captures/real/$f" | grep -v '^#' > "$tmp/got1"
 	if cmp -s "$tmp/want1" "$tmp/got1"; then pass "findings on $f"
 	else fail "findings on $f"; diag "$(diff "$tmp/want1" "$tmp/got1")"; fi
 done

@@ -1,0 +1,308 @@
+/* capture_point.c - capture-point inference and the addressing/timing
+ * helpers of the part-2 rules.  See capture_point.h. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "capture_point.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+bool cp_ip_loopback(const struct rt_addr *a)
+{
+	static const uint8_t v6lo[16] = { [15] = 1 };
+	if (a->family == 4)
+		return a->ip[0] == 127;
+	return a->family == 6 && memcmp(a->ip, v6lo, 16) == 0;
+}
+
+bool cp_ip_public(const struct rt_addr *a)
+{
+	static const uint8_t zero[16] = { 0 };
+	if (a->family != 4 && a->family != 6)
+		return false;
+	if (rt_ip_is_private(a) || cp_ip_loopback(a))
+		return false;
+	if (a->family == 4)
+		return a->ip[0] != 0 && a->ip[0] < 224;
+	return a->ip[0] != 0xff && memcmp(a->ip, zero, 16) != 0;
+}
+
+bool cp_is_ip(const char *s)
+{
+	struct rt_addr a;
+	char b[64];
+	if (!s || !*s)
+		return false;
+	size_t l = strlen(s);
+	if (s[0] == '[' && l > 2 && s[l - 1] == ']') {
+		s++;
+		l -= 2;
+	}
+	if (l >= sizeof b)
+		return false;
+	memcpy(b, s, l);
+	b[l] = 0;
+	return rt_ip_parse(b, &a);
+}
+
+static bool parse_ip(const char *s, struct rt_addr *a)
+{
+	char b[64];
+	if (!s)
+		return false;
+	size_t l = strlen(s);
+	if (l > 2 && s[0] == '[' && s[l - 1] == ']') {
+		s++;
+		l -= 2;
+	}
+	if (l == 0 || l >= sizeof b)
+		return false;
+	memcpy(b, s, l);
+	b[l] = 0;
+	return rt_ip_parse(b, a);
+}
+
+int cp_default_port(const struct sip_msg *m)
+{
+	const char *p = m ? m->via_proto : NULL;
+	if (p && (strcasecmp(p, "TLS") == 0 || strcasecmp(p, "WSS") == 0))
+		return 5061;
+	return 5060;
+}
+
+bool cp_sent_by(const struct sip_msg *req, struct rt_addr *out)
+{
+	if (!req || !parse_ip(req->via_host, out))
+		return false;
+	out->port = (uint16_t)(req->via_port > 0 && req->via_port < 65536 ? req->via_port
+						 : cp_default_port(req));
+	return true;
+}
+
+bool cp_nat_on_req(const struct txn *t, char *what, size_t n)
+{
+	char a[RT_ADDR_STRLEN], b[RT_ADDR_STRLEN];
+	struct rt_addr sb;
+	const struct sip_msg *q = t ? t->req : NULL;
+	if (what && n)
+		what[0] = 0;
+	if (!q || !cp_sent_by(q, &sb) || cp_ip_loopback(&q->src))
+		return false;
+	if (!rt_ip_eq(&sb, &q->src)) {
+		if (what)
+			snprintf(what, n, "Via sent-by %s but source %s", rt_addr_str(&sb, a, sizeof a),
+				 rt_addr_str(&q->src, b, sizeof b));
+		return true;
+	}
+	if (q->transport == RT_TP_UDP && sb.port != q->src.port) {
+		if (what)
+			snprintf(what, n, "Via sent-by %s but source port %u", rt_addr_str(&sb, a, sizeof a),
+				 q->src.port);
+		return true;
+	}
+	for (size_t i = 0; i < t->resps.n; i++) {
+		const struct sip_msg *r = t->resps.v[i];
+		struct rt_addr rc;
+		if (r->via_received && parse_ip(r->via_received, &rc) && !rt_ip_eq(&rc, &sb)) {
+			if (what)
+				snprintf(what, n, "the %d answered with received=%s for sent-by %s", r->status,
+					 rt_ip_str(&rc, a, sizeof a), rt_addr_str(&sb, b, sizeof b));
+			return true;
+		}
+		if (q->transport == RT_TP_UDP && r->via_rport > 0 && r->via_rport != sb.port) {
+			if (what)
+				snprintf(what, n, "the %d answered with rport=%d for sent-by %s", r->status,
+					 r->via_rport, rt_addr_str(&sb, b, sizeof b));
+			return true;
+		}
+	}
+	return false;
+}
+
+bool cp_contact_match(const struct sip_contact *qc, const struct sip_contact *rc)
+{
+	if (!qc || !rc || !qc->uri || !rc->uri)
+		return false;
+	if (qc->instance && rc->instance && strcmp(qc->instance, rc->instance) == 0) {
+		if (!qc->reg_id || !rc->reg_id || strcmp(qc->reg_id, rc->reg_id) == 0)
+			return true;
+	}
+	char *ka = aor_contact_key(qc->uri), *kb = aor_contact_key(rc->uri);
+	bool eq = ka && kb && strcmp(ka, kb) == 0;
+	free(ka);
+	free(kb);
+	return eq;
+}
+
+long cp_grant(const struct txn *t, int ci, bool *listed)
+{
+	if (listed)
+		*listed = false;
+	if (!t || !t->req || !t->final || t->final_status < 200 || t->final_status >= 300 ||
+	    ci < 0 || ci >= t->req->ncontacts)
+		return -1;
+	const struct sip_msg *r = t->final;
+	for (int k = 0; k < r->ncontacts; k++) {
+		if (!cp_contact_match(&t->req->contacts[ci], &r->contacts[k]))
+			continue;
+		if (listed)
+			*listed = true;
+		if (r->contacts[k].expires >= 0)
+			return r->contacts[k].expires;
+		if (r->expires >= 0)
+			return r->expires;
+		return diag_contact_expires(t->req, ci);
+	}
+	return -1;
+}
+
+bool cp_is_refresh_ok(const struct txn *t)
+{
+	if (!diag_is_register(t) || !t->req || !t->final || t->final_status < 200 ||
+	    t->final_status >= 300 || t->req->ncontacts <= 0 || t->req->contacts[0].star)
+		return false;
+	long e = diag_contact_expires(t->req, 0);
+	return e != 0;
+}
+
+int64_t cp_capture_start(const struct model *m)
+{
+	if (!m || !m->msgs.n)
+		return 0;
+	const struct sip_msg *f = m->msgs.v[0];
+	return f->ts_ns;
+}
+
+const char *cp_time(const struct model *m, int64_t ns, char *buf, size_t n)
+{
+	time_t s = (time_t)(ns / 1000000000LL);
+	int ms = (int)((ns % 1000000000LL) / 1000000LL);
+	struct tm tm;
+	char d[32] = "?";
+	if (gmtime_r(&s, &tm))
+		strftime(d, sizeof d, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(buf, n, "%s.%03d UTC (+%.1f s)", d, ms < 0 ? 0 : ms,
+		 diag_secs(cp_capture_start(m), ns));
+	return buf;
+}
+
+/* ---------------------------------------------------------------- inference */
+
+struct ip_set {
+	struct rt_addr v[16];
+	unsigned n;             /* distinct, capped at 16 (we only need "how many, >= 2") */
+};
+
+static void ipset_add(struct ip_set *s, const struct rt_addr *a)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		if (rt_ip_eq(&s->v[i], a))
+			return;
+	if (s->n < 16)
+		s->v[s->n++] = *a;
+}
+
+static int cmp_leg(const void *pa, const void *pb)
+{
+	const struct txn *a = *(const struct txn *const *)pa, *b = *(const struct txn *const *)pb;
+	int c = strcmp(a->call_id ? a->call_id : "", b->call_id ? b->call_id : "");
+	if (c)
+		return c;
+	return a->cseq < b->cseq ? -1 : a->cseq > b->cseq;
+}
+
+void cp_infer(const struct model *m, struct cp_info *o)
+{
+	memset(o, 0, sizeof *o);
+	if (!m)
+		return;
+	struct ip_set src = { 0 }, dst = { 0 };
+	const struct txn **regs = calloc(m->txns.n ? m->txns.n : 1, sizeof *regs);
+	size_t nregs = 0;
+	for (size_t i = 0; i < m->txns.n; i++) {
+		const struct txn *t = m->txns.v[i];
+		if (!diag_is_register(t) || !t->req)
+			continue;
+		if (regs)
+			regs[nregs++] = t;
+		struct rt_addr sb;
+		if (t->req->via_count == 1) {
+			ipset_add(&src, &t->req->src);
+			ipset_add(&dst, &t->req->dst);
+		}
+		if (!cp_sent_by(t->req, &sb) || cp_ip_loopback(&t->req->src))
+			continue;
+		if (!rt_ip_eq(&sb, &t->req->src) ||
+		    (t->req->transport == RT_TP_UDP && sb.port != t->req->src.port))
+			o->beyond_nat++;
+		else if (cp_nat_on_req(t, NULL, 0))
+			o->inside_nat++;
+	}
+	if (regs && nregs > 1) {
+		qsort(regs, nregs, sizeof *regs, cmp_leg);
+		for (size_t i = 1; i < nregs; i++) {
+			const struct txn *a = regs[i - 1], *b = regs[i];
+			if (a->call_id && b->call_id && strcmp(a->call_id, b->call_id) == 0 &&
+			    a->cseq == b->cseq && !diag_same_flow(a, b))
+				o->forwarded++;
+		}
+	}
+	free(regs);
+	o->ua_sources = src.n;
+	o->registrars = dst.n;
+	if (o->forwarded) {
+		o->where = CP_BETWEEN;
+		snprintf(o->basis, sizeof o->basis,
+			 "%u REGISTER%s seen on two legs with different Via sent-by (a proxy/SBC hop)",
+			 o->forwarded, o->forwarded == 1 ? "" : "s");
+	} else if (o->beyond_nat && o->beyond_nat >= o->inside_nat) {
+		o->where = CP_REGISTRAR;
+		snprintf(o->basis, sizeof o->basis,
+			 "%u REGISTER%s from an address other than %s Via sent-by", o->beyond_nat,
+			 o->beyond_nat == 1 ? " arrives" : "s arrive", o->beyond_nat == 1 ? "its" : "their");
+	} else if (o->inside_nat) {
+		o->where = CP_UA;
+		snprintf(o->basis, sizeof o->basis,
+			 "%u REGISTER%s sent from %s own sent-by answered with another "
+			 "received/rport", o->inside_nat, o->inside_nat == 1 ? " was" : "s were",
+			 o->inside_nat == 1 ? "its" : "their");
+	} else if (src.n >= 2 && dst.n == 1) {
+		o->where = CP_REGISTRAR;
+		snprintf(o->basis, sizeof o->basis,
+			 "REGISTERs from %s%u UA addresses meet at one registrar", src.n >= 16 ? ">= " : "",
+			 src.n);
+	} else {
+		o->where = CP_UNKNOWN;
+		snprintf(o->basis, sizeof o->basis,
+			 "no address translation seen (source = Via sent-by on every REGISTER)");
+	}
+}
+
+const char *cp_where_name(enum cp_where w)
+{
+	switch (w) {
+	case CP_UA: return "ua";
+	case CP_REGISTRAR: return "registrar";
+	case CP_BETWEEN: return "between";
+	default: return "unknown";
+	}
+}
+
+const char *cp_where_text(enum cp_where w)
+{
+	switch (w) {
+	case CP_UA: return "at the UA (inside its NAT)";
+	case CP_REGISTRAR: return "on the registrar side (beyond the UA's NAT)";
+	case CP_BETWEEN: return "between UA and registrar (at a proxy/SBC hop)";
+	default: return "at an unknown point (UA and registrar see the same addresses)";
+	}
+}
+
+const char *diag_capture_point(const struct model *m)
+{
+	struct cp_info ci;
+	cp_infer(m, &ci);
+	return cp_where_name(ci.where);
+}

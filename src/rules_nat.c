@@ -1,0 +1,813 @@
+/* rules_nat.c - diagnosis rules about addresses on the wire: the capture
+ * point, NAT, misrouted responses, SIP ALGs, transports, UDP fragmentation
+ * and scanners.
+ *
+ * Owns: the rule functions and the table diag_rules_nat.  Conditions:
+ * registration-domain.md conventions (capture point), §1.6 (NAT), §3 (F5-F7,
+ * F13, F14), §4.2, §4.3; issue 6.  NAT findings say which capture point
+ * they assumed (capture_point.c).  One finding per AOR per rule, except
+ * REG-CAPTURE-POINT and REG-SCANNER (capture-wide; the scanner one per
+ * source IP).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "capture_point.h"
+
+#define FOR_EACH_AOR(c, a) \
+	for (size_t ai_ = 0; ai_ < (c)->m->aors.n; ai_++) \
+		for (struct aor_hist *a = (c)->m->aors.v[ai_]; a; a = NULL)
+
+static int64_t ns_of(double s)
+{
+	return (int64_t)(s * 1e9);
+}
+
+/* "Assumed: capture taken on the registrar side (why)." */
+static const char *assumed(struct diag_ctx *c, char *b, size_t n)
+{
+	struct cp_info ci;
+	cp_infer(c->m, &ci);
+	snprintf(b, n, "Assumed capture point: %s, because %s.", cp_where_text(ci.where), ci.basis);
+	return b;
+}
+
+static bool has_register(const struct model *m)
+{
+	for (size_t i = 0; i < m->txns.n; i++)
+		if (diag_is_register(m->txns.v[i]))
+			return true;
+	return false;
+}
+
+/* ---------------------------------------------------------------- REG-CAPTURE-POINT */
+
+static void rule_capture_point(struct diag_ctx *c, const struct diag_rule *r)
+{
+	(void)r;
+	if (!has_register(c->m))
+		return;
+	struct cp_info ci;
+	cp_infer(c->m, &ci);
+	diag_emit(c, NULL, NULL, NULL,
+		  "Capture point: %s (%s) - inferred because %s; the NAT findings assume this.",
+		  cp_where_name(ci.where), cp_where_text(ci.where), ci.basis);
+}
+
+/* ---------------------------------------------------------------- REG-NAT-DETECTED */
+
+static bool ip_host_private(const char *host)
+{
+	struct rt_addr x;
+	char b[64];
+	if (!host)
+		return false;
+	size_t l = strlen(host);
+	if (l > 2 && host[0] == '[' && host[l - 1] == ']') {
+		host++;
+		l -= 2;
+	}
+	if (!l || l >= sizeof b)
+		return false;
+	memcpy(b, host, l);
+	b[l] = 0;
+	return rt_ip_parse(b, &x) && rt_ip_is_private(&x);
+}
+
+static const struct txn *first_nat_txn(const struct aor_hist *a, char *what, size_t n)
+{
+	for (size_t i = 0; i < a->txns.n; i++) {
+		const struct txn *t = a->txns.v[i];
+		if (t->req && t->req->via_count == 1 && cp_nat_on_req(t, what, n))
+			return t;
+	}
+	return NULL;
+}
+
+/* The UA's public address as the capture shows it: the source when the
+ * capture is beyond the NAT, else received:rport of the first response. */
+static bool public_addr(const struct txn *t, struct rt_addr *out)
+{
+	struct rt_addr sb;
+	if (cp_sent_by(t->req, &sb) && !rt_ip_eq(&sb, &t->req->src)) {
+		*out = t->req->src;
+		return true;
+	}
+	for (size_t i = 0; i < t->resps.n; i++) {
+		const struct sip_msg *r = t->resps.v[i];
+		if (r->via_received && rt_ip_parse(r->via_received, out)) {
+			out->port = (uint16_t)(r->via_rport > 0 ? r->via_rport : t->req->src.port);
+			return true;
+		}
+	}
+	*out = t->req->src;
+	return true;
+}
+
+static void rule_nat_detected(struct diag_ctx *c, const struct diag_rule *r)
+{
+	(void)r;
+	FOR_EACH_AOR(c, a) {
+		char what[200], pb[RT_ADDR_STRLEN], as[400];
+		const struct txn *t = first_nat_txn(a, what, sizeof what);
+		if (!t)
+			continue;
+		struct rt_addr pub;
+		public_addr(t, &pub);
+		struct diag_frames fr = { 0 };
+		diag_frames_txn(&fr, t);
+		diag_emit(c, a, &fr, NULL, "UA of %s is behind NAT (public %s): %s. %s",
+			  diag_esc(c, a->aor), rt_addr_str(&pub, pb, sizeof pb), what,
+			  assumed(c, as, sizeof as));
+	}
+}
+
+/* ---------------------------------------------------------------- REG-NAT-PRIVATE-CONTACT */
+
+/* Header lines of the raw text named name (or compact) containing any of pats. */
+static bool raw_hdr_has(const struct sip_msg *m, const char *name, const char *compact,
+			const char *const *pats, size_t np)
+{
+	if (!m || !m->raw)
+		return false;
+	const char *p = m->raw, *e = m->raw + m->raw_len;
+	const char *nl = memchr(p, '\n', (size_t)(e - p));
+	while (nl && nl + 1 < e) {
+		p = nl + 1;
+		if (*p == '\r' || *p == '\n')
+			break;          /* end of headers */
+		nl = memchr(p, '\n', (size_t)(e - p));
+		const char *le = nl ? nl : e;
+		size_t ll = (size_t)(le - p);
+		const char *names[2] = { name, compact };
+		for (int k = 0; k < 2; k++) {
+			size_t l = names[k] ? strlen(names[k]) : 0;
+			if (!l || ll <= l || strncasecmp(p, names[k], l) != 0)
+				continue;
+			const char *q = p + l;
+			while (q < le && (*q == ' ' || *q == '\t'))
+				q++;
+			if (q >= le || *q != ':')
+				continue;
+			for (size_t j = 0; j < np; j++) {
+				size_t pl = strlen(pats[j]);
+				for (const char *s = q; s + pl <= le; s++)
+					if (strncasecmp(s, pats[j], pl) == 0)
+						return true;
+			}
+		}
+	}
+	return false;
+}
+
+static void rule_nat_private_contact(struct diag_ctx *c, const struct diag_rule *r)
+{
+	(void)r;
+	static const char *const nat_marks[] = { "received=", "alias=", "fs_path", "fs_nat" };
+	FOR_EACH_AOR(c, a) {
+		const struct txn *ex = NULL;
+		const struct sip_contact *exc = NULL;
+		unsigned n = 0;
+		struct diag_frames fr = { 0 };
+		for (size_t i = 0; i < a->txns.n; i++) {
+			const struct txn *t = a->txns.v[i];
+			if (!cp_is_refresh_ok(t) || !cp_ip_public(&t->req->src))
+				continue;
+			const struct sip_contact *qc = &t->req->contacts[0];
+			if (!ip_host_private(qc->host))
+				continue;
+			const struct sip_msg *rs = t->final;
+			const struct sip_contact *rc = NULL;
+			for (int k = 0; k < rs->ncontacts && !rc; k++)
+				if (cp_contact_match(qc, &rs->contacts[k]) && ip_host_private(rs->contacts[k].host))
+					rc = &rs->contacts[k];
+			if (!rc || raw_hdr_has(rs, "Contact", "m", nat_marks, 4) ||
+			    diag_raw_count(rs, "Path") > 0)
+				continue;
+			if (!n) {
+				ex = t;
+				exc = rc;
+			}
+			n++;
+			diag_frames_txn(&fr, t);
+		}
+		if (!n)
+			continue;
+		char sb[RT_ADDR_STRLEN], as[400];
+		diag_emit(c, a, &fr,
+			  "Enable NAT handling on the registrar (Kamailio fix_nated_register/force_rport, "
+			  "Asterisk PJSIP rewrite_contact/force_rport, FreeSWITCH NDLB/aggressive NAT) or "
+			  "STUN/outbound on the phone.",
+			  "Phone of %s is behind NAT (REGISTER from public %s) and the registrar stored its "
+			  "private Contact %s: the 200 echoes it without received/alias/Path (%u time%s); "
+			  "incoming calls will fail. %s",
+			  diag_esc(c, a->aor), rt_addr_str(&ex->req->src, sb, sizeof sb), diag_esc(c, exc->uri),
+			  n, n == 1 ? "" : "s", assumed(c, as, sizeof as));
+	}
+}
+
+/* ---------------------------------------------------------------- REG-NAT-PORT-CHURN */
+
+static void rule_nat_port_churn(struct diag_ctx *c, const struct diag_rule *r)
+{
+	(void)r;
+	FOR_EACH_AOR(c, a) {
+		unsigned n = 0;
+		const struct txn *ea = NULL, *eb = NULL;
+		struct diag_frames fr = { 0 };
+		for (size_t si = 0; si < a->sessions.n; si++) {
+			const struct reg_session *s = a->sessions.v[si];
+			for (size_t i = 0; i < s->txns.n; i++) {
+				const struct txn *t = s->txns.v[i], *u = diag_flow_next(s, i);
+				if (!u || !t->req || !u->req || t->req->transport != RT_TP_UDP ||
+				    u->req->transport != RT_TP_UDP || t->req->via_count != 1)
+					continue;
+				if (rt_addr_eq(&t->req->src, &u->req->src))
+					continue;
+				if (!n) {
+					ea = t;
+					eb = u;
+				}
+				n++;
+				diag_frames_msg(&fr, t->req);
+				diag_frames_msg(&fr, u->req);
+			}
+		}
+		if (!n)
+			continue;
+		char x[RT_ADDR_STRLEN], y[RT_ADDR_STRLEN], as[400];
+		diag_emit(c, a, &fr,
+			  "Keep the NAT mapping alive (CRLF/STUN/OPTIONS keepalives, RFC 5626) or register "
+			  "with an expiry shorter than the NAT's UDP timeout.",
+			  "NAT mapping of %s changed between REGISTERs of one Call-ID: source %s became %s "
+			  "after %.1f s (%u change%s); the NAT timeout is shorter than the refresh interval. %s",
+			  diag_esc(c, a->aor), rt_addr_str(&ea->req->src, x, sizeof x),
+			  rt_addr_str(&eb->req->src, y, sizeof y), diag_secs(ea->t_first, eb->t_first), n,
+			  n == 1 ? "" : "s", assumed(c, as, sizeof as));
+	}
+}
+
+/* ---------------------------------------------------------------- REG-NAT-NO-KEEPALIVE */
+
+static bool msg_touches(const struct sip_msg *m, const struct rt_addr *a)
+{
+	return rt_addr_eq(&m->src, a) || rt_addr_eq(&m->dst, a);
+}
+
+/* Evidence that the pinhole really closed after t's grant: the next
+ * REGISTER of the flow came from another source, or a request from the
+ * registrar side to the UA's address went unanswered.  Without it a silence
+ * proves nothing: CRLF/STUN/"hello" keepalives are not SIP and the model
+ * does not see them. */
+static const char *pinhole_closed(const struct diag_ctx *c, const struct txn *t, int64_t after,
+				  char *b, size_t n, const struct txn **ev)
+{
+	char ab[RT_ADDR_STRLEN];
+	const struct reg_session *s = t->attempt ? t->attempt->session : NULL;
+	for (size_t j = 0; s && j < s->txns.n; j++) {
+		const struct txn *u = s->txns.v[j];
+		if (u->t_first <= t->t_final || !u->req || !diag_same_flow(u, t))
+			continue;
+		if (!rt_addr_eq(&u->req->src, &t->req->src)) {
+			snprintf(b, n, "the next REGISTER came from another source (%s): the mapping had "
+				 "expired", rt_addr_str(&u->req->src, ab, sizeof ab));
+			*ev = u;
+			return b;
+		}
+		break;
+	}
+	for (size_t i = 0; i < c->m->txns.n; i++) {
+		const struct txn *k = c->m->txns.v[i];
+		if (!k->req || diag_is_register(k) || k->outcome != TXN_TIMEOUT || k->t_first < after ||
+		    !rt_addr_eq(&k->req->dst, &t->req->src) || rt_addr_eq(&k->req->src, &t->req->src))
+			continue;
+		snprintf(b, n, "the %s sent to it afterwards was never answered",
+			 k->method ? k->method : "request");
+		*ev = k;
+		return b;
+	}
+	return NULL;
+}
+
+static void rule_nat_no_keepalive(struct diag_ctx *c, const struct diag_rule *r)
+{
+	(void)r;
+	double to = diag_param(c, "nat-udp-timeout");
+	int64_t end = c->m->capture_end_ns;
+	FOR_EACH_AOR(c, a) {
+		char what[200], ev_txt[200];
+		const struct txn *nt = first_nat_txn(a, what, sizeof what);
+		if (!nt || nt->req->transport != RT_TP_UDP)
+			continue;
+		double worst = 0;
+		int64_t w_from = 0, w_to = 0;
+		long wG = 0;
+		const struct txn *ex = NULL, *evt = NULL;
+		const char *why = NULL;
+		for (size_t i = 0; i < a->txns.n; i++) {
+			const struct txn *t = a->txns.v[i];
+			if (!cp_is_refresh_ok(t) || t->req->transport != RT_TP_UDP)
+				continue;
+			long G = cp_grant(t, 0, NULL);
+			if (G <= 0 || (double)G <= to)
+				continue;
+			/* the window the pinhole must stay open: to the next REGISTER of the
+			 * flow, else to the grant's end or the capture's */
+			int64_t from = t->t_final, until = t->t_final + ns_of((double)G);
+			const struct reg_session *s = t->attempt ? t->attempt->session : NULL;
+			for (size_t j = 0; s && j < s->txns.n; j++) {
+				const struct txn *u = s->txns.v[j];
+				if (u->t_first > from && diag_same_flow(u, t)) {
+					if (u->t_first < until)
+						until = u->t_first;
+					break;
+				}
+			}
+			if (until > end)
+				until = end;
+			/* longest silence on the UA's address (as seen here) inside the window */
+			int64_t last = from;
+			double gap = 0;
+			int64_t g_from = from, g_to = until;
+			for (size_t k = 0; k < c->m->msgs.n; k++) {
+				const struct sip_msg *m = c->m->msgs.v[k];
+				if (m->ts_ns <= from || m->ts_ns >= until || !msg_touches(m, &t->req->src))
+					continue;
+				if (diag_secs(last, m->ts_ns) > gap) {
+					gap = diag_secs(last, m->ts_ns);
+					g_from = last;
+					g_to = m->ts_ns;
+				}
+				last = m->ts_ns;
+			}
+			if (diag_secs(last, until) > gap) {
+				gap = diag_secs(last, until);
+				g_from = last;
+				g_to = until;
+			}
+			if (gap <= to || gap <= worst)
+				continue;
+			const struct txn *e = NULL;
+			const char *w = pinhole_closed(c, t, g_from + ns_of(to), ev_txt, sizeof ev_txt, &e);
+			if (!w)
+				continue;
+			worst = gap;
+			w_from = g_from;
+			w_to = g_to;
+			wG = G;
+			ex = t;
+			evt = e;
+			why = w;
+		}
+		if (!ex)
+			continue;
+		char t1[64], t2[64], ab[RT_ADDR_STRLEN], as[400];
+		struct diag_frames fr = { 0 };
+		diag_frames_txn(&fr, ex);
+		diag_frames_msg(&fr, evt ? evt->req : NULL);
+		diag_emit(c, a, &fr,
+			  "Enable keepalives on the phone (CRLF, STUN or OPTIONS every 15-25 s) or ask for an "
+			  "expiry below the NAT's UDP timeout.",
+			  "Nothing kept the NAT pinhole of %s (UDP %s) open: granted %ld s, no SIP packet to "
+			  "or from it for %.1f s (%s to %s, over the assumed NAT UDP timeout of %.0f s), and "
+			  "%s. %s",
+			  diag_esc(c, a->aor), rt_addr_str(&ex->req->src, ab, sizeof ab), wG, worst,
+			  cp_time(c->m, w_from, t1, sizeof t1), cp_time(c->m, w_to, t2, sizeof t2), to, why,
+			  assumed(c, as, sizeof as));
+	}
+}
+
+/* ---------------------------------------------------------------- REG-RESP-MISROUTED */
+
+static void rule_resp_misrouted(struct diag_ctx *c, const struct diag_rule *r)
+{
+	(void)r;
+	FOR_EACH_AOR(c, a) {
+		unsigned n = 0;
+		const struct sip_msg *er = NULL;
+		const struct txn *et = NULL;
+		struct diag_frames fr = { 0 };
+		for (size_t i = 0; i < a->txns.n; i++) {
+			const struct txn *t = a->txns.v[i];
+			if (!t->req || t->req->transport != RT_TP_UDP)
+				continue;
+			for (size_t k = 0; k < t->resps.n; k++) {
+				const struct sip_msg *rs = t->resps.v[k];
+				/* the server we sent to answered, but to another address */
+				if (!rt_ip_eq(&rs->src, &t->req->dst) || rt_addr_eq(&rs->dst, &t->req->src))
+					continue;
+				if (!n) {
+					er = rs;
+					et = t;
+				}
+				n++;
+				diag_frames_msg(&fr, t->req);
+				diag_frames_msg(&fr, rs);
+			}
+		}
+		if (!n)
+			continue;
+		char d[RT_ADDR_STRLEN], s[RT_ADDR_STRLEN], as[400];
+		diag_emit(c, a, &fr,
+			  "Enable rport on the phone (RFC 3581) and NAT handling on the server "
+			  "(force_rport/fix_nated_register, PJSIP force_rport).",
+			  "The registrar sent the %d for %s to %s although the REGISTER came from %s (%s); "
+			  "the reply never reaches the phone (%u response%s). %s",
+			  er->status, diag_esc(c, a->aor), rt_addr_str(&er->dst, d, sizeof d),
+			  rt_addr_str(&et->req->src, s, sizeof s),
+			  et->req->via_has_rport ? "Via had rport" : "Via had no rport", n, n == 1 ? "" : "s",
+			  assumed(c, as, sizeof as));
+	}
+}
+
+/* ---------------------------------------------------------------- REG-ALG-SUSPECT */
+
+static void rule_alg_suspect(struct diag_ctx *c, const struct diag_rule *r)
+{
+	(void)r;
+	FOR_EACH_AOR(c, a) {
+		char why[300] = "";
+		unsigned n = 0;
+		struct diag_frames fr = { 0 };
+		for (size_t i = 0; i < a->txns.n; i++) {
+			const struct txn *t = a->txns.v[i];
+			const struct sip_msg *q = t->req;
+			if (!q || q->transport != RT_TP_UDP || q->via_count != 1)
+				continue;
+			char ab[RT_ADDR_STRLEN];
+			bool hit = false;
+			struct rt_addr ch;
+			for (int k = 0; k < q->ncontacts && !hit; k++) {
+				const struct sip_contact *ct = &q->contacts[k];
+				if (!ct->host || ct->port <= 0 || ct->port == 5060 || ct->port == q->src.port ||
+				    !rt_ip_parse(ct->host, &ch) || !rt_ip_eq(&ch, &q->src))
+					continue;
+				hit = true;
+				if (!n)
+					snprintf(why, sizeof why, "Contact %s names the source IP but port %d, "
+						 "while the packet came from port %u", diag_esc(c, ct->uri), ct->port,
+						 q->src.port);
+			}
+			struct rt_addr sb;
+			if (!hit && cp_sent_by(q, &sb) && rt_ip_eq(&sb, &q->src) && cp_ip_public(&q->src) &&
+			    sb.port != q->src.port && !q->via_has_rport) {
+				hit = true;
+				if (!n)
+					snprintf(why, sizeof why, "Via sent-by %s is the public source IP but the "
+						 "source port is %u and there is no rport",
+						 rt_addr_str(&sb, ab, sizeof ab), q->src.port);
+			}
+			const struct sip_msg *ms[2] = { q, t->final };
+			for (int k = 0; k < 2 && !hit; k++) {
+				if (!ms[k] || !(ms[k]->lenient & (SIP_LEN_CL_SHORT | SIP_LEN_CL_LONG)))
+					continue;
+				hit = true;
+				if (!n)
+					snprintf(why, sizeof why, "the %s says Content-Length %ld but carries %zu "
+						 "body bytes", k ? "200" : "REGISTER", ms[k]->content_length,
+						 ms[k]->body_len);
+			}
+			if (!hit)
+				continue;
+			n++;
+			diag_frames_txn(&fr, t);
+		}
+		if (!n)
+			continue;
+		diag_emit(c, a, &fr, "Disable the SIP ALG (\"SIP helper\", \"SIP passthrough\") on the router.",
+			  "A router SIP ALG seems to rewrite the SIP of %s: %s (%u REGISTER%s).",
+			  diag_esc(c, a->aor), why, n, n == 1 ? "" : "s");
+	}
+}
+
+/* ---------------------------------------------------------------- REG-TRANSPORT-MISMATCH */
+
+static const char *tp_word(enum rt_transport t)
+{
+	switch (t) {
+	case RT_TP_UDP: return "udp";
+	case RT_TP_TCP: return "tcp";
+	case RT_TP_TLS: return "tls";
+	case RT_TP_SCTP: return "sctp";
+	case RT_TP_WS: return "ws";
+	case RT_TP_WSS: return "wss";
+	default: return NULL;
+	}
+}
+
+/* Does a Via/Contact transport word fit the wire transport? */
+static bool tp_fits(const char *w, enum rt_transport t)
+{
+	if (!w || t == RT_TP_UNKNOWN)
+		return true;
+	if (strcasecmp(w, "udp") == 0)
+		return t == RT_TP_UDP;
+	if (strcasecmp(w, "tcp") == 0 || strcasecmp(w, "tls") == 0)
+		return t == RT_TP_TCP || t == RT_TP_TLS;
+	if (strcasecmp(w, "sctp") == 0 || strcasecmp(w, "tls-sctp") == 0)
+		return t == RT_TP_SCTP;
+	if (strcasecmp(w, "ws") == 0 || strcasecmp(w, "wss") == 0)
+		return t == RT_TP_WS || t == RT_TP_WSS || t == RT_TP_TCP || t == RT_TP_TLS;
+	return true;
+}
+
+static void rule_transport_mismatch(struct diag_ctx *c, const struct diag_rule *r)
+{
+	(void)r;
+	FOR_EACH_AOR(c, a) {
+		char why[300] = "";
+		unsigned n = 0;
+		struct diag_frames fr = { 0 };
+		for (size_t i = 0; i < a->txns.n; i++) {
+			const struct txn *t = a->txns.v[i];
+			const struct sip_msg *q = t->req;
+			if (!q || q->via_count != 1 || q->transport == RT_TP_UNKNOWN)
+				continue;
+			const char *tw = tp_word(q->transport);
+			bool hit = false;
+			if (!tp_fits(q->via_proto, q->transport)) {
+				hit = true;
+				if (!n)
+					snprintf(why, sizeof why, "the REGISTER went over %s but its top Via says %s",
+						 rt_transport_name(q->transport), diag_esc(c, q->via_proto));
+			}
+			for (int k = 0; k < q->ncontacts && !hit; k++) {
+				const struct sip_contact *ct = &q->contacts[k];
+				if (!ct->uri || ct->star || (ct->instance && ct->reg_id))
+					continue;       /* outbound: the flow is the transport */
+				bool sips = strncasecmp(ct->uri, "sips:", 5) == 0;
+				if (ct->transport && !tp_fits(ct->transport, q->transport)) {
+					hit = true;
+					if (!n)
+						snprintf(why, sizeof why, "registered over %s but the Contact %s asks "
+							 "for transport=%s", rt_transport_name(q->transport),
+							 diag_esc(c, ct->uri), diag_esc(c, ct->transport));
+				} else if (!ct->transport && !sips && q->transport != RT_TP_UDP &&
+					   q->transport != RT_TP_SCTP) {
+					hit = true;
+					if (!n)
+						snprintf(why, sizeof why, "registered over %s but the Contact %s has "
+							 "no transport parameter: incoming calls will come over UDP",
+							 rt_transport_name(q->transport), diag_esc(c, ct->uri));
+				}
+			}
+			(void)tw;
+			if (!hit)
+				continue;
+			n++;
+			if (fr.n < 8)
+				diag_frames_txn(&fr, t);
+		}
+		if (!n)
+			continue;
+		diag_emit(c, a, &fr,
+			  "Make the phone advertise the transport it registers over (transport= in the "
+			  "Contact) or use RFC 5626 outbound.",
+			  "Transport inconsistency for %s: %s (%u REGISTER%s).", diag_esc(c, a->aor), why, n,
+			  n == 1 ? "" : "s");
+	}
+}
+
+/* ---------------------------------------------------------------- REG-UDP-FRAG */
+
+static void rule_udp_frag(struct diag_ctx *c, const struct diag_rule *r)
+{
+	(void)r;
+	double lim = diag_param(c, "udp-frag-size");
+	FOR_EACH_AOR(c, a) {
+		unsigned n = 0;
+		const struct txn *ex = NULL;
+		struct diag_frames fr = { 0 };
+		for (size_t i = 0; i < a->txns.n; i++) {
+			const struct txn *t = a->txns.v[i];
+			if (!t->req || t->req->transport != RT_TP_UDP || (double)t->req->raw_len <= lim ||
+			    t->outcome != TXN_TIMEOUT)
+				continue;
+			if (!ex || t->req->raw_len > ex->req->raw_len)
+				ex = t;
+			n++;
+			diag_frames_msg(&fr, t->req);
+		}
+		if (!n)
+			continue;
+		diag_emit(c, a, &fr,
+			  "Register over TCP, or shorten the REGISTER (fewer Allow/Supported/User-Agent "
+			  "bytes, no large headers) below the path MTU.",
+			  "The %sREGISTER for %s is %zu bytes over UDP (over %.0f: IP-fragmented on a "
+			  "1500-byte path) and was never answered (%u cop%s%s); the fragments are probably "
+			  "dropped.", diag_has_creds(ex) ? "authorized " : "", diag_esc(c, a->aor),
+			  ex->req->raw_len, lim, 1 + ex->req_retrans, ex->req_retrans ? "ies" : "y",
+			  n > 1 ? ", and other REGISTERs alike" : "");
+	}
+}
+
+/* ---------------------------------------------------------------- REG-SCANNER */
+
+static const char *const scanner_names[] = {
+	"friendly-scanner", "sipvicious", "sipcli", "VaxSIPUserAgent", "sundayddr", "iWar",
+	"sipsak", "SIVuS", "smap", "pplsip",
+};
+
+static const char *scanner_match(const struct sip_msg *q)
+{
+	for (size_t k = 0; q && k < sizeof scanner_names / sizeof scanner_names[0]; k++)
+		if (diag_contains_ci(q->user_agent, scanner_names[k]) ||
+		    diag_contains_ci(q->from_display, scanner_names[k]))
+			return scanner_names[k];
+	return NULL;
+}
+
+struct sc_req {
+	const struct txn *t;
+	const char *user;
+	unsigned uid;
+};
+
+static int cmp_src_user(const void *pa, const void *pb)
+{
+	const struct sc_req *a = pa, *b = pb;
+	const struct rt_addr *x = &a->t->req->src, *y = &b->t->req->src;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	int c = memcmp(x->ip, y->ip, 16);
+	if (c)
+		return c;
+	return strcmp(a->user ? a->user : "", b->user ? b->user : "");
+}
+
+static int cmp_time(const void *pa, const void *pb)
+{
+	const struct sc_req *a = pa, *b = pb;
+	return a->t->t_first < b->t->t_first ? -1 : a->t->t_first > b->t->t_first;
+}
+
+static bool is_auth_fail(const struct txn *t)
+{
+	int s = t->final_status;
+	return s == 401 || s == 407 || s == 403 || s == 404;
+}
+
+static void scan_group(struct diag_ctx *c, struct sc_req *g, size_t n, const char *ua_hit,
+		       const struct sip_msg *ua_msg)
+{
+	double win = diag_param(c, "scanner-window");
+	unsigned umin = (unsigned)diag_param(c, "scanner-users"),
+		 fmin = (unsigned)diag_param(c, "scanner-failures");
+	/* user ids (g is sorted by user) */
+	unsigned nu = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i && strcmp(g[i].user ? g[i].user : "", g[i - 1].user ? g[i - 1].user : ""))
+			nu++;
+		g[i].uid = nu;
+	}
+	nu++;
+	if (n)
+		qsort(g, n, sizeof *g, cmp_time);
+	unsigned *cnt = calloc(nu, sizeof *cnt);
+	if (!cnt)
+		return;
+	unsigned distinct = 0, fails = 0, best_u = 0, best_f = 0, ok = 0, allfail = 0;
+	for (size_t i = 0, j = 0; i < n; i++) {
+		if (cnt[g[i].uid]++ == 0)
+			distinct++;
+		fails += is_auth_fail(g[i].t);
+		while (g[i].t->t_first - g[j].t->t_first > ns_of(win)) {
+			if (--cnt[g[j].uid] == 0)
+				distinct--;
+			fails -= is_auth_fail(g[j].t);
+			j++;
+		}
+		if (distinct > best_u)
+			best_u = distinct;
+		if (fails > best_f)
+			best_f = fails;
+		ok += g[i].t->final_status / 100 == 2;
+		allfail += is_auth_fail(g[i].t);
+	}
+	free(cnt);
+	/* a proxy or load generator whose accounts register fine is not a scanner */
+	bool rate = (best_u >= umin || best_f >= fmin) && ok * 2 < n;
+	if (!rate && !ua_hit)
+		return;
+	struct diag_frames fr = { 0 };
+	for (size_t i = 0; i < n && fr.n < 16; i++)
+		diag_frames_txn(&fr, g[i].t);
+	if (!n && ua_msg)
+		diag_frames_msg(&fr, ua_msg);
+	char ip[RT_ADDR_STRLEN], uab[300] = "";
+	const struct sip_msg *um = ua_msg ? ua_msg : (n ? g[0].t->req : NULL);
+	if (um && um->user_agent)
+		snprintf(uab, sizeof uab, "User-Agent '%s'", diag_esc(c, um->user_agent));
+	else
+		snprintf(uab, sizeof uab, "no User-Agent");
+	double span = n ? diag_secs(g[0].t->t_first, g[n - 1].t->t_first) : 0;
+	const struct rt_addr *src = um ? &um->src : &g[0].t->req->src;
+	diag_emit(c, NULL, &fr,
+		  "Block the source (fail2ban/APIBAN/firewall), use strong passwords and consider a "
+		  "non-default SIP port.",
+		  "Source %s is scanning/brute-forcing accounts: %u user(s) tried with %zu REGISTER(s) in "
+		  "%.1f s (%u answered 401/407/403/404; up to %u users / %u failures in %.0f s), %s%s%s%s.",
+		  rt_ip_str(src, ip, sizeof ip), n ? nu : 0, n, span, allfail, best_u, best_f, win, uab,
+		  ua_hit ? " (matches scanner name '" : "", ua_hit ? ua_hit : "", ua_hit ? "')" : "");
+}
+
+static void rule_scanner(struct diag_ctx *c, const struct diag_rule *r)
+{
+	(void)r;
+	size_t n = 0;
+	struct sc_req *v = calloc(c->m->txns.n ? c->m->txns.n : 1, sizeof *v);
+	if (!v)
+		return;
+	for (size_t i = 0; i < c->m->txns.n; i++) {
+		const struct txn *t = c->m->txns.v[i];
+		if (!diag_is_register(t) || !t->req || t->req->via_count > 1)
+			continue;
+		v[n].t = t;
+		v[n].user = t->req->to_user;
+		n++;
+	}
+	if (n)
+		qsort(v, n, sizeof *v, cmp_src_user);
+	/* sources with a scanner User-Agent on any request (OPTIONS sweeps too) */
+	struct rt_addr uas[32];
+	const char *uan[32];
+	const struct sip_msg *uam[32];
+	size_t nua = 0;
+	for (size_t i = 0; i < c->m->txns.n && nua < 32; i++) {
+		const struct txn *t = c->m->txns.v[i];
+		const char *hit = t->req ? scanner_match(t->req) : NULL;
+		if (!hit)
+			continue;
+		bool seen = false;
+		for (size_t k = 0; k < nua; k++)
+			seen |= rt_ip_eq(&uas[k], &t->req->src);
+		if (!seen) {
+			uas[nua] = t->req->src;
+			uan[nua] = hit;
+			uam[nua] = t->req;
+			nua++;
+		}
+	}
+	bool *done = calloc(nua ? nua : 1, sizeof *done);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && rt_ip_eq(&v[j].t->req->src, &v[i].t->req->src))
+			j++;
+		const char *hit = NULL;
+		const struct sip_msg *hm = NULL;
+		for (size_t k = 0; k < nua; k++)
+			if (rt_ip_eq(&uas[k], &v[i].t->req->src)) {
+				hit = uan[k];
+				hm = uam[k];
+				if (done)
+					done[k] = true;
+			}
+		scan_group(c, v + i, j - i, hit, hm);
+		i = j;
+	}
+	for (size_t k = 0; done && k < nua; k++)
+		if (!done[k])
+			scan_group(c, NULL, 0, uan[k], uam[k]);
+	free(done);
+	free(v);
+}
+
+/* ---------------------------------------------------------------- the table */
+
+static const struct diag_param p_nat[] = {
+	{ "nat-udp-timeout", 30, "s", "NAT UDP mapping lifetime assumed when no keepalive is seen" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct diag_param p_frag[] = {
+	{ "udp-frag-size", 1300, "bytes", "UDP REGISTERs above this size risk IP fragmentation" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct diag_param p_scan[] = {
+	{ "scanner-users", 10, "count", "distinct users from one IP within the window" },
+	{ "scanner-failures", 20, "count", "or auth failures (401/407/403/404) within the window" },
+	{ "scanner-window", 60, "s", "sliding window" },
+	{ NULL, 0, NULL, NULL },
+};
+
+const struct diag_rule diag_rules_nat[] = {
+	{ "REG-CAPTURE-POINT", SEV_INFO, "where the capture was taken (UA, registrar, between)", NULL,
+	  rule_capture_point },
+	{ "REG-RESP-MISROUTED", SEV_CRIT, "response sent to another address than the request came from",
+	  NULL, rule_resp_misrouted },
+	{ "REG-NAT-PRIVATE-CONTACT", SEV_ERR, "NATed UA, private Contact stored", NULL,
+	  rule_nat_private_contact },
+	{ "REG-NAT-PORT-CHURN", SEV_ERR, "NAT mapping changes between refreshes", NULL,
+	  rule_nat_port_churn },
+	{ "REG-UDP-FRAG", SEV_ERR, "oversized UDP REGISTER never answered", p_frag, rule_udp_frag },
+	{ "REG-NAT-NO-KEEPALIVE", SEV_WARN, "grant longer than the NAT lifetime, no keepalive", p_nat,
+	  rule_nat_no_keepalive },
+	{ "REG-ALG-SUSPECT", SEV_WARN, "a SIP ALG seems to rewrite SIP", NULL, rule_alg_suspect },
+	{ "REG-TRANSPORT-MISMATCH", SEV_WARN, "transport inconsistency (Via/Contact vs wire)", NULL,
+	  rule_transport_mismatch },
+	{ "REG-SCANNER", SEV_WARN, "scanner / brute force from one source", p_scan, rule_scanner },
+	{ "REG-NAT-DETECTED", SEV_INFO, "UA behind NAT", NULL, rule_nat_detected },
+	{ NULL, 0, NULL, NULL, NULL },
+};
