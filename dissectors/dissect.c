@@ -102,6 +102,7 @@ void sip_print_datagram(struct dis_ctx *d, const struct rt_addr *src, const stru
 		.frame = d->pi ? d->pi->frame : 0,
 		.ts_ns = d->pi ? d->pi->ts_ns : 0,
 		.src = *src, .dst = *dst, .transport = tp, .datagram = true,
+		.store = d->opt.store,
 	};
 	struct sip_msg *m = sip_parse(p, n, &meta);
 	if (!m) {

@@ -76,6 +76,7 @@ struct dis_opts {
 	size_t tcp_mem_max;       /* all streams together (default 64 MiB) */
 	size_t frag_mem_max;      /* all fragment buffers (default 32 MiB) */
 	int64_t frag_timeout_ns;  /* default 30 s of capture time */
+	struct msg_store *store;  /* where message records go (msgstore.h); NULL: malloc */
 };
 
 struct dis_ctx;

@@ -116,8 +116,10 @@ static long sip_find_start(const uint8_t *p, size_t n, unsigned *lenient)
 static size_t hdr_end(const uint8_t *p, size_t n, bool *lf_only)
 {
 	for (size_t i = 0; i + 1 < n; i++) {
-		if (p[i] != '\n')
-			continue;
+		const uint8_t *nl = memchr(p + i, '\n', n - 1 - i);
+		if (!nl)
+			break;
+		i = (size_t)(nl - p);
 		if (p[i + 1] == '\n') {
 			if (lf_only && (i == 0 || p[i - 1] != '\r'))
 				*lf_only = true;
@@ -152,15 +154,16 @@ static long find_content_length(const uint8_t *p, size_t hlen, size_t *line_off,
 {
 	size_t i = 0;
 	while (i < hlen) {
-		size_t e = i;
-		while (e < hlen && p[e] != '\n')
-			e++;
+		const uint8_t *nl = memchr(p + i, '\n', hlen - i);
+		size_t e = nl ? (size_t)(nl - p) : hlen;
 		size_t len = e - i;
 		if (len && p[i + len - 1] == '\r')
 			len--;
 		size_t v;
-		if (i > 0 && (hdr_name_is(p + i, len, "content-length", &v) ||
-			      hdr_name_is(p + i, len, "l", &v))) {
+		uint8_t c0 = len ? (uint8_t)(p[i] | 0x20) : 0;
+		if (i > 0 && (c0 == 'c' || c0 == 'l') &&
+		    (hdr_name_is(p + i, len, "content-length", &v) ||
+		     hdr_name_is(p + i, len, "l", &v))) {
 			if (line_off) {
 				*line_off = i;
 				*line_len = len;
@@ -228,10 +231,33 @@ struct slot { const char **where; size_t off; };
 struct sb {
 	char *buf;
 	size_t len, cap;
-	struct slot *slots;
+	struct slot *slots;       /* fixed first, heap beyond SB_SLOTS */
 	size_t nslots, capslots;
 	bool oom;
+	struct slot fixed[96];
 };
+#define SB_SLOTS (sizeof ((struct sb *)0)->fixed / sizeof(struct slot))
+
+static void sb_init(struct sb *b, size_t hint)
+{
+	b->buf = NULL;
+	b->len = b->cap = 0;
+	b->slots = b->fixed;
+	b->nslots = 0;
+	b->capslots = SB_SLOTS;
+	b->oom = false;
+	b->buf = malloc(hint);
+	if (b->buf)
+		b->cap = hint;
+}
+
+static void sb_release(struct sb *b)
+{
+	free(b->buf);
+	if (b->slots != b->fixed)
+		free(b->slots);
+	b->buf = NULL;
+}
 
 static bool sb_grow(struct sb *b, size_t need)
 {
@@ -256,12 +282,15 @@ static void sb_put(struct sb *b, const char **where, const char *s, size_t n)
 	if (!s || b->oom)
 		return;
 	if (b->nslots == b->capslots) {
-		size_t nc = b->capslots ? b->capslots * 2 : 64;
-		struct slot *ns = realloc(b->slots, nc * sizeof *ns);
+		size_t nc = b->capslots * 2;
+		struct slot *ns = b->slots == b->fixed ? malloc(nc * sizeof *ns)
+						       : realloc(b->slots, nc * sizeof *ns);
 		if (!ns) {
 			b->oom = true;
 			return;
 		}
+		if (b->slots == b->fixed)
+			memcpy(ns, b->fixed, sizeof b->fixed);
 		b->slots = ns;
 		b->capslots = nc;
 	}
@@ -292,41 +321,25 @@ static void sb_unq(struct sb *b, const char **where, const char *s)
 	while (n && isspace((unsigned char)s[n - 1]))
 		n--;
 	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-		char *tmp = malloc(n);
-		if (!tmp) {
-			b->oom = true;
+		/* unquote straight into the buffer: reserve, record, then write */
+		if (b->oom || !sb_grow(b, n))
 			return;
-		}
+		size_t start = b->len;
+		sb_put(b, where, "", 0);          /* slot at start, 1 byte */
+		if (b->oom)
+			return;
+		b->len = start;
 		size_t o = 0;
 		for (size_t i = 1; i + 1 < n; i++) {
 			if (s[i] == '\\' && i + 2 < n)
 				i++;
-			tmp[o++] = s[i];
+			b->buf[start + o++] = s[i];
 		}
-		sb_put(b, where, tmp, o);
-		free(tmp);
+		b->buf[start + o] = '\0';
+		b->len = start + o + 1;
 		return;
 	}
 	sb_put(b, where, s, n);
-}
-
-static void sb_finish(struct sb *b, struct sip_msg *m)
-{
-	if (b->oom || !b->buf) {
-		free(b->buf);
-		free(b->slots);
-		/* pointers were never set: the record stays without strings */
-		for (size_t i = 0; i < b->nslots; i++)
-			*b->slots[i].where = NULL;
-		return;
-	}
-	char *blob = realloc(b->buf, b->len ? b->len : 1);
-	if (!blob)
-		blob = b->buf;
-	for (size_t i = 0; i < b->nslots; i++)
-		*b->slots[i].where = blob + b->slots[i].off;
-	free(b->slots);
-	m->blob = blob;
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -352,21 +365,6 @@ static long parse_long(const char *s, bool *ok)
 		return -1;
 	*ok = true;
 	return v;
-}
-
-static const char *hdr_val(osip_message_t *om, const char *name)
-{
-	osip_header_t *h = NULL;
-	if (osip_message_header_get_byname(om, name, 0, &h) >= 0 && h)
-		return h->hvalue ? h->hvalue : "";
-	return NULL;
-}
-
-static long hdr_long(osip_message_t *om, const char *name)
-{
-	bool ok;
-	long v = parse_long(hdr_val(om, name), &ok);
-	return ok ? v : -1;
 }
 
 static const char *gparam(osip_list_t *l, const char *name, bool *present)
@@ -546,17 +544,40 @@ static void take_fields(struct sb *b, struct sip_msg *m, osip_message_t *om)
 		}
 	}
 
-	m->expires = hdr_long(om, "expires");
-	m->min_expires = hdr_long(om, "min-expires");
-	m->retry_after = hdr_long(om, "retry-after");
-	sb_str(b, &m->user_agent, hdr_val(om, "user-agent"));
-	sb_str(b, &m->server, hdr_val(om, "server"));
-	const char *sup = hdr_val(om, "supported");
-	sb_str(b, &m->supported, sup ? sup : hdr_val(om, "k"));
-	sb_str(b, &m->require, hdr_val(om, "require"));
-	sb_str(b, &m->date, hdr_val(om, "date"));
-	sb_str(b, &m->warning, hdr_val(om, "warning"));
-	sb_str(b, &m->p_registrar_error, hdr_val(om, "p-registrar-error"));
+	/* the generic headers, first of each name: one walk over the list
+	 * instead of one osip_message_header_get_byname() scan per name */
+	enum { H_EXP, H_MINEXP, H_RETRY, H_UA, H_SERVER, H_SUP, H_K, H_REQ, H_DATE,
+	       H_WARN, H_PRE, H_N };
+	static const char *const names[H_N] = {
+		"expires", "min-expires", "retry-after", "user-agent", "server", "supported",
+		"k", "require", "date", "warning", "p-registrar-error",
+	};
+	const char *hv[H_N] = { 0 };
+	for (int i = 0, nh = osip_list_size(&om->headers); i < nh; i++) {
+		osip_header_t *h = osip_list_get(&om->headers, i);
+		if (!h || !h->hname)
+			continue;
+		for (int k = 0; k < H_N; k++) {
+			if (!hv[k] && strcasecmp(h->hname, names[k]) == 0) {
+				hv[k] = h->hvalue ? h->hvalue : "";
+				break;
+			}
+		}
+	}
+	bool ok;
+	m->expires = parse_long(hv[H_EXP], &ok);
+	if (!ok) m->expires = -1;
+	m->min_expires = parse_long(hv[H_MINEXP], &ok);
+	if (!ok) m->min_expires = -1;
+	m->retry_after = parse_long(hv[H_RETRY], &ok);
+	if (!ok) m->retry_after = -1;
+	sb_str(b, &m->user_agent, hv[H_UA]);
+	sb_str(b, &m->server, hv[H_SERVER]);
+	sb_str(b, &m->supported, hv[H_SUP] ? hv[H_SUP] : hv[H_K]);
+	sb_str(b, &m->require, hv[H_REQ]);
+	sb_str(b, &m->date, hv[H_DATE]);
+	sb_str(b, &m->warning, hv[H_WARN]);
+	sb_str(b, &m->p_registrar_error, hv[H_PRE]);
 	if (om->content_type && om->content_type->type) {
 		char *s = NULL;
 		if (osip_content_type_to_str(om->content_type, &s) == 0 && s) {
@@ -669,9 +690,59 @@ void sip_msg_free(struct sip_msg *m)
 {
 	if (!m)
 		return;
-	free(m->contacts);  /* creds and chals share this block */
-	free(m->blob);
-	free(m);
+	if (!m->in_store)       /* one block: record, arrays, strings, raw */
+		free(m);
+}
+
+#define SIP_ALIGN(x) (((x) + 15) & ~(size_t)15)
+
+/* Moves the record built in *tmp (arrays in arr, strings in b) into its
+ * final block: the store's, else malloc.  The string pointers recorded in
+ * b's slots point into tmp/arr and are re-aimed at the copies. */
+static struct sip_msg *sip_assemble(struct sip_msg *tmp, char *arr, size_t asz, struct sb *b,
+				    struct msg_store *store)
+{
+	bool strings = !b->oom && b->buf;
+	size_t blen = strings ? b->len : 0;
+	size_t total = SIP_ALIGN(sizeof *tmp) + SIP_ALIGN(asz) + blen;
+	char *blk = store ? msgstore_alloc(store, total) : NULL;
+	bool in_store = blk != NULL;
+	if (!blk) {
+		if (store)
+			msgstore_note_fallback(store);
+		blk = malloc(total);
+		if (!blk)
+			return NULL;
+	}
+	struct sip_msg *m = (struct sip_msg *)blk;
+	char *farr = blk + SIP_ALIGN(sizeof *tmp);
+	char *fstr = farr + SIP_ALIGN(asz);
+	*m = *tmp;
+	m->in_store = in_store;
+	if (asz) {
+		memcpy(farr, arr, asz);
+		m->contacts = tmp->ncontacts ? (struct sip_contact *)(farr + ((char *)tmp->contacts - arr)) : NULL;
+		m->creds = tmp->ncreds ? (struct sip_cred *)(farr + ((char *)tmp->creds - arr)) : NULL;
+		m->chals = tmp->nchals ? (struct sip_chal *)(farr + ((char *)tmp->chals - arr)) : NULL;
+	} else {
+		m->contacts = NULL;
+		m->creds = NULL;
+		m->chals = NULL;
+	}
+	if (blen)
+		memcpy(fstr, b->buf, blen);
+	for (size_t i = 0; i < b->nslots; i++) {
+		char *w = (char *)b->slots[i].where;
+		const char **nw;
+		if (w >= (char *)tmp && w < (char *)(tmp + 1))
+			nw = (const char **)((char *)m + (w - (char *)tmp));
+		else if (asz && w >= arr && w < arr + asz)
+			nw = (const char **)(farr + (w - arr));
+		else
+			continue;   /* cannot happen: every slot is in the record */
+		*nw = strings ? fstr + b->slots[i].off : NULL;
+	}
+	return m;
 }
 
 struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *meta)
@@ -683,9 +754,10 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	p += st;
 	n -= (size_t)st;
 
-	struct sip_msg *m = calloc(1, sizeof *m);
-	if (!m)
-		return NULL;
+	/* built here, then moved into one block by sip_assemble() */
+	struct sip_msg tmpm;
+	memset(&tmpm, 0, sizeof tmpm);
+	struct sip_msg *m = &tmpm;
 	m->file = meta->file;
 	m->frame = meta->frame;
 	m->ts_ns = meta->ts_ns;
@@ -753,8 +825,9 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	if (memchr(p, '\0', he ? he : n) == NULL && osip_message_init(&om) == 0)
 		rc = osip_message_parse(om, (const char *)pp, pn);
 
-	struct sb b = { 0 };
-	/* the arrays live in one block; strings in the blob */
+	struct sb b;
+	sb_init(&b, n + 512);
+	/* the arrays: contacts, creds, chals (the record's block at the end) */
 	int nct = rc == 0 ? osip_list_size(&om->contacts) : 0;
 	int ncr = rc == 0 ? osip_list_size(&om->authorizations) +
 			    osip_list_size(&om->proxy_authorizations) : 0;
@@ -765,9 +838,14 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	if (nch < 0) nch = 0;
 	size_t asz = (size_t)nct * sizeof(struct sip_contact) + (size_t)ncr * sizeof(struct sip_cred) +
 		     (size_t)nch * sizeof(struct sip_chal);
+	char arrbuf[2048] __attribute__((aligned(16)));   /* metadata, not payload */
+	char *arr = NULL;
 	if (asz) {
-		char *blk = calloc(1, asz);
+		char *blk = asz <= sizeof arrbuf ? arrbuf : calloc(1, asz);
+		if (blk == arrbuf)
+			memset(arrbuf, 0, asz);
 		if (blk) {
+			arr = blk;
 			m->contacts = (struct sip_contact *)blk;
 			m->creds = (struct sip_cred *)(blk + (size_t)nct * sizeof(struct sip_contact));
 			m->chals = (struct sip_chal *)((char *)m->creds + (size_t)ncr * sizeof(struct sip_cred));
@@ -789,7 +867,13 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	free(fixed);
 
 	sb_put(&b, &m->raw, (const char *)p, msg_len);
-	sb_finish(&b, m);
+	struct sip_msg *fm = sip_assemble(&tmpm, arr, arr ? asz : 0, &b, meta->store);
+	sb_release(&b);
+	if (arr && arr != arrbuf)
+		free(arr);
+	if (!fm)
+		return NULL;
+	m = fm;
 	m->raw_len = m->raw ? msg_len : 0;
 	if (m->raw && he && he <= msg_len) {
 		m->body = m->raw + he;

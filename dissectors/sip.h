@@ -3,9 +3,10 @@
  * Owns: struct sip_msg (one SIP message as the rest of regtrace sees it),
  * sip_parse() that builds it from one framed message, sip_looks_like_sip()
  * the cheap start-line test, and sip_frame() the stream framer (RFC 3261
- * §18.3).  The osip_message_t is freed before sip_parse() returns; every
- * string in the record lives in one heap blob owned by the record, so a
- * record is freed with one sip_msg_free().
+ * §18.3).  The osip_message_t is freed before sip_parse() returns; the
+ * record, its arrays, every string and the raw text are one block: in the
+ * message store when sip_meta.store is set (msgstore.h; freed with the
+ * store), else one malloc freed by sip_msg_free().
  *
  * Strings are NUL-terminated, unquoted, NULL when the header is absent.
  */
@@ -17,6 +18,7 @@
 #include <stdbool.h>
 
 #include "addr.h"
+#include "msgstore.h"
 
 /* What was repaired before libosip2 could read the message (sip_msg.lenient). */
 enum sip_lenient {
@@ -122,7 +124,7 @@ struct sip_msg {
 	bool malformed;
 	const char *malformed_reason;
 
-	void *blob;             /* owns every string above */
+	bool in_store;          /* the block lives in a struct msg_store */
 };
 
 /* Start-line test: a request line "METHOD SP URI SP SIP/2.0" or a status
@@ -137,6 +139,7 @@ struct sip_meta {
 	struct rt_addr src, dst;
 	enum rt_transport transport;
 	bool datagram;          /* UDP-like: the datagram bounds the message */
+	struct msg_store *store;/* where the record goes; NULL: malloc */
 };
 
 /* Parse one framed message.  Never returns NULL for input that passed

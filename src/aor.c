@@ -18,24 +18,40 @@ struct sbuf {
 	size_t n, cap;
 };
 
-static void sb_putc(struct sbuf *b, char c)
+/* room for `need` more bytes and the NUL */
+static void sb_reserve(struct sbuf *b, size_t need)
 {
-	if (b->n + 2 > b->cap) {
-		size_t nc = b->cap ? b->cap * 2 : 64;
-		char *ns = realloc(b->s, nc);
-		if (!ns)
-			abort();
-		b->s = ns;
-		b->cap = nc;
-	}
+	if (b->n + need + 1 <= b->cap)
+		return;
+	size_t nc = b->cap ? b->cap * 2 : 64;
+	while (nc < b->n + need + 1)
+		nc *= 2;
+	char *ns = realloc(b->s, nc);
+	if (!ns)
+		abort();
+	b->s = ns;
+	b->cap = nc;
+}
+
+static inline void sb_putc(struct sbuf *b, char c)
+{
+	if (b->n + 2 > b->cap)
+		sb_reserve(b, 1);
 	b->s[b->n++] = c;
 	b->s[b->n] = '\0';
 }
 
 static void sb_putn(struct sbuf *b, const char *p, size_t n, bool lower)
 {
-	for (size_t i = 0; i < n; i++)
-		sb_putc(b, lower ? (char)tolower((unsigned char)p[i]) : p[i]);
+	sb_reserve(b, n);
+	char *d = b->s + b->n;
+	if (lower)
+		for (size_t i = 0; i < n; i++)
+			d[i] = (char)tolower((unsigned char)p[i]);
+	else
+		memcpy(d, p, n);
+	b->n += n;
+	b->s[b->n] = '\0';
 }
 
 static int hexval(int c)
@@ -52,6 +68,10 @@ static int hexval(int c)
  * NUL) stays escaped, in upper-case hex, so the result is still text. */
 static void sb_put_unescaped(struct sbuf *b, const char *p, size_t n, bool drop_visual)
 {
+	if (!drop_visual && !memchr(p, '%', n)) {   /* the usual case: nothing to decode */
+		sb_putn(b, p, n, false);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		int c = (unsigned char)p[i];
 		if (c == '%' && i + 2 < n &&

@@ -18,6 +18,8 @@ struct json_out {
 	bool lines;              /* JSONL */
 	size_t nmsgs;            /* elements written to "messages" */
 	bool err;
+	char *buf;               /* dump(): one value rendered here, then one fwrite */
+	size_t cap;
 };
 
 /* 16 digits: epoch seconds keep their microseconds without float noise */
@@ -558,6 +560,13 @@ static json_t *capture_json(const struct json_capture *c, const struct model *m)
 	set(o, "lost", lost);
 	set(o, "first_time", c && c->first_ns ? jtime(c->first_ns) : json_null());
 	set(o, "last_time", c && c->last_ns ? jtime(c->last_ns) : json_null());
+	if (c && c->mem_evicted_bytes) {
+		json_t *mem = json_object();
+		set(mem, "limit_bytes", json_integer((json_int_t)c->mem_limit));
+		set(mem, "message_bytes", json_integer((json_int_t)c->mem_message_bytes));
+		set(mem, "evicted_bytes", json_integer((json_int_t)c->mem_evicted_bytes));
+		set(o, "memory", mem);
+	}
 	return o;
 }
 
@@ -567,8 +576,26 @@ static void dump(struct json_out *j, json_t *v)
 {
 	if (!v)
 		return;
-	if (json_dumpf(v, j->f, DUMP_FLAGS) != 0)
+	/* json_dumpf() calls fwrite() per token (a locked stdio call each);
+	 * rendering into a buffer first is the same bytes at a fraction of it */
+	size_t n = json_dumpb(v, j->buf, j->cap, DUMP_FLAGS);
+	if (n > j->cap) {
+		size_t nc = j->cap ? j->cap : 4096;
+		while (nc < n)
+			nc *= 2;
+		char *nb = realloc(j->buf, nc);
+		if (nb) {
+			j->buf = nb;
+			j->cap = nc;
+			n = json_dumpb(v, j->buf, j->cap, DUMP_FLAGS);
+		}
+	}
+	if (n == 0 || n > j->cap) {
+		if (json_dumpf(v, j->f, DUMP_FLAGS) != 0)   /* no memory for the buffer */
+			j->err = true;
+	} else if (fwrite(j->buf, 1, n, j->f) != n) {
 		j->err = true;
+	}
 	json_decref(v);
 }
 
@@ -645,6 +672,7 @@ int json_end(struct json_out *j, const struct model *m, const struct json_captur
 	if (fflush(j->f) != 0)
 		j->err = true;
 	int rc = j->err ? -1 : 0;
+	free(j->buf);
 	free(j);
 	return rc;
 }
@@ -720,6 +748,7 @@ int jsonl_end(struct json_out *j, const struct model *m, const struct json_captu
 		line(j, "summary", s);
 	}
 	int rc = j->err ? -1 : 0;
+	free(j->buf);
 	free(j);
 	return rc;
 }

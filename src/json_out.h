@@ -50,6 +50,8 @@ struct json_capture {
 	uint64_t lost_tcp_bytes;     /* stream bytes skipped (gaps, overflow) */
 	uint64_t lost_fragments;     /* IP datagrams given up (timeout / memory) */
 	int64_t first_ns, last_ns;   /* first and last packet time; 0 unknown */
+	/* message store (--max-memory): "memory" is written when evicted_bytes > 0 */
+	uint64_t mem_limit, mem_message_bytes, mem_evicted_bytes;
 };
 
 struct json_opts {

@@ -53,6 +53,8 @@ struct app {
 	/* state */
 	struct dis_ctx *dis;
 	struct cap_result res;
+	size_t max_memory;        /* --max-memory (bytes) */
+	struct msg_store *store;  /* message records, file-backed (msgstore.h) */
 };
 
 static volatile sig_atomic_t g_stop;   /* set by SIGINT/SIGTERM only */
@@ -93,6 +95,8 @@ static void usage(FILE *f)
 		"                   (mode 600): verify digest responses (REG-AUTH-BADPW/-VARIANT)\n"
 		"  --rule-opt NAME=VALUE  change a rule threshold (names in --list-rules)\n"
 		"  --profile gb28181  GB/T 28181 registration rules (on by itself for 20-digit IDs)\n"
+		"  --max-memory SIZE  bound on RAM (default 512M; k/M/G): message detail beyond\n"
+		"                   it stays in an unlinked temp file and is re-read when needed\n"
 		"  -w FILE          write the packets that carried SIP to FILE (pcap)\n"
 		"  -h, --help       this help\n"
 		"  -V, --version    version\n"
@@ -177,6 +181,7 @@ static struct tui *start_tui(const struct app *a)
 	struct tui *t = tui_start(&o);
 	if (!t)
 		fprintf(stderr, "regtrace: cannot start the screen (TERM?); use --no-tui\n");
+	msgstore_rearm(a->store);   /* the screen's crash handler must not hide the pager's */
 	return t;
 }
 
@@ -200,6 +205,7 @@ enum { OPT_MESSAGES = 256, OPT_REPORT, OPT_JSON, OPT_JSON_RAW, OPT_JSONL, OPT_FA
 enum { OPT_LADDER = 400, OPT_TUI, OPT_NO_TUI };
 enum { OPT_HEP_LISTEN = 500 };
 enum { OPT_LIST_RULES = 600, OPT_CREDENTIALS, OPT_RULE_OPT, OPT_PROFILE };
+enum { OPT_MAX_MEMORY = 700 };
 
 static int parse_args(struct app *a, int argc, char **argv)
 {
@@ -218,6 +224,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 		{ "credentials", required_argument, NULL, OPT_CREDENTIALS },
 		{ "rule-opt", required_argument, NULL, OPT_RULE_OPT },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -304,6 +311,13 @@ static int parse_args(struct app *a, int argc, char **argv)
 				return 2;
 			}
 			a->diag.gb28181 = true;
+			break;
+		case OPT_MAX_MEMORY:
+			a->max_memory = msgstore_parse_size(optarg);
+			if (!a->max_memory) {
+				fprintf(stderr, "regtrace: --max-memory wants a size such as 512M or 2G\n");
+				return 2;
+			}
 			break;
 		case OPT_RULE_OPT: {
 			char err[256];
@@ -403,6 +417,13 @@ static void fill_capture(const struct app *a, struct json_capture *c, struct jso
 		.icmp_errors = st->icmp_errors, .lost_tcp_bytes = st->tcp_lost_bytes,
 		.lost_fragments = st->frag_dropped + st->frag_pending,
 		.first_ns = a->res.first_ts_ns, .last_ns = a->res.last_ts_ns };
+	if (a->store) {
+		struct msgstore_stats ms;
+		msgstore_get_stats(a->store, &ms);
+		c->mem_limit = a->max_memory ? a->max_memory : (size_t)512 << 20;
+		c->mem_message_bytes = ms.bytes;
+		c->mem_evicted_bytes = ms.spilled_bytes;
+	}
 }
 
 static int finish_outputs(struct app *a)
@@ -444,6 +465,7 @@ static int app_free(struct app *a, int status)
 	diag_opts_free(&a->diag);
 	cred_free(a->creds);
 	dis_free(a->dis);
+	msgstore_free(a->store);   /* after everything that points into it */
 	cap_result_free(&a->res);
 	free(a->bpf);
 	free(a->files);
@@ -461,7 +483,15 @@ int main(int argc, char **argv)
 	struct dis_callbacks cb = { .on_msg = on_msg, .on_icmp = on_icmp, .user = &a };
 	if (start_outputs(&a))
 		return app_free(&a, 2);
-	a.dis = dis_new(&cb, NULL);
+	/* records are kept only with a model: then they go to the file-backed
+	 * store, so RAM follows the model, not the packet count */
+	struct dis_opts dopt = { 0 };
+	if (a.model) {
+		struct msgstore_opts so = { .rss_max = a.max_memory ? a.max_memory : (size_t)512 << 20 };
+		a.store = msgstore_new(&so);
+		dopt.store = a.store;
+	}
+	a.dis = dis_new(&cb, &dopt);
 	if (!a.dis) {
 		fprintf(stderr, "regtrace: out of memory\n");
 		return app_free(&a, 2);
@@ -521,6 +551,20 @@ int main(int argc, char **argv)
 	if (st->unknown_link)
 		fprintf(stderr, "regtrace: %llu packets of unsupported link type %d were not read\n",
 			(unsigned long long)st->unknown_link, st->last_unknown_linktype);
+	if (a.store) {
+		struct msgstore_stats ms;
+		msgstore_get_stats(a.store, &ms);
+		if (ms.spilled_bytes)
+			fprintf(stderr, "regtrace: message detail: %.1f MB of %llu messages kept in a temp file, "
+				"%.1f MB of it evicted from RAM and re-read on demand\n",
+				ms.bytes / 1048576.0, (unsigned long long)ms.records,
+				ms.spilled_bytes / 1048576.0);
+		if (ms.rss_peak_over)
+			fprintf(stderr, "regtrace: --max-memory %.0f MB exceeded (peak %.0f MB): the "
+				"registrations and dialogs themselves need more\n",
+				(a.max_memory ? a.max_memory : (size_t)512 << 20) / 1048576.0,
+				ms.rss_peak_over / 1048576.0);
+	}
 
 	int status = 0;
 	if (rc == 2 || a.res.unreadable || out_rc)

@@ -34,6 +34,20 @@ char *mdl_strdup(const char *s)
 	return d;
 }
 
+char *mdl_concat(const char *const *parts, size_t n)
+{
+	size_t len[8], total = 1;
+	for (size_t i = 0; i < n && i < 8; i++)
+		total += len[i] = strlen(parts[i] ? parts[i] : "(null)");
+	char *s = mdl_xcalloc(total, 1), *o = s;
+	for (size_t i = 0; i < n && i < 8; i++) {
+		memcpy(o, parts[i] ? parts[i] : "(null)", len[i]);   /* as printf's %s */
+		o += len[i];
+	}
+	*o = '\0';
+	return s;
+}
+
 char *mdl_printf(const char *fmt, ...)
 {
 	char *s = NULL;

@@ -40,6 +40,10 @@ struct model_priv {
 void model_txn_done(struct model *m, struct txn *t);      /* outcome settled: event */
 void model_attempt_done(struct model *m, struct reg_attempt *a);
 char *mdl_strdup(const char *s);
+/* The n (<= 8) strings one after the other (NULL as "(null)", like the
+ * printf it replaces), malloc'd: the
+ * per-message keys, without printf's cost. */
+char *mdl_concat(const char *const *parts, size_t n);
 char *mdl_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *mdl_xcalloc(size_t n, size_t sz);
 

@@ -60,7 +60,8 @@ static struct aor_hist *aor_get(struct model *m, const char *name)
 
 static struct reg_session *session_get(struct model *m, struct aor_hist *a, const char *cid)
 {
-	char *k = mdl_printf("%s\x1f%s", a->aor, cid);
+	const char *parts[] = { a->aor, "\x1f", cid };
+	char *k = mdl_concat(parts, 3);
 	struct reg_session *s = mdl_map_get(&m->priv->sess_by_key, k);
 	if (!s) {
 		s = mdl_xcalloc(1, sizeof *s);

@@ -496,35 +496,84 @@ static const struct diag_param p_banned[] = {
 };
 
 /* Failures then silence, per (source IP, registrar IP). */
+/* rule_banned groups REGISTER transactions by (source IP, destination IP):
+ * sorting the indices keeps it O(T log T) with thousands of UAs (a scan
+ * per pair was quadratic). */
+struct banned_ix {
+	const struct txn *t;
+	size_t i;           /* index in m->txns: frame order inside a group */
+	size_t first;       /* smallest index of the group (set after sorting) */
+};
+
+static int ip_cmp(const struct rt_addr *a, const struct rt_addr *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16);
+}
+
+static int banned_pair_cmp(const void *x, const void *y)
+{
+	const struct banned_ix *a = x, *b = y;
+	int c = ip_cmp(&a->t->req->src, &b->t->req->src);
+	if (!c)
+		c = ip_cmp(&a->t->req->dst, &b->t->req->dst);
+	if (!c)
+		c = a->i < b->i ? -1 : a->i > b->i;
+	return c;
+}
+
+static int banned_group_cmp(const void *x, const void *y)
+{
+	const struct banned_ix *a = x, *b = y;
+	if (a->first != b->first)
+		return a->first < b->first ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
 static void rule_banned(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
 	unsigned need = (unsigned)diag_param(c, "banned-failures");
 	struct model *m = c->m;
-	size_t nt = m->txns.n;
-	bool *done = calloc(nt ? nt : 1, sizeof *done);
-	if (!done)
+	size_t nt = m->txns.n, n = 0;
+	struct banned_ix *v = calloc(nt ? nt : 1, sizeof *v);
+	if (!v)
 		return;
 	for (size_t i = 0; i < nt; i++) {
-		const struct txn *t0 = m->txns.v[i];
-		if (done[i] || !diag_is_register(t0) || !t0->req)
-			continue;
+		const struct txn *t = m->txns.v[i];
+		if (diag_is_register(t) && t->req)
+			v[n++] = (struct banned_ix){ t, i, 0 };
+	}
+	/* one group per (src IP, dst IP), members in index order; groups then
+	 * ordered by their first transaction, as the findings always were */
+	qsort(v, n, sizeof *v, banned_pair_cmp);
+	for (size_t a = 0; a < n;) {
+		size_t b = a + 1;
+		while (b < n && !ip_cmp(&v[b].t->req->src, &v[a].t->req->src) &&
+		       !ip_cmp(&v[b].t->req->dst, &v[a].t->req->dst))
+			b++;
+		for (size_t k = a; k < b; k++)
+			v[k].first = v[a].i;
+		a = b;
+	}
+	qsort(v, n, sizeof *v, banned_group_cmp);
+	for (size_t a = 0; a < n;) {
+		size_t b = a + 1;
+		while (b < n && v[b].first == v[a].first)
+			b++;
 		unsigned fails = 0, silent = 0;
 		size_t last_fail = 0;
 		bool answered_after = false;
 		struct diag_frames fr = { 0 };
-		for (size_t j = i; j < nt; j++) {
-			const struct txn *t = m->txns.v[j];
-			if (!diag_is_register(t) || !t->req || !rt_ip_eq(&t->req->src, &t0->req->src) ||
-			    !rt_ip_eq(&t->req->dst, &t0->req->dst))
-				continue;
-			done[j] = true;
+		for (size_t k = a; k < b; k++) {
+			const struct txn *t = v[k].t;
 			bool fail = t->final && (t->final_status == 403 ||
 				    (diag_is_challenge(t->final_status) && diag_has_creds(t) &&
 				     !diag_final_stale(t)));
 			if (fail) {
 				fails++;
-				last_fail = j;
+				last_fail = v[k].i;
 				silent = 0;
 				answered_after = false;
 				diag_frames_free(&fr);
@@ -552,8 +601,9 @@ static void rule_banned(struct diag_ctx *c, const struct diag_rule *r)
 				  silent == 1 ? "was" : "were");
 		}
 		diag_frames_free(&fr);
+		a = b;
 	}
-	free(done);
+	free(v);
 }
 
 /* ---------------------------------------------------------------- retransmissions */

@@ -8,6 +8,7 @@
  *   RFC 2543:        CSeq method + Call-ID + CSeq number + From tag + sent-by.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -23,7 +24,10 @@ static bool is_cookie_branch(const char *b)
 static char *sent_by_of(const struct sip_msg *msg)
 {
 	const char *h = msg->via_host ? msg->via_host : "";
-	char *s = msg->via_port > 0 ? mdl_printf("%s:%d", h, msg->via_port) : mdl_strdup(h);
+	char port[16];
+	snprintf(port, sizeof port, ":%d", msg->via_port);
+	const char *parts[] = { h, msg->via_port > 0 ? port : "" };
+	char *s = mdl_concat(parts, 2);
 	for (char *p = s; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	return s;
@@ -32,8 +36,10 @@ static char *sent_by_of(const struct sip_msg *msg)
 /* The map key; method is the CSeq method the transaction is known by. */
 static char *txn_key(const struct sip_msg *msg, const char *method, const char *sent_by)
 {
-	if (is_cookie_branch(msg->via_branch))
-		return mdl_printf("B\x1f%s\x1f%s\x1f%s", method, msg->via_branch, sent_by);
+	if (is_cookie_branch(msg->via_branch)) {
+		const char *parts[] = { "B\x1f", method, "\x1f", msg->via_branch, "\x1f", sent_by };
+		return mdl_concat(parts, 6);
+	}
 	return mdl_printf("O\x1f%s\x1f%s\x1f%u\x1f%s\x1f%s", method, msg->call_id,
 			  msg->cseq, msg->from_tag ? msg->from_tag : "", sent_by);
 }

@@ -1,0 +1,423 @@
+/* msgstore.c - file-backed arena for message records.  See msgstore.h.
+ *
+ * Why MAP_SHARED on a real file: MADV_DONTNEED on such a mapping only
+ * unmaps the pages from this process; the bytes stay in the file (page
+ * cache, written back to disk under memory pressure) and the next access
+ * faults them back in.  Pointers never change, so the model, the rules,
+ * the JSON writer and the TUI read records as ordinary memory.  This is
+ * safe while the main thread writes: zapping a dirty shared page moves its
+ * dirty bit to the page cache, nothing is lost.
+ */
+#include "msgstore.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MS_RESERVE   (16ull << 30)   /* address space reserved for the arena */
+#define MS_CHUNK     (64u << 20)     /* the file grows (fallocate) by this much */
+#define MS_TAIL_KEEP (1u << 20)      /* the newest bytes stay mapped: being written */
+#define MS_TICK_NS   (1000000L)        /* governor period */
+#define MS_REGION    (4u << 20)    /* pager granule */
+
+/* The pager (the default): the whole arena is PROT_NONE except a FIFO of
+ * at most resident_max / MS_REGION regions.  Touching another region
+ * faults; the SIGSEGV handler unmaps the oldest region (MADV_DONTNEED +
+ * PROT_NONE) and opens the touched one.  So the arena's share of RSS is
+ * bounded exactly, whatever the access pattern (a rule's pass over every
+ * message included), at the cost of a few syscalls per 256 KiB touched.
+ * Only user-space accesses fault: the kernel reading a record for a
+ * syscall would get EFAULT instead, which is why captured text is only
+ * ever written out through copies (escaping, jansson, ncurses), never
+ * write(2) from a record.  Under AddressSanitizer (its own SEGV handler)
+ * or when the handler cannot be installed, the governor thread is used
+ * instead: it trims the arena every millisecond when it is over budget. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MS_PAGER_OK 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MS_PAGER_OK 0
+#endif
+#endif
+#ifndef MS_PAGER_OK
+#define MS_PAGER_OK 1
+#endif
+
+struct msg_store {
+	int fd;
+	char *base;
+	size_t used;                 /* written by the main thread, read by the governor */
+	size_t file_size;
+	bool full;
+	size_t resident_max, rss_max;
+	long page;
+	int statm_fd;
+	size_t shared_base;          /* pages of file-backed RSS before the arena */
+	/* governor */
+	pthread_t thr;
+	bool thr_on;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop;
+	/* stats (governor writes trims/spilled, under mu) */
+	uint64_t records, heap_fallback, trims;
+	size_t spilled_hi;
+	size_t rss_peak_over;
+	/* pager */
+	bool pager;
+	size_t *ring;                /* resident regions, oldest at ring_head */
+	size_t ring_cap, ring_head, ring_n;
+	uint64_t evictions;
+	struct sigaction old_segv;
+};
+
+/* The handler's only way to its store: a signal handler gets no context
+ * pointer.  At most one store pages at a time (the others use the governor). */
+static struct msg_store *ms_pager_store;
+
+static void pager_fault(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	struct msg_store *s = ms_pager_store;
+	char *a = si ? si->si_addr : NULL;
+	if (s && a >= s->base && a < s->base + s->file_size) {
+		size_t r = (size_t)(a - s->base) / MS_REGION;
+		if (s->ring_n == s->ring_cap) {
+			size_t o = s->ring[s->ring_head];
+			char *ob = s->base + o * MS_REGION;
+			madvise(ob, MS_REGION, MADV_DONTNEED);
+			mprotect(ob, MS_REGION, PROT_NONE);
+			s->ring_head = (s->ring_head + 1) % s->ring_cap;
+			s->ring_n--;
+			s->evictions++;
+			if ((o + 1) * MS_REGION > s->spilled_hi)
+				s->spilled_hi = (o + 1) * MS_REGION;
+		}
+		if (mprotect(s->base + r * MS_REGION, MS_REGION, PROT_READ | PROT_WRITE) == 0) {
+			s->ring[(s->ring_head + s->ring_n) % s->ring_cap] = r;
+			s->ring_n++;
+			return;             /* the access is retried and succeeds */
+		}
+	}
+	/* not ours (a real crash): put back what was there and fault again */
+	if (s)
+		sigaction(SIGSEGV, &s->old_segv, NULL);
+	else
+		signal(sig, SIG_DFL);
+}
+
+static bool pager_start(struct msg_store *s)
+{
+	if (!MS_PAGER_OK || ms_pager_store || getenv("REGTRACE_NO_PAGER"))
+		return false;
+	s->ring_cap = s->resident_max / MS_REGION;
+	if (s->ring_cap < 8)
+		s->ring_cap = 8;   /* an instruction may touch two regions: never thrash */
+	s->ring = calloc(s->ring_cap, sizeof *s->ring);
+	if (!s->ring)
+		return false;
+	if (mprotect(s->base, MS_RESERVE, PROT_NONE) != 0)
+		goto fail;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = pager_fault;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	ms_pager_store = s;
+	if (sigaction(SIGSEGV, &sa, &s->old_segv) != 0) {
+		ms_pager_store = NULL;
+		mprotect(s->base, MS_RESERVE, PROT_READ | PROT_WRITE);
+		goto fail;
+	}
+	s->pager = true;
+	return true;
+fail:
+	free(s->ring);
+	s->ring = NULL;
+	return false;
+}
+
+static void pager_stop(struct msg_store *s)
+{
+	if (!s->pager)
+		return;
+	sigaction(SIGSEGV, &s->old_segv, NULL);
+	ms_pager_store = NULL;
+	s->pager = false;
+	free(s->ring);
+	s->ring = NULL;
+}
+
+/* resident and shared (file-backed + shmem) pages of this process */
+static bool read_statm(int fd, size_t *rss, size_t *shared)
+{
+	char buf[160];
+	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	unsigned long long sz, r, sh;
+	if (sscanf(buf, "%llu %llu %llu", &sz, &r, &sh) != 3)
+		return false;
+	*rss = (size_t)r;
+	*shared = (size_t)sh;
+	return true;
+}
+
+static void trim_locked(struct msg_store *s)
+{
+	size_t used = __atomic_load_n(&s->used, __ATOMIC_ACQUIRE);
+	size_t end = used > MS_TAIL_KEEP ? used - MS_TAIL_KEEP : 0;
+	end &= ~((size_t)s->page - 1);
+	if (!end)
+		return;
+	if (madvise(s->base, end, MADV_DONTNEED) == 0) {
+		s->trims++;
+		if (end > s->spilled_hi)
+			s->spilled_hi = end;
+	}
+}
+
+static void *governor(void *arg)
+{
+	struct msg_store *s = arg;
+	pthread_mutex_lock(&s->mu);
+	while (!s->stop) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += MS_TICK_NS;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+		if (s->stop)
+			break;
+		size_t rss, shared;
+		if (!read_statm(s->statm_fd, &rss, &shared))
+			continue;
+		size_t arena = shared > s->shared_base ? (shared - s->shared_base) * (size_t)s->page : 0;
+		size_t rss_b = rss * (size_t)s->page;
+		if (arena > s->resident_max || (s->rss_max && rss_b > s->rss_max && arena > (2u << 20)))
+			trim_locked(s);
+		if (s->rss_max && rss_b > s->rss_max && rss_b > s->rss_peak_over)
+			s->rss_peak_over = rss_b;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+static int open_tmp(const char *dir)
+{
+	if (!dir || !*dir)
+		return -1;
+	int fd;
+#ifdef O_TMPFILE
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+#endif
+	size_t n = strlen(dir) + 32;
+	char *path = malloc(n);
+	if (!path)
+		return -1;
+	snprintf(path, n, "%s/regtrace-XXXXXX", dir);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path);            /* gone from the tree: freed when we exit */
+	free(path);
+	return fd;
+}
+
+struct msg_store *msgstore_new(const struct msgstore_opts *o)
+{
+	if (getenv("REGTRACE_NO_STORE"))   /* tests: records on the heap, as without a store */
+		return NULL;
+	struct msg_store *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->fd = -1;
+	s->statm_fd = -1;
+	s->page = sysconf(_SC_PAGESIZE);
+	if (s->page <= 0)
+		s->page = 4096;
+	s->rss_max = o ? o->rss_max : 0;
+	/* the arena's share: 32 MiB, less under a small --max-memory */
+	s->resident_max = o && o->resident_max ? o->resident_max : 32u << 20;
+	if (s->rss_max && s->rss_max / 16 < s->resident_max)
+		s->resident_max = s->rss_max / 16 > (4u << 20) ? s->rss_max / 16 : 4u << 20;
+	const char *dirs[] = { o ? o->dir : NULL, getenv("TMPDIR"), "/var/tmp", "/tmp" };
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs && s->fd < 0; i++)
+		s->fd = open_tmp(dirs[i]);
+	if (s->fd < 0)
+		goto fail;
+	s->base = mmap(NULL, MS_RESERVE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, s->fd, 0);
+	if (s->base == MAP_FAILED) {
+		s->base = NULL;
+		goto fail;
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	s->statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	size_t rss;
+	if (s->statm_fd >= 0 && read_statm(s->statm_fd, &rss, &s->shared_base) && !pager_start(s))
+		s->thr_on = pthread_create(&s->thr, NULL, governor, s) == 0;
+	/* without /proc the arena still works; pages are then dropped by
+	 * msgstore_trim() calls only */
+	return s;
+fail:
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+	return NULL;
+}
+
+void *msgstore_alloc(struct msg_store *s, size_t n)
+{
+	if (!s || s->full || n == 0)
+		return NULL;
+	n = (n + 15) & ~(size_t)15;
+	size_t off = s->used;
+	if (n > MS_RESERVE - off) {
+		s->full = true;
+		return NULL;
+	}
+	if (off + n > s->file_size) {
+		size_t grow = MS_CHUNK;
+		while (s->file_size + grow < off + n)
+			grow += MS_CHUNK;
+		if (s->file_size + grow > MS_RESERVE)
+			grow = MS_RESERVE - s->file_size;
+		/* blocks reserved now: a full disk must not SIGBUS a later store */
+		if (posix_fallocate(s->fd, (off_t)s->file_size, (off_t)grow) != 0) {
+			s->full = true;
+			return NULL;
+		}
+		s->file_size += grow;
+	}
+	__atomic_store_n(&s->used, off + n, __ATOMIC_RELEASE);
+	s->records++;
+	/* fresh file blocks read as zeros: no memset needed */
+	return s->base + off;
+}
+
+void msgstore_rearm(struct msg_store *s)
+{
+	if (!s || !s->pager)
+		return;
+	struct sigaction sa, cur;
+	if (sigaction(SIGSEGV, NULL, &cur) != 0 || (cur.sa_flags & SA_SIGINFO && cur.sa_sigaction == pager_fault))
+		return;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = pager_fault;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &s->old_segv);
+}
+
+void msgstore_note_fallback(struct msg_store *s)
+{
+	if (s)
+		s->heap_fallback++;
+}
+
+void msgstore_trim(struct msg_store *s)
+{
+	if (!s || !s->base || s->pager)   /* the pager is always within bounds */
+		return;
+	pthread_mutex_lock(&s->mu);
+	trim_locked(s);
+	pthread_mutex_unlock(&s->mu);
+}
+
+void msgstore_get_stats(struct msg_store *s, struct msgstore_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->mu);
+	st->bytes = __atomic_load_n(&s->used, __ATOMIC_ACQUIRE);
+	st->records = s->records;
+	st->spilled_bytes = s->spilled_hi;
+	st->trims = s->trims;
+	st->heap_fallback = s->heap_fallback;
+	st->rss_peak_over = s->rss_peak_over;
+	pthread_mutex_unlock(&s->mu);
+	if (s->pager) {
+		st->spilled_bytes = s->spilled_hi;
+		st->trims = s->evictions;
+	}
+	if (st->spilled_bytes > st->bytes)      /* regions are rounded up */
+		st->spilled_bytes = st->bytes;
+	/* --max-memory: the peak so far (VmHWM), whatever the mode */
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		char buf[4096];
+		ssize_t n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			const char *h = strstr(buf, "VmHWM:");
+			unsigned long long kb;
+			if (h && sscanf(h + 6, "%llu", &kb) == 1 && s->rss_max && kb * 1024 > s->rss_max)
+				st->rss_peak_over = (size_t)(kb * 1024);
+		}
+	}
+}
+
+void msgstore_free(struct msg_store *s)
+{
+	if (!s)
+		return;
+	if (s->thr_on) {
+		pthread_mutex_lock(&s->mu);
+		s->stop = true;
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->thr, NULL);
+	}
+	pager_stop(s);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	if (s->statm_fd >= 0)
+		close(s->statm_fd);
+	if (s->base)
+		munmap(s->base, MS_RESERVE);
+	close(s->fd);
+	free(s);
+}
+
+size_t msgstore_parse_size(const char *str)
+{
+	if (!str || !*str)
+		return 0;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(str, &end, 10);
+	if (errno || end == str || str[0] == '-')
+		return 0;
+	unsigned sh = 0;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': sh = 10; end++; break;
+	case 'm': case 'M': sh = 20; end++; break;
+	case 'g': case 'G': sh = 30; end++; break;
+	default: return 0;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v > (SIZE_MAX >> sh))
+		return 0;
+	return (size_t)(v << sh);
+}

@@ -1,0 +1,62 @@
+/* msgstore.h - where SIP message records live when a run keeps them.
+ *
+ * Owns: struct msg_store, an append-only arena backed by an unlinked
+ * temporary file mapped MAP_SHARED.  sip_parse() puts each record (struct
+ * sip_msg, its arrays, its strings and its raw text: one block) here, so
+ * pointers stay valid for the whole run while the pages need not stay in
+ * RAM: a governor thread drops the arena's pages from the process
+ * (madvise MADV_DONTNEED, oldest first) whenever the arena's resident part
+ * passes its budget or the process passes --max-memory.  The kernel keeps
+ * the bytes in the file (page cache, written back under pressure) and maps
+ * them again on the next access: message detail is re-read from disk when
+ * an output or a rule needs it, RAM grows with the model, not with packets.
+ *
+ * Nothing is freed one by one: the store goes as a whole (msgstore_free).
+ * REGTRACE_NO_STORE (tests) and REGTRACE_NO_PAGER (governor only) in the
+ * environment switch the store or its pager off.
+ * Any failure (no temp dir, disk full, arena full) makes msgstore_alloc()
+ * return NULL and the caller falls back to malloc: never a crash, only RAM.
+ */
+#ifndef RT_MSGSTORE_H
+#define RT_MSGSTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct msg_store;
+
+struct msgstore_opts {
+	const char *dir;          /* temp dir; NULL: $TMPDIR, else /var/tmp, else /tmp */
+	size_t resident_max;      /* arena bytes kept mapped (default 32 MiB, at most rss_max/16) */
+	size_t rss_max;           /* process RSS bound (--max-memory); 0: none */
+};
+
+struct msgstore_stats {
+	uint64_t bytes;           /* bytes of records stored */
+	uint64_t records;
+	uint64_t spilled_bytes;   /* arena bytes dropped from RAM at least once */
+	uint64_t trims;           /* governor passes that dropped pages */
+	uint64_t heap_fallback;   /* records that went to malloc (store full/failed) */
+	size_t rss_peak_over;     /* highest RSS seen above rss_max (0: never over) */
+};
+
+/* NULL when no temp file can be made (callers then use malloc). */
+struct msg_store *msgstore_new(const struct msgstore_opts *o);
+/* n bytes, 16-aligned, zeroed; NULL when the store cannot take it. */
+void *msgstore_alloc(struct msg_store *s, size_t n);
+/* Count a record that went to malloc instead (stats only). */
+void msgstore_note_fallback(struct msg_store *s);
+/* Call after code that installs its own SIGSEGV handler (the TUI's, which
+ * restores the terminal): the pager's handler goes first again and hands
+ * every fault outside the arena to that handler. */
+void msgstore_rearm(struct msg_store *s);
+/* Drop every arena page from RAM now (e.g. before a long output pass). */
+void msgstore_trim(struct msg_store *s);
+void msgstore_get_stats(struct msg_store *s, struct msgstore_stats *st);
+void msgstore_free(struct msg_store *s);
+
+/* "512M", "2G", "100000k", "1048576" -> bytes; 0 on a bad value. */
+size_t msgstore_parse_size(const char *s);
+
+#endif
