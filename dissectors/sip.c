@@ -481,42 +481,28 @@ static void take_fields(struct sb *b, struct sip_msg *m, osip_message_t *om)
 			sb_str(b, &c->transport, tp->gvalue);
 	}
 
+	/* Authorization then Proxy-Authorization: one struct type in libosip2 */
 	int k = 0;
-	for (int i = 0; i < osip_list_size(&om->authorizations); i++, k++) {
-		osip_authorization_t *a = osip_list_get(&om->authorizations, i);
-		struct sip_cred *c = &m->creds[k];
-		c->proxy = false;
-		if (!a)
-			continue;
-		sb_str(b, &c->scheme, a->auth_type);
-		sb_unq(b, &c->username, a->username);
-		sb_unq(b, &c->realm, a->realm);
-		sb_unq(b, &c->nonce, a->nonce);
-		sb_unq(b, &c->uri, a->uri);
-		sb_unq(b, &c->response, a->response);
-		sb_unq(b, &c->algorithm, a->algorithm);
-		sb_unq(b, &c->cnonce, a->cnonce);
-		sb_unq(b, &c->opaque, a->opaque);
-		sb_unq(b, &c->qop, a->message_qop);
-		sb_unq(b, &c->nc, a->nonce_count);
-	}
-	for (int i = 0; i < osip_list_size(&om->proxy_authorizations); i++, k++) {
-		osip_proxy_authorization_t *a = osip_list_get(&om->proxy_authorizations, i);
-		struct sip_cred *c = &m->creds[k];
-		c->proxy = true;
-		if (!a)
-			continue;
-		sb_str(b, &c->scheme, a->auth_type);
-		sb_unq(b, &c->username, a->username);
-		sb_unq(b, &c->realm, a->realm);
-		sb_unq(b, &c->nonce, a->nonce);
-		sb_unq(b, &c->uri, a->uri);
-		sb_unq(b, &c->response, a->response);
-		sb_unq(b, &c->algorithm, a->algorithm);
-		sb_unq(b, &c->cnonce, a->cnonce);
-		sb_unq(b, &c->opaque, a->opaque);
-		sb_unq(b, &c->qop, a->message_qop);
-		sb_unq(b, &c->nc, a->nonce_count);
+	for (int pass = 0; pass < 2; pass++) {
+		osip_list_t *l = pass ? &om->proxy_authorizations : &om->authorizations;
+		for (int i = 0; i < osip_list_size(l); i++, k++) {
+			osip_authorization_t *a = osip_list_get(l, i);
+			struct sip_cred *c = &m->creds[k];
+			c->proxy = pass == 1;
+			if (!a)
+				continue;
+			sb_str(b, &c->scheme, a->auth_type);
+			sb_unq(b, &c->username, a->username);
+			sb_unq(b, &c->realm, a->realm);
+			sb_unq(b, &c->nonce, a->nonce);
+			sb_unq(b, &c->uri, a->uri);
+			sb_unq(b, &c->response, a->response);
+			sb_unq(b, &c->algorithm, a->algorithm);
+			sb_unq(b, &c->cnonce, a->cnonce);
+			sb_unq(b, &c->opaque, a->opaque);
+			sb_unq(b, &c->qop, a->message_qop);
+			sb_unq(b, &c->nc, a->nonce_count);
+		}
 	}
 
 	k = 0;
