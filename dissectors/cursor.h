@@ -43,6 +43,8 @@ static inline const uint8_t *cur_take(struct cur *c, size_t n)
 		c->bad = true;
 		return NULL;
 	}
+	if (!c->p)
+		return NULL;    /* empty buffer: no pointer arithmetic on NULL */
 	const uint8_t *r = c->p + c->off;
 	c->off += n;
 	return r;
@@ -51,7 +53,7 @@ static inline const uint8_t *cur_take(struct cur *c, size_t n)
 /* Pointer to the next n bytes without consuming them. */
 static inline const uint8_t *cur_peek(const struct cur *c, size_t n)
 {
-	return cur_has(c, n) ? c->p + c->off : NULL;
+	return c->p && cur_has(c, n) ? c->p + c->off : NULL;
 }
 
 static inline bool cur_skip(struct cur *c, size_t n)

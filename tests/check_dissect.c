@@ -41,6 +41,8 @@ START_TEST(cursor_null)
 {
 	struct cur c = cur_make(NULL, 10);
 	ck_assert_uint_eq(cur_left(&c), 0);
+	ck_assert_ptr_null(cur_take(&c, 0));   /* no NULL + 0 (UBSan, found by fuzz_stream) */
+	ck_assert_ptr_null(cur_peek(&c, 0));
 	ck_assert_ptr_null(cur_take(&c, 1));
 }
 END_TEST
