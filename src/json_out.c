@@ -1,16 +1,26 @@
 /* json_out.c - see json_out.h.
  *
- * Each element is built as a small Jansson tree, dumped and freed at once;
- * the document's punctuation between elements is written by hand.  Every
- * captured string goes through jstr(): invalid UTF-8 bytes become U+FFFD
- * (Jansson refuses invalid UTF-8, and a JSON reader would too).
+ * The per-element output (messages, transactions, attempts, sessions,
+ * bindings, findings, registrations, dialogs) is written by a small
+ * streaming writer straight into a reused buffer: building a Jansson tree
+ * per element (a hash table per object, a malloc per value) was more than
+ * half of --json's run time.  Jansson still renders what is written once
+ * per run (stats, capture, the JSONL summary) and the rare real number
+ * w_real_fixed() leaves to it; the bytes are exactly what json_dumpb()
+ * with DUMP_FLAGS produced (same escaping, same %.16g rules).
+ * Every captured string goes through w_strn(): invalid UTF-8 bytes become
+ * U+FFFD (Jansson refuses invalid UTF-8, and a JSON reader would too).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 
 #include <jansson.h>
 
 #include "json_out.h"
+
+#define W_BUFSIZE 65536      /* write-combining buffer, one fwrite per element */
+#define W_DEPTH 16           /* deepest nesting written is 5 */
 
 struct json_out {
 	FILE *f;
@@ -18,14 +28,18 @@ struct json_out {
 	bool lines;              /* JSONL */
 	size_t nmsgs;            /* elements written to "messages" */
 	bool err;
-	char *buf;               /* dump(): one value rendered here, then one fwrite */
-	size_t cap;
+	char *buf;               /* the element being written; flushed when full */
+	size_t len;
+	int depth;               /* open objects/arrays */
+	bool first[W_DEPTH];     /* nothing written yet in that container */
+	bool keyed;              /* a key was just written: its value takes no comma */
+	json_t *real;            /* reused for the reals Jansson formats */
 };
 
 /* 16 digits: epoch seconds keep their microseconds without float noise */
 #define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(16))
 
-/* ---------------------------------------------------------------- values */
+/* ---------------------------------------------------------------- writer */
 
 static size_t utf8_len(const unsigned char *p, size_t n)
 {
@@ -56,6 +70,333 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 		return 0;
 	return l;
 }
+
+static void w_flush(struct json_out *j)
+{
+	if (j->len && fwrite(j->buf, 1, j->len, j->f) != j->len)
+		j->err = true;
+	j->len = 0;
+}
+
+static void w_bytes_slow(struct json_out *j, const void *p, size_t n)
+{
+	const char *s = p;
+	while (n > W_BUFSIZE - j->len) {
+		size_t k = W_BUFSIZE - j->len;
+		memcpy(j->buf + j->len, s, k);
+		j->len += k;
+		s += k;
+		n -= k;
+		w_flush(j);
+	}
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+}
+
+/* inline: most calls have a constant n (keys, literals) */
+static inline void w_bytes(struct json_out *j, const void *p, size_t n)
+{
+	if (n <= W_BUFSIZE - j->len) {
+		memcpy(j->buf + j->len, p, n);
+		j->len += n;
+	} else {
+		w_bytes_slow(j, p, n);
+	}
+}
+
+static inline void w_byte(struct json_out *j, char c)
+{
+	if (j->len == W_BUFSIZE)
+		w_flush(j);
+	j->buf[j->len++] = c;
+}
+
+#define w_lit(j, s) w_bytes(j, s, sizeof s - 1)
+
+/* the comma before a value, unless it follows its key or opens a container */
+static inline void w_sep(struct json_out *j)
+{
+	if (j->keyed) {
+		j->keyed = false;
+		return;
+	}
+	if (j->depth > 0 && j->depth <= W_DEPTH) {
+		if (!j->first[j->depth - 1])
+			w_byte(j, ',');
+		j->first[j->depth - 1] = false;
+	}
+}
+
+static void w_open(struct json_out *j, char c)
+{
+	w_sep(j);
+	w_byte(j, c);
+	if (j->depth < W_DEPTH)
+		j->first[j->depth] = true;
+	j->depth++;
+}
+
+static void w_close(struct json_out *j, char c)
+{
+	j->depth--;
+	w_byte(j, c);
+}
+
+#define w_obj(j) w_open(j, '{')
+#define w_obj_end(j) w_close(j, '}')
+#define w_arr(j) w_open(j, '[')
+#define w_arr_end(j) w_close(j, ']')
+
+/* keys are literals that need no escaping */
+static inline void w_key_(struct json_out *j, const char *k, size_t n)
+{
+	j->keyed = false;
+	w_sep(j);
+	w_bytes(j, k, n);
+	j->keyed = true;
+}
+#define w_key(j, k) w_key_(j, "\"" k "\":", sizeof "\"" k "\":" - 1)
+
+static void w_null(struct json_out *j)
+{
+	w_sep(j);
+	w_lit(j, "null");
+}
+
+static void w_bool(struct json_out *j, bool v)
+{
+	w_sep(j);
+	if (v)
+		w_lit(j, "true");
+	else
+		w_lit(j, "false");
+}
+
+static void w_int(struct json_out *j, json_int_t v)
+{
+	char b[24];
+	char *e = b + sizeof b, *p = e;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	w_sep(j);
+	w_bytes(j, p, (size_t)(e - p));
+}
+
+static void w_int_or_null(struct json_out *j, json_int_t v, bool ok)
+{
+	if (ok)
+		w_int(j, v);
+	else
+		w_null(j);
+}
+
+static int w_cb(const char *buf, size_t n, void *data)
+{
+	w_bytes(data, buf, n);
+	return 0;
+}
+
+/* %.16g of 0 or of 1 <= |v| < 1e15 (times, durations) as Jansson writes it
+ * with JSON_REAL_PRECISION(16): the exact binary value rounded half-even to
+ * 15 - X decimals (X = decimal exponent), trailing zeros dropped, ".0" when
+ * nothing is left.  Returns 0 when v is outside that range. */
+static size_t w_real_fixed(char *out, double v)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+		1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16 };
+	static const uint64_t u10[] = { 1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
+		1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+		100000000000ULL, 1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
+		1000000000000000ULL, 10000000000000000ULL };
+	char *o = out;
+	if (v == 0) {
+		if (signbit(v))
+			*o++ = '-';
+		memcpy(o, "0.0", 3);
+		return (size_t)(o - out) + 3;
+	}
+	double a = fabs(v);
+	if (!(a >= 1.0 && a < 1e15))
+		return 0;
+	int x = 0;
+	while (a >= p10[x + 1])
+		x++;
+	int d = 15 - x;                      /* decimals */
+	uint64_t bits;
+	memcpy(&bits, &a, sizeof bits);
+	uint64_t mant = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+	int sh = 1075 - (int)((bits >> 52) & 0x7ff);   /* a = mant / 2^sh, 0 < sh <= 52 */
+	unsigned __int128 t = (unsigned __int128)mant * u10[d];
+	unsigned __int128 q = t >> sh, r = t - (q << sh), half = (unsigned __int128)1 << (sh - 1);
+	if (r > half || (r == half && (q & 1)))
+		q++;
+	if (q >= u10[16])                    /* rounded up to 10^(x+1): leave to printf */
+		return 0;
+	uint64_t n = (uint64_t)q;
+	uint64_t ip = n / u10[d], fp = n % u10[d];
+	if (v < 0)
+		*o++ = '-';
+	char b[24];
+	int k = 0;
+	do {
+		b[k++] = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip);
+	while (k)
+		*o++ = b[--k];
+	*o++ = '.';
+	if (!fp) {
+		*o++ = '0';
+	} else {
+		while (fp % 10 == 0) {
+			fp /= 10;
+			d--;
+		}
+		for (int i = d - 1; i >= 0; i--) {
+			o[i] = (char)('0' + fp % 10);
+			fp /= 10;
+		}
+		o += d;
+	}
+	return (size_t)(o - out);
+}
+
+/* Jansson's own real formatting (%.16g, ".0" added, exponent trimmed),
+ * through one reused value, for what w_real_fixed() does not cover */
+static void w_real(struct json_out *j, double v)
+{
+	char b[48];
+	size_t n = isfinite(v) ? w_real_fixed(b, v) : 0;
+	if (n) {
+		w_sep(j);
+		w_bytes(j, b, n);
+		return;
+	}
+	if (!isfinite(v) || !j->real || json_real_set(j->real, v) != 0) {
+		w_null(j);   /* json_real() gave NULL, which set() wrote as null */
+		return;
+	}
+	w_sep(j);
+	if (json_dump_callback(j->real, w_cb, j, DUMP_FLAGS | JSON_ENCODE_ANY) != 0)
+		j->err = true;
+}
+
+static void w_time(struct json_out *j, int64_t ns)
+{
+	w_real(j, (double)ns / 1e9);
+}
+
+/* A string as Jansson dumps it with DUMP_FLAGS (no ENSURE_ASCII, no
+ * ESCAPE_SLASH): '"' and '\\' escaped, control characters as \b \f \n \r
+ * \t or \u00XX (upper-case hex), everything else as is; invalid UTF-8
+ * bytes first become U+FFFD as the old jstrn() did.  NULL -> null. */
+/* byte classes for w_strn(): 0 copied as is, 1 escaped, 2 starts a
+ * multi-byte sequence (or is invalid) */
+static const unsigned char w_class[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+static void w_strn(struct json_out *j, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	if (!s) {
+		w_null(j);
+		return;
+	}
+	w_sep(j);
+	w_byte(j, '"');
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		/* longest run that is copied as is */
+		const unsigned char *q = p;
+		while (q < end) {
+			unsigned c = w_class[*q];
+			if (c == 0) {
+				q++;
+			} else if (c == 1) {
+				break;
+			} else {
+				size_t l = utf8_len(q, (size_t)(end - q));
+				if (!l)
+					break;
+				q += l;
+			}
+		}
+		if (q > p)
+			w_bytes(j, p, (size_t)(q - p));
+		if (q == end)
+			break;
+		unsigned c = *q;
+		p = q + 1;
+		switch (c) {
+		case '"': w_lit(j, "\\\""); break;
+		case '\\': w_lit(j, "\\\\"); break;
+		case '\b': w_lit(j, "\\b"); break;
+		case '\f': w_lit(j, "\\f"); break;
+		case '\n': w_lit(j, "\\n"); break;
+		case '\r': w_lit(j, "\\r"); break;
+		case '\t': w_lit(j, "\\t"); break;
+		default:
+			if (c < 0x20) {
+				char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+				w_bytes(j, u, sizeof u);
+			} else {
+				w_lit(j, "\xef\xbf\xbd");   /* invalid UTF-8 byte */
+			}
+		}
+	}
+	w_byte(j, '"');
+}
+
+static void w_str(struct json_out *j, const char *s)
+{
+	w_strn(j, s, s ? strlen(s) : 0);
+}
+
+/* json_string(s) for the model's fixed names: NULL for NULL or invalid UTF-8 */
+static void w_name(struct json_out *j, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	for (size_t i = 0; s && i < n;) {
+		size_t l = utf8_len((const unsigned char *)s + i, n - i);
+		if (!l)
+			s = NULL;
+		i += l;
+	}
+	w_strn(j, s, n);
+}
+
+static void w_addr(struct json_out *j, const struct rt_addr *a)
+{
+	char buf[RT_ADDR_STRLEN];
+	if (!a->family)
+		w_null(j);
+	else
+		w_str(j, rt_addr_str(a, buf, sizeof buf));
+}
+
+/* ---------------------------------------------------------------- Jansson values
+ * (stats and capture: written once per run) */
 
 static json_t *jstrn(const char *s, size_t n)
 {
@@ -97,19 +438,6 @@ static json_t *jtime(int64_t ns)
 	return json_real((double)ns / 1e9);
 }
 
-static json_t *jint_or_null(long long v, bool ok)
-{
-	return ok ? json_integer(v) : json_null();
-}
-
-static json_t *jaddr(const struct rt_addr *a)
-{
-	char buf[RT_ADDR_STRLEN];
-	if (!a->family)
-		return json_null();
-	return jstr(rt_addr_str(a, buf, sizeof buf));
-}
-
 static void set(json_t *o, const char *k, json_t *v)
 {
 	json_object_set_new_nocheck(o, k, v ? v : json_null());
@@ -117,296 +445,362 @@ static void set(json_t *o, const char *k, json_t *v)
 
 /* ---------------------------------------------------------------- messages */
 
-static json_t *msg_json(const struct sip_msg *m, bool raw)
+static void msg_fields(struct json_out *j, const struct sip_msg *m, bool raw)
 {
-	json_t *o = json_object();
-	set(o, "id", json_integer((json_int_t)m->id));
-	set(o, "file", json_integer(m->file));
-	set(o, "frame", json_integer((json_int_t)m->frame));
-	set(o, "time", jtime(m->ts_ns));
-	set(o, "ts_ns", json_integer(m->ts_ns));
-	set(o, "src", jaddr(&m->src));
-	set(o, "dst", jaddr(&m->dst));
-	set(o, "transport", json_string(rt_transport_name(m->transport)));
-	set(o, "kind", json_string(m->request ? "request" : "response"));
+	w_key(j, "id"); w_int(j, (json_int_t)m->id);
+	w_key(j, "file"); w_int(j, m->file);
+	w_key(j, "frame"); w_int(j, (json_int_t)m->frame);
+	w_key(j, "time"); w_time(j, m->ts_ns);
+	w_key(j, "ts_ns"); w_int(j, m->ts_ns);
+	w_key(j, "src"); w_addr(j, &m->src);
+	w_key(j, "dst"); w_addr(j, &m->dst);
+	w_key(j, "transport"); w_name(j, rt_transport_name(m->transport));
+	w_key(j, "kind"); w_name(j, m->request ? "request" : "response");
 	if (m->request) {
-		set(o, "method", jstr(m->method));
-		set(o, "ruri", jstr(m->ruri));
+		w_key(j, "method"); w_str(j, m->method);
+		w_key(j, "ruri"); w_str(j, m->ruri);
 	} else {
-		set(o, "status", json_integer(m->status));
-		set(o, "reason", jstr(m->reason));
+		w_key(j, "status"); w_int(j, m->status);
+		w_key(j, "reason"); w_str(j, m->reason);
 	}
-	set(o, "call_id", jstr(m->call_id));
-	set(o, "cseq", json_integer(m->cseq));
-	set(o, "cseq_method", jstr(m->cseq_method));
-	set(o, "from", jstr(m->from_uri));
-	set(o, "from_tag", jstr(m->from_tag));
-	set(o, "to", jstr(m->to_uri));
-	set(o, "to_tag", jstr(m->to_tag));
-	set(o, "via_branch", jstr(m->via_branch));
-	if (m->user_agent)
-		set(o, "user_agent", jstr(m->user_agent));
-	if (m->server)
-		set(o, "server", jstr(m->server));
+	w_key(j, "call_id"); w_str(j, m->call_id);
+	w_key(j, "cseq"); w_int(j, m->cseq);
+	w_key(j, "cseq_method"); w_str(j, m->cseq_method);
+	w_key(j, "from"); w_str(j, m->from_uri);
+	w_key(j, "from_tag"); w_str(j, m->from_tag);
+	w_key(j, "to"); w_str(j, m->to_uri);
+	w_key(j, "to_tag"); w_str(j, m->to_tag);
+	w_key(j, "via_branch"); w_str(j, m->via_branch);
+	if (m->user_agent) {
+		w_key(j, "user_agent"); w_str(j, m->user_agent);
+	}
+	if (m->server) {
+		w_key(j, "server"); w_str(j, m->server);
+	}
 	if (m->ncontacts > 0) {
-		json_t *cs = json_array();
+		w_key(j, "contacts");
+		w_arr(j);
 		for (int i = 0; i < m->ncontacts; i++) {
 			const struct sip_contact *c = &m->contacts[i];
-			json_t *co = json_object();
-			set(co, "uri", c->star ? json_string("*") : jstr(c->uri));
-			set(co, "expires", jint_or_null(c->expires, c->expires >= 0));
-			if (c->instance)
-				set(co, "instance", jstr(c->instance));
-			if (c->reg_id)
-				set(co, "reg_id", jstr(c->reg_id));
-			json_array_append_new(cs, co);
+			w_obj(j);
+			w_key(j, "uri");
+			if (c->star)
+				w_name(j, "*");
+			else
+				w_str(j, c->uri);
+			w_key(j, "expires"); w_int_or_null(j, c->expires, c->expires >= 0);
+			if (c->instance) {
+				w_key(j, "instance"); w_str(j, c->instance);
+			}
+			if (c->reg_id) {
+				w_key(j, "reg_id"); w_str(j, c->reg_id);
+			}
+			w_obj_end(j);
 		}
-		set(o, "contacts", cs);
+		w_arr_end(j);
 	}
-	set(o, "expires", jint_or_null(m->expires, m->expires >= 0));
-	if (m->min_expires >= 0)
-		set(o, "min_expires", json_integer(m->min_expires));
-	set(o, "credentials", json_boolean(m->ncreds > 0));
-	set(o, "challenge", json_boolean(m->nchals > 0));
-	set(o, "size", json_integer((json_int_t)m->raw_len));
-	set(o, "malformed", json_boolean(m->malformed));
-	if (m->malformed)
-		set(o, "malformed_reason", jstr(m->malformed_reason));
-	if (raw)
-		set(o, "raw", jstrn(m->raw, m->raw ? m->raw_len : 0));
-	return o;
+	w_key(j, "expires"); w_int_or_null(j, m->expires, m->expires >= 0);
+	if (m->min_expires >= 0) {
+		w_key(j, "min_expires"); w_int(j, m->min_expires);
+	}
+	w_key(j, "credentials"); w_bool(j, m->ncreds > 0);
+	w_key(j, "challenge"); w_bool(j, m->nchals > 0);
+	w_key(j, "size"); w_int(j, (json_int_t)m->raw_len);
+	w_key(j, "malformed"); w_bool(j, m->malformed);
+	if (m->malformed) {
+		w_key(j, "malformed_reason"); w_str(j, m->malformed_reason);
+	}
+	if (raw) {
+		w_key(j, "raw"); w_strn(j, m->raw, m->raw ? m->raw_len : 0);
+	}
 }
 
 /* ---------------------------------------------------------------- model objects */
 
-static json_t *ids_of_msgs(const struct ptr_vec *v)
+static void w_msg_ids(struct json_out *j, const struct ptr_vec *v)
 {
-	json_t *a = json_array();
+	w_arr(j);
 	for (size_t i = 0; i < v->n; i++)
-		json_array_append_new(a, json_integer((json_int_t)((struct sip_msg *)v->v[i])->id));
-	return a;
+		w_int(j, (json_int_t)((struct sip_msg *)v->v[i])->id);
+	w_arr_end(j);
 }
 
-static json_t *txn_json(const struct txn *t, bool multi_file)
+static void txn_fields(struct json_out *j, const struct txn *t, bool multi_file)
 {
-	json_t *o = json_object();
-	set(o, "id", json_integer(t->id));
-	set(o, "method", jstr(t->method));
-	set(o, "call_id", jstr(t->call_id));
-	set(o, "cseq", json_integer(t->cseq));
-	set(o, "branch", jstr(t->branch));
-	set(o, "sent_by", jstr(t->sent_by));
+	w_key(j, "id"); w_int(j, t->id);
+	w_key(j, "method"); w_str(j, t->method);
+	w_key(j, "call_id"); w_str(j, t->call_id);
+	w_key(j, "cseq"); w_int(j, t->cseq);
+	w_key(j, "branch"); w_str(j, t->branch);
+	w_key(j, "sent_by"); w_str(j, t->sent_by);
 	if (t->req) {
-		set(o, "request_frame", json_integer((json_int_t)t->req->frame));
-		if (multi_file)
-			set(o, "file", json_integer(t->req->file));
-		set(o, "request_msg", json_integer((json_int_t)t->req->id));
+		w_key(j, "request_frame"); w_int(j, (json_int_t)t->req->frame);
+		if (multi_file) {
+			w_key(j, "file"); w_int(j, t->req->file);
+		}
+		w_key(j, "request_msg"); w_int(j, (json_int_t)t->req->id);
 	} else {
-		set(o, "request_frame", json_null());
-		set(o, "request_msg", json_null());
+		w_key(j, "request_frame"); w_null(j);
+		w_key(j, "request_msg"); w_null(j);
 	}
-	set(o, "time", jtime(t->t_first));
-	set(o, "request_copies", json_integer((json_int_t)t->reqs.n));
-	set(o, "request_msgs", ids_of_msgs(&t->reqs));
-	json_t *rs = json_array();
+	w_key(j, "time"); w_time(j, t->t_first);
+	w_key(j, "request_copies"); w_int(j, (json_int_t)t->reqs.n);
+	w_key(j, "request_msgs"); w_msg_ids(j, &t->reqs);
+	w_key(j, "responses");
+	w_arr(j);
 	for (size_t i = 0; i < t->resps.n; i++) {
 		const struct sip_msg *r = t->resps.v[i];
-		json_t *ro = json_object();
-		set(ro, "msg", json_integer((json_int_t)r->id));
-		set(ro, "frame", json_integer((json_int_t)r->frame));
-		set(ro, "status", json_integer(r->status));
-		set(ro, "time", jtime(r->ts_ns));
-		json_array_append_new(rs, ro);
+		w_obj(j);
+		w_key(j, "msg"); w_int(j, (json_int_t)r->id);
+		w_key(j, "frame"); w_int(j, (json_int_t)r->frame);
+		w_key(j, "status"); w_int(j, r->status);
+		w_key(j, "time"); w_time(j, r->ts_ns);
+		w_obj_end(j);
 	}
-	set(o, "responses", rs);
-	set(o, "final_status", jint_or_null(t->final_status, t->final != NULL));
-	set(o, "final_frame", t->final ? json_integer((json_int_t)t->final->frame) : json_null());
-	set(o, "outcome", json_string(txn_outcome_name(t->outcome)));
-	set(o, "response_time_ms", t->final && t->req ?
-	    json_real((double)(t->t_final - t->t_first) / 1e6) : json_null());
-	set(o, "request_retransmissions", json_integer(t->req_retrans));
-	set(o, "response_retransmissions", json_integer(t->resp_retrans));
-	set(o, "branch_reused", json_boolean(t->branch_reused));
-	set(o, "rfc2543", json_boolean(t->rfc2543));
-	set(o, "orphan", json_boolean(t->orphan));
-	set(o, "late_final", json_boolean(t->late_final));
-	if (t->acks.n)
-		set(o, "acks", ids_of_msgs(&t->acks));
+	w_arr_end(j);
+	w_key(j, "final_status"); w_int_or_null(j, t->final_status, t->final != NULL);
+	w_key(j, "final_frame");
+	if (t->final)
+		w_int(j, (json_int_t)t->final->frame);
+	else
+		w_null(j);
+	w_key(j, "outcome"); w_name(j, txn_outcome_name(t->outcome));
+	w_key(j, "response_time_ms");
+	if (t->final && t->req)
+		w_real(j, (double)(t->t_final - t->t_first) / 1e6);
+	else
+		w_null(j);
+	w_key(j, "request_retransmissions"); w_int(j, t->req_retrans);
+	w_key(j, "response_retransmissions"); w_int(j, t->resp_retrans);
+	w_key(j, "branch_reused"); w_bool(j, t->branch_reused);
+	w_key(j, "rfc2543"); w_bool(j, t->rfc2543);
+	w_key(j, "orphan"); w_bool(j, t->orphan);
+	w_key(j, "late_final"); w_bool(j, t->late_final);
+	if (t->acks.n) {
+		w_key(j, "acks"); w_msg_ids(j, &t->acks);
+	}
 	if (t->nicmps) {
-		json_t *ia = json_array();
+		w_key(j, "icmp");
+		w_arr(j);
 		for (size_t i = 0; i < t->nicmps; i++) {
-			json_t *io = json_object();
-			set(io, "frame", json_integer((json_int_t)t->icmps[i].frame));
-			set(io, "time", jtime(t->icmps[i].ts_ns));
-			set(io, "version", json_integer(t->icmps[i].version));
-			set(io, "type", json_integer(t->icmps[i].type));
-			set(io, "code", json_integer(t->icmps[i].code));
-			json_array_append_new(ia, io);
+			w_obj(j);
+			w_key(j, "frame"); w_int(j, (json_int_t)t->icmps[i].frame);
+			w_key(j, "time"); w_time(j, t->icmps[i].ts_ns);
+			w_key(j, "version"); w_int(j, t->icmps[i].version);
+			w_key(j, "type"); w_int(j, t->icmps[i].type);
+			w_key(j, "code"); w_int(j, t->icmps[i].code);
+			w_obj_end(j);
 		}
-		set(o, "icmp", ia);
+		w_arr_end(j);
 	}
 	if (t->req) {
-		set(o, "credentials", json_boolean(t->req->ncreds > 0));
-		set(o, "expires", jint_or_null(t->req->expires, t->req->expires >= 0));
+		w_key(j, "credentials"); w_bool(j, t->req->ncreds > 0);
+		w_key(j, "expires"); w_int_or_null(j, t->req->expires, t->req->expires >= 0);
 	}
 	if (t->attempt) {
-		set(o, "attempt", json_integer(t->attempt->id));
-		set(o, "session", json_integer(t->attempt->session->id));
+		w_key(j, "attempt"); w_int(j, t->attempt->id);
+		w_key(j, "session"); w_int(j, t->attempt->session->id);
 	}
-	return o;
 }
 
-static json_t *txn_ids(const struct ptr_vec *v)
+static void w_txn(struct json_out *j, const struct txn *t, bool multi_file)
 {
-	json_t *a = json_array();
+	w_obj(j);
+	txn_fields(j, t, multi_file);
+	w_obj_end(j);
+}
+
+static void w_txn_ids(struct json_out *j, const struct ptr_vec *v)
+{
+	w_arr(j);
 	for (size_t i = 0; i < v->n; i++)
-		json_array_append_new(a, json_integer(((struct txn *)v->v[i])->id));
-	return a;
+		w_int(j, ((struct txn *)v->v[i])->id);
+	w_arr_end(j);
 }
 
-static json_t *attempt_json(const struct reg_attempt *at)
+static void attempt_fields(struct json_out *j, const struct reg_attempt *at)
 {
-	json_t *o = json_object();
-	set(o, "id", json_integer(at->id));
-	set(o, "session", json_integer(at->session->id));
-	set(o, "call_id", jstr(at->session->call_id));
-	set(o, "transactions", txn_ids(&at->txns));
-	set(o, "result", json_string(attempt_result_name(at->result)));
-	set(o, "final_status", jint_or_null(at->final_status, at->final_status > 0));
-	set(o, "challenges", json_integer(at->challenges));
-	set(o, "deregister", json_boolean(at->deregister));
-	set(o, "query", json_boolean(at->query));
-	set(o, "expires_requested", jint_or_null(at->expires_requested, at->expires_requested >= 0));
-	set(o, "expires_granted", jint_or_null(at->expires_granted, at->expires_granted >= 0));
-	set(o, "start", jtime(at->t_start));
-	set(o, "end", at->t_end ? jtime(at->t_end) : json_null());
-	set(o, "duration_ms", at->t_end ? json_real((double)(at->t_end - at->t_start) / 1e6) : json_null());
-	return o;
+	w_key(j, "id"); w_int(j, at->id);
+	w_key(j, "session"); w_int(j, at->session->id);
+	w_key(j, "call_id"); w_str(j, at->session->call_id);
+	w_key(j, "transactions"); w_txn_ids(j, &at->txns);
+	w_key(j, "result"); w_name(j, attempt_result_name(at->result));
+	w_key(j, "final_status"); w_int_or_null(j, at->final_status, at->final_status > 0);
+	w_key(j, "challenges"); w_int(j, at->challenges);
+	w_key(j, "deregister"); w_bool(j, at->deregister);
+	w_key(j, "query"); w_bool(j, at->query);
+	w_key(j, "expires_requested");
+	w_int_or_null(j, at->expires_requested, at->expires_requested >= 0);
+	w_key(j, "expires_granted");
+	w_int_or_null(j, at->expires_granted, at->expires_granted >= 0);
+	w_key(j, "start"); w_time(j, at->t_start);
+	w_key(j, "end");
+	if (at->t_end)
+		w_time(j, at->t_end);
+	else
+		w_null(j);
+	w_key(j, "duration_ms");
+	if (at->t_end)
+		w_real(j, (double)(at->t_end - at->t_start) / 1e6);
+	else
+		w_null(j);
 }
 
-static json_t *session_json(const struct reg_session *s)
+static void w_session(struct json_out *j, const struct reg_session *s)
 {
-	json_t *o = json_object();
-	set(o, "id", json_integer(s->id));
-	set(o, "call_id", jstr(s->call_id));
-	json_t *aa = json_array();
+	w_obj(j);
+	w_key(j, "id"); w_int(j, s->id);
+	w_key(j, "call_id"); w_str(j, s->call_id);
+	w_key(j, "attempts");
+	w_arr(j);
 	for (size_t i = 0; i < s->attempts.n; i++)
-		json_array_append_new(aa, json_integer(((struct reg_attempt *)s->attempts.v[i])->id));
-	set(o, "attempts", aa);
-	set(o, "transactions", txn_ids(&s->txns));
-	set(o, "first", jtime(s->t_first));
-	set(o, "last", jtime(s->t_last));
-	return o;
+		w_int(j, ((struct reg_attempt *)s->attempts.v[i])->id);
+	w_arr_end(j);
+	w_key(j, "transactions"); w_txn_ids(j, &s->txns);
+	w_key(j, "first"); w_time(j, s->t_first);
+	w_key(j, "last"); w_time(j, s->t_last);
+	w_obj_end(j);
 }
 
-static json_t *binding_json(const struct binding *b)
+static void w_binding(struct json_out *j, const struct binding *b)
 {
-	json_t *o = json_object();
-	set(o, "id", json_integer(b->id));
-	set(o, "key", jstr(b->key));
-	set(o, "contact", jstr(b->contact));
-	if (b->instance)
-		set(o, "instance", jstr(b->instance));
-	if (b->reg_id)
-		set(o, "reg_id", jstr(b->reg_id));
-	set(o, "active", json_boolean(b->active));
-	set(o, "expires_at", b->nev ? jtime(b->expires_at) : json_null());
-	json_t *ev = json_array();
+	w_obj(j);
+	w_key(j, "id"); w_int(j, b->id);
+	w_key(j, "key"); w_str(j, b->key);
+	w_key(j, "contact"); w_str(j, b->contact);
+	if (b->instance) {
+		w_key(j, "instance"); w_str(j, b->instance);
+	}
+	if (b->reg_id) {
+		w_key(j, "reg_id"); w_str(j, b->reg_id);
+	}
+	w_key(j, "active"); w_bool(j, b->active);
+	w_key(j, "expires_at");
+	if (b->nev)
+		w_time(j, b->expires_at);
+	else
+		w_null(j);
+	w_key(j, "events");
+	w_arr(j);
 	for (size_t i = 0; i < b->nev; i++) {
 		const struct binding_event *e = &b->ev[i];
-		json_t *eo = json_object();
-		set(eo, "event", json_string(binding_event_name(e->kind)));
-		set(eo, "time", jtime(e->ts_ns));
-		if (e->kind == BEV_CREATED || e->kind == BEV_REFRESHED)
-			set(eo, "expires", json_integer(e->expires));
-		set(eo, "msg", e->msg_id ? json_integer((json_int_t)e->msg_id) : json_null());
-		set(eo, "transaction", e->txn_id ? json_integer(e->txn_id) : json_null());
-		json_array_append_new(ev, eo);
+		w_obj(j);
+		w_key(j, "event"); w_name(j, binding_event_name(e->kind));
+		w_key(j, "time"); w_time(j, e->ts_ns);
+		if (e->kind == BEV_CREATED || e->kind == BEV_REFRESHED) {
+			w_key(j, "expires"); w_int(j, e->expires);
+		}
+		w_key(j, "msg");
+		if (e->msg_id)
+			w_int(j, (json_int_t)e->msg_id);
+		else
+			w_null(j);
+		w_key(j, "transaction");
+		if (e->txn_id)
+			w_int(j, e->txn_id);
+		else
+			w_null(j);
+		w_obj_end(j);
 	}
-	set(o, "events", ev);
-	return o;
+	w_arr_end(j);
+	w_obj_end(j);
 }
 
-static json_t *finding_json(const struct finding *f)
+static void finding_fields(struct json_out *j, const struct finding *f)
 {
-	json_t *o = json_object();
-	set(o, "rule", jstr(f->rule));
-	set(o, "severity", json_string(finding_sev_name(f->sev)));
-	set(o, "message", jstr(f->message));
-	set(o, "fix", jstr(f->fix));
-	json_t *fr = json_array();
+	w_key(j, "rule"); w_str(j, f->rule);
+	w_key(j, "severity"); w_name(j, finding_sev_name(f->sev));
+	w_key(j, "message"); w_str(j, f->message);
+	w_key(j, "fix"); w_str(j, f->fix);
+	w_key(j, "frames");
+	w_arr(j);
 	for (size_t i = 0; i < f->nframes; i++)
-		json_array_append_new(fr, json_integer((json_int_t)f->frames[i]));
-	set(o, "frames", fr);
-	if (f->aor)
-		set(o, "aor", jstr(f->aor->aor));
-	return o;
+		w_int(j, (json_int_t)f->frames[i]);
+	w_arr_end(j);
+	if (f->aor) {
+		w_key(j, "aor"); w_str(j, f->aor->aor);
+	}
 }
 
-static json_t *reg_json(const struct aor_hist *a, bool multi_file)
+static void reg_fields(struct json_out *j, const struct aor_hist *a, bool multi_file)
 {
-	json_t *o = json_object();
-	set(o, "aor", jstr(a->aor));
-	set(o, "state", json_string(aor_state_name(a->state)));
-	json_t *ta = json_array();
+	w_key(j, "aor"); w_str(j, a->aor);
+	w_key(j, "state"); w_name(j, aor_state_name(a->state));
+	w_key(j, "transactions");
+	w_arr(j);
 	for (size_t i = 0; i < a->txns.n; i++)
-		json_array_append_new(ta, txn_json(a->txns.v[i], multi_file));
-	set(o, "transactions", ta);
-	json_t *sa = json_array();
+		w_txn(j, a->txns.v[i], multi_file);
+	w_arr_end(j);
+	w_key(j, "sessions");
+	w_arr(j);
 	for (size_t i = 0; i < a->sessions.n; i++)
-		json_array_append_new(sa, session_json(a->sessions.v[i]));
-	set(o, "sessions", sa);
-	json_t *aa = json_array();
-	for (size_t i = 0; i < a->attempts.n; i++)
-		json_array_append_new(aa, attempt_json(a->attempts.v[i]));
-	set(o, "attempts", aa);
-	json_t *ba = json_array();
+		w_session(j, a->sessions.v[i]);
+	w_arr_end(j);
+	w_key(j, "attempts");
+	w_arr(j);
+	for (size_t i = 0; i < a->attempts.n; i++) {
+		w_obj(j);
+		attempt_fields(j, a->attempts.v[i]);
+		w_obj_end(j);
+	}
+	w_arr_end(j);
+	w_key(j, "bindings");
+	w_arr(j);
 	for (size_t i = 0; i < a->bindings.n; i++)
-		json_array_append_new(ba, binding_json(a->bindings.v[i]));
-	set(o, "bindings", ba);
+		w_binding(j, a->bindings.v[i]);
+	w_arr_end(j);
 
 	const struct aor_summary *s = &a->sum;
-	json_t *so = json_object();
-	set(so, "attempts", json_integer(s->attempts));
-	set(so, "failures", json_integer(s->failures));
-	set(so, "last_status", jint_or_null(s->last_status, s->last_status > 0));
-	set(so, "time_to_register_ms", s->time_to_register_ns >= 0 ?
-	    json_real((double)s->time_to_register_ns / 1e6) : json_null());
-	set(so, "expires_requested", jint_or_null(s->expires_requested, s->expires_requested >= 0));
-	set(so, "expires_granted", jint_or_null(s->expires_granted, s->expires_granted >= 0));
-	set(so, "contacts", json_integer(s->contacts));
-	set(so, "user_agent", jstr(s->user_agent));
-	json_t *src = json_array();
+	w_key(j, "summary");
+	w_obj(j);
+	w_key(j, "attempts"); w_int(j, s->attempts);
+	w_key(j, "failures"); w_int(j, s->failures);
+	w_key(j, "last_status"); w_int_or_null(j, s->last_status, s->last_status > 0);
+	w_key(j, "time_to_register_ms");
+	if (s->time_to_register_ns >= 0)
+		w_real(j, (double)s->time_to_register_ns / 1e6);
+	else
+		w_null(j);
+	w_key(j, "expires_requested");
+	w_int_or_null(j, s->expires_requested, s->expires_requested >= 0);
+	w_key(j, "expires_granted");
+	w_int_or_null(j, s->expires_granted, s->expires_granted >= 0);
+	w_key(j, "contacts"); w_int(j, s->contacts);
+	w_key(j, "user_agent"); w_str(j, s->user_agent);
+	w_key(j, "sources");
+	w_arr(j);
 	for (size_t i = 0; i < s->nsources; i++)
-		json_array_append_new(src, jaddr(&s->sources[i]));
-	set(so, "sources", src);
-	set(so, "first_seen", jtime(a->t_first));
-	set(so, "last_seen", jtime(a->t_last));
-	set(o, "summary", so);
+		w_addr(j, &s->sources[i]);
+	w_arr_end(j);
+	w_key(j, "first_seen"); w_time(j, a->t_first);
+	w_key(j, "last_seen"); w_time(j, a->t_last);
+	w_obj_end(j);
 
-	json_t *fa = json_array();
-	for (size_t i = 0; i < a->findings.n; i++)
-		json_array_append_new(fa, finding_json(a->findings.v[i]));
-	set(o, "findings", fa);
-	return o;
+	w_key(j, "findings");
+	w_arr(j);
+	for (size_t i = 0; i < a->findings.n; i++) {
+		w_obj(j);
+		finding_fields(j, a->findings.v[i]);
+		w_obj_end(j);
+	}
+	w_arr_end(j);
 }
 
-static json_t *dialog_json(const struct dialog *d, bool multi_file)
+static void dialog_fields(struct json_out *j, const struct dialog *d, bool multi_file)
 {
-	json_t *o = json_object();
-	set(o, "id", json_integer(d->id));
-	set(o, "call_id", jstr(d->call_id));
-	set(o, "first_method", jstr(d->first_method));
-	set(o, "from", jstr(d->from_uri));
-	set(o, "to", jstr(d->to_uri));
-	set(o, "first", jtime(d->t_first));
-	set(o, "last", jtime(d->t_last));
-	set(o, "messages", ids_of_msgs(&d->msgs));
-	json_t *ta = json_array();
+	w_key(j, "id"); w_int(j, d->id);
+	w_key(j, "call_id"); w_str(j, d->call_id);
+	w_key(j, "first_method"); w_str(j, d->first_method);
+	w_key(j, "from"); w_str(j, d->from_uri);
+	w_key(j, "to"); w_str(j, d->to_uri);
+	w_key(j, "first"); w_time(j, d->t_first);
+	w_key(j, "last"); w_time(j, d->t_last);
+	w_key(j, "messages"); w_msg_ids(j, &d->msgs);
+	w_key(j, "transactions");
+	w_arr(j);
 	for (size_t i = 0; i < d->txns.n; i++)
-		json_array_append_new(ta, txn_json(d->txns.v[i], multi_file));
-	set(o, "transactions", ta);
-	return o;
+		w_txn(j, d->txns.v[i], multi_file);
+	w_arr_end(j);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -572,37 +966,28 @@ static json_t *capture_json(const struct json_capture *c, const struct model *m)
 
 /* ---------------------------------------------------------------- writing */
 
+/* one once-per-run Jansson value, rendered into the same buffer */
 static void dump(struct json_out *j, json_t *v)
 {
 	if (!v)
 		return;
-	/* json_dumpf() calls fwrite() per token (a locked stdio call each);
-	 * rendering into a buffer first is the same bytes at a fraction of it */
-	size_t n = json_dumpb(v, j->buf, j->cap, DUMP_FLAGS);
-	if (n > j->cap) {
-		size_t nc = j->cap ? j->cap : 4096;
-		while (nc < n)
-			nc *= 2;
-		char *nb = realloc(j->buf, nc);
-		if (nb) {
-			j->buf = nb;
-			j->cap = nc;
-			n = json_dumpb(v, j->buf, j->cap, DUMP_FLAGS);
-		}
-	}
-	if (n == 0 || n > j->cap) {
-		if (json_dumpf(v, j->f, DUMP_FLAGS) != 0)   /* no memory for the buffer */
-			j->err = true;
-	} else if (fwrite(j->buf, 1, n, j->f) != n) {
+	w_sep(j);
+	if (json_dump_callback(v, w_cb, j, DUMP_FLAGS) != 0)
 		j->err = true;
-	}
 	json_decref(v);
+}
+
+/* end of one element: hand it to stdio (which flushes at exit too) */
+static void w_done(struct json_out *j)
+{
+	j->depth = 0;
+	j->keyed = false;
+	w_flush(j);
 }
 
 static void put(struct json_out *j, const char *s)
 {
-	if (fputs(s, j->f) == EOF)
-		j->err = true;
+	w_bytes(j, s, strlen(s));
 }
 
 static struct json_out *out_new(FILE *f, const struct json_opts *o, bool lines)
@@ -610,6 +995,14 @@ static struct json_out *out_new(FILE *f, const struct json_opts *o, bool lines)
 	struct json_out *j = calloc(1, sizeof *j);
 	if (!j)
 		return NULL;
+	j->buf = malloc(W_BUFSIZE);
+	j->real = json_real(0.0);
+	if (!j->buf || !j->real) {
+		free(j->buf);
+		json_decref(j->real);
+		free(j);
+		return NULL;
+	}
 	j->f = f;
 	if (o)
 		j->o = *o;
@@ -617,11 +1010,25 @@ static struct json_out *out_new(FILE *f, const struct json_opts *o, bool lines)
 	return j;
 }
 
+static int out_free(struct json_out *j)
+{
+	w_flush(j);
+	if (fflush(j->f) != 0)
+		j->err = true;
+	int rc = j->err ? -1 : 0;
+	json_decref(j->real);
+	free(j->buf);
+	free(j);
+	return rc;
+}
+
 struct json_out *json_begin(FILE *f, const struct json_opts *o)
 {
 	struct json_out *j = out_new(f, o, false);
-	if (j)
+	if (j) {
 		put(j, "{\"schema_version\":\"" JSON_SCHEMA_VERSION "\",\n\"messages\":[");
+		w_done(j);
+	}
 	return j;
 }
 
@@ -630,7 +1037,10 @@ void json_message(struct json_out *j, const struct sip_msg *m)
 	if (!j || !m)
 		return;
 	put(j, j->nmsgs++ ? ",\n" : "\n");
-	dump(j, msg_json(m, j->o.raw));
+	w_obj(j);
+	msg_fields(j, m, j->o.raw);
+	w_obj_end(j);
+	w_done(j);
 }
 
 static bool multi_file(const struct model *m, const struct json_capture *c)
@@ -646,17 +1056,26 @@ int json_end(struct json_out *j, const struct model *m, const struct json_captur
 	put(j, "\n],\n\"registrations\":[");
 	for (size_t i = 0; m && i < m->aors.n; i++) {
 		put(j, i ? ",\n" : "\n");
-		dump(j, reg_json(m->aors.v[i], mf));
+		w_obj(j);
+		reg_fields(j, m->aors.v[i], mf);
+		w_obj_end(j);
+		w_done(j);
 	}
 	put(j, "\n],\n\"dialogs\":[");
 	for (size_t i = 0; m && i < m->dialogs.n; i++) {
 		put(j, i ? ",\n" : "\n");
-		dump(j, dialog_json(m->dialogs.v[i], mf));
+		w_obj(j);
+		dialog_fields(j, m->dialogs.v[i], mf);
+		w_obj_end(j);
+		w_done(j);
 	}
 	put(j, "\n],\n\"findings\":[");
 	for (size_t i = 0; m && i < m->findings.n; i++) {
 		put(j, i ? ",\n" : "\n");
-		dump(j, finding_json(m->findings.v[i]));
+		w_obj(j);
+		finding_fields(j, m->findings.v[i]);
+		w_obj_end(j);
+		w_done(j);
 	}
 	put(j, "\n],\n\"stats\":");
 	if (m)
@@ -669,27 +1088,26 @@ int json_end(struct json_out *j, const struct model *m, const struct json_captur
 	else
 		put(j, "null");
 	put(j, "\n}\n");
-	if (fflush(j->f) != 0)
-		j->err = true;
-	int rc = j->err ? -1 : 0;
-	free(j->buf);
-	free(j);
-	return rc;
+	return out_free(j);
 }
 
 /* ---------------------------------------------------------------- JSON Lines */
 
-static void line(struct json_out *j, const char *type, json_t *o)
+/* {"type":TYPE, then the element's own fields (line_end() closes it) */
+static void line_begin(struct json_out *j, const char *type)
 {
-	if (!o)
-		return;
-	json_t *l = json_object();
-	set(l, "type", json_string(type));
-	json_object_update(l, o);
-	json_decref(o);
-	dump(j, l);
-	put(j, "\n");
-	if (fflush(j->f) != 0)
+	w_obj(j);
+	w_key(j, "type");
+	w_name(j, type);
+}
+
+static void line_end(struct json_out *j)
+{
+	w_obj_end(j);
+	w_byte(j, '\n');
+	w_done(j);
+	/* live capture: a reader sees each line at once */
+	if (j->o.flush_lines && fflush(j->f) != 0)
 		j->err = true;
 }
 
@@ -700,26 +1118,32 @@ struct json_out *jsonl_begin(FILE *f, const struct json_opts *o)
 
 void jsonl_message(struct json_out *j, const struct sip_msg *m)
 {
-	if (j && m)
-		line(j, "message", msg_json(m, j->o.raw));
+	if (!j || !m)
+		return;
+	line_begin(j, "message");
+	msg_fields(j, m, j->o.raw);
+	line_end(j);
 }
 
 static void on_txn(void *user, const struct model *m, const struct txn *t)
 {
 	struct json_out *j = user;
-	json_t *o = txn_json(t, m->st.max_file > 0);
-	if (t->aor)
-		set(o, "aor", jstr(t->aor->aor));
-	line(j, "transaction", o);
+	line_begin(j, "transaction");
+	txn_fields(j, t, m->st.max_file > 0);
+	if (t->aor) {
+		w_key(j, "aor"); w_str(j, t->aor->aor);
+	}
+	line_end(j);
 }
 
 static void on_attempt(void *user, const struct model *m, const struct reg_attempt *a)
 {
 	(void)m;
 	struct json_out *j = user;
-	json_t *o = attempt_json(a);
-	set(o, "aor", jstr(a->aor->aor));
-	line(j, "attempt", o);
+	line_begin(j, "attempt");
+	attempt_fields(j, a);
+	w_key(j, "aor"); w_str(j, a->aor->aor);
+	line_end(j);
 }
 
 void jsonl_hook(struct json_out *j, struct model_opts *mo)
@@ -736,19 +1160,25 @@ int jsonl_end(struct json_out *j, const struct model *m, const struct json_captu
 	if (!j)
 		return -1;
 	bool mf = m ? multi_file(m, c) : false;
-	for (size_t i = 0; m && i < m->aors.n; i++)
-		line(j, "registration", reg_json(m->aors.v[i], mf));
-	for (size_t i = 0; m && i < m->findings.n; i++)
-		line(j, "finding", finding_json(m->findings.v[i]));
+	for (size_t i = 0; m && i < m->aors.n; i++) {
+		line_begin(j, "registration");
+		reg_fields(j, m->aors.v[i], mf);
+		line_end(j);
+	}
+	for (size_t i = 0; m && i < m->findings.n; i++) {
+		line_begin(j, "finding");
+		finding_fields(j, m->findings.v[i]);
+		line_end(j);
+	}
 	if (m) {
 		json_t *s = json_object();
+		set(s, "type", json_string("summary"));
 		set(s, "schema_version", json_string(JSON_SCHEMA_VERSION));
 		set(s, "stats", stats_json(m));
 		set(s, "capture", capture_json(c, m));
-		line(j, "summary", s);
+		dump(j, s);
+		w_byte(j, '\n');
+		w_done(j);
 	}
-	int rc = j->err ? -1 : 0;
-	free(j->buf);
-	free(j);
-	return rc;
+	return out_free(j);
 }

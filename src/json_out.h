@@ -1,10 +1,11 @@
 /* json_out.h - the JSON document (--json) and the JSON Lines stream (--jsonl).
  *
  * Owns: struct json_out (one output stream), struct json_capture (what main.c
- * knows about the inputs) and the writers.  Both formats are streamed with
- * Jansson element by element: a message record is written while packets
- * are read and the whole tree is never held in memory.  Schema:
- * docs/schema.json, human page docs/json.md.
+ * knows about the inputs) and the writers.  Both formats are streamed
+ * element by element: a message record is written while packets are read
+ * and the whole tree is never held in memory.  Per-element records are
+ * written directly (no Jansson tree each); Jansson renders the once-per-run
+ * parts.  Schema: docs/schema.json, human page docs/json.md.
  *
  * --json:  json_begin() writes `{"schema_version":…,"messages":[`;
  *          json_message() one element per SIP message; json_end() writes
@@ -13,8 +14,9 @@
  * --jsonl: jsonl_begin(); jsonl_message() per message; jsonl_hook() puts
  *          transaction / attempt callbacks into the model options so those
  *          lines come out as each completes; jsonl_end() writes one
- *          registration line per AOR and a summary line.  Every line is
- *          flushed (live capture: a reader sees it at once).
+ *          registration line per AOR and a summary line.  With
+ *          flush_lines every line is flushed (live capture: a reader sees
+ *          it at once); otherwise stdio buffers and jsonl_end() flushes.
  */
 #ifndef RT_JSON_OUT_H
 #define RT_JSON_OUT_H
@@ -57,6 +59,7 @@ struct json_capture {
 struct json_opts {
 	bool raw;                /* --json-raw: include each message's text */
 	bool pretty;             /* indent registrations/dialogs (debugging) */
+	bool flush_lines;        /* --jsonl: fflush each line (live input) */
 };
 
 struct json_out;

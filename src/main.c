@@ -382,7 +382,7 @@ static void warn_fragments(const char *bpf)
 /* The model is built whenever an output or --fail-on needs it. */
 static int start_outputs(struct app *a)
 {
-	struct json_opts jo = { .raw = a->json_raw };
+	struct json_opts jo = { .raw = a->json_raw, .flush_lines = a->live };
 	struct model_opts mo = { 0 };
 	if (a->json) {
 		a->json_f = stdout;
