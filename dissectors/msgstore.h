@@ -11,6 +11,10 @@
  * them again on the next access: message detail is re-read from disk when
  * an output or a rule needs it, RAM grows with the model, not with packets.
  *
+ * The correlation model (src/model.c) keeps its objects here too
+ * (msgstore_alloc_model): in chunks of their own, so a pass over the model
+ * touches model pages only, not the message text between them.
+ *
  * Nothing is freed one by one: the store goes as a whole (msgstore_free).
  * REGTRACE_NO_STORE (tests) and REGTRACE_NO_PAGER (governor only) in the
  * environment switch the store or its pager off.
@@ -35,6 +39,7 @@ struct msgstore_opts {
 struct msgstore_stats {
 	uint64_t bytes;           /* bytes of records stored */
 	uint64_t records;
+	uint64_t model_bytes;     /* bytes of model objects stored (msgstore_alloc_model) */
 	uint64_t spilled_bytes;   /* arena bytes dropped from RAM at least once */
 	uint64_t trims;           /* governor passes that dropped pages */
 	uint64_t heap_fallback;   /* records that went to malloc (store full/failed) */
@@ -45,6 +50,11 @@ struct msgstore_stats {
 struct msg_store *msgstore_new(const struct msgstore_opts *o);
 /* n bytes, 16-aligned, zeroed; NULL when the store cannot take it. */
 void *msgstore_alloc(struct msg_store *s, size_t n);
+/* The same for the model's objects, arrays and strings: n bytes, 8-aligned,
+ * zeroed, kept apart from the records.  NULL when the store cannot take it. */
+void *msgstore_alloc_model(struct msg_store *s, size_t n);
+/* p was handed out by this store (so it must not be passed to free()). */
+bool msgstore_owns(const struct msg_store *s, const void *p);
 /* Count a record that went to malloc instead (stats only). */
 void msgstore_note_fallback(struct msg_store *s);
 /* Call after code that installs its own SIGSEGV handler (the TUI's, which

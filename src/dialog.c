@@ -16,16 +16,16 @@ struct dialog *dialog_on_msg(struct model *m, struct sip_msg *msg)
 		return NULL;
 	struct dialog *d = mdl_map_get(&m->priv->dialog_by_cid, msg->call_id);
 	if (!d) {
-		d = mdl_xcalloc(1, sizeof *d);
-		ptr_vec_push(&m->dialogs, d);
+		d = mdl_alloc(m, sizeof *d);
+		mdl_vec_push(m, &m->dialogs, d);
 		d->id = (uint32_t)m->dialogs.n;
-		d->call_id = mdl_strdup(msg->call_id);
+		d->call_id = mdl_strdup_m(m, msg->call_id);
 		d->t_first = d->t_last = msg->ts_ns;
 		d->from_uri = msg->from_uri;
 		d->to_uri = msg->to_uri;
-		mdl_map_put(&m->priv->dialog_by_cid, d->call_id, d);
+		mdl_map_put(m, &m->priv->dialog_by_cid, d->call_id, d);
 	}
-	ptr_vec_push(&d->msgs, msg);
+	mdl_vec_push(m, &d->msgs, msg);
 	if (msg->ts_ns < d->t_first)
 		d->t_first = msg->ts_ns;
 	if (msg->ts_ns > d->t_last)
@@ -35,18 +35,18 @@ struct dialog *dialog_on_msg(struct model *m, struct sip_msg *msg)
 	return d;
 }
 
-void dialog_add_txn(struct dialog *d, struct txn *t)
+void dialog_add_txn(struct model *m, struct dialog *d, struct txn *t)
 {
 	if (d)
-		ptr_vec_push(&d->txns, t);
+		mdl_vec_push(m, &d->txns, t);
 }
 
-void dialog_free(struct dialog *d)
+void dialog_free(struct model *m, struct dialog *d)
 {
 	if (!d)
 		return;
-	free(d->call_id);
+	mdl_free(m, d->call_id);
 	ptr_vec_free(&d->msgs);
 	ptr_vec_free(&d->txns);
-	free(d);
+	mdl_free(m, d);
 }

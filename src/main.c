@@ -399,8 +399,14 @@ static int start_outputs(struct app *a)
 		a->jl = jsonl_begin(stdout, &jo);
 		jsonl_hook(a->jl, &mo);
 	}
-	if (a->report || a->json || a->jsonl || a->fail_on || a->ladder || a->use_tui)
+	if (a->report || a->json || a->jsonl || a->fail_on || a->ladder || a->use_tui) {
+		/* records and the model's objects go to the file-backed store,
+		 * so RAM follows what is being worked on, not the packet count */
+		struct msgstore_opts so = { .rss_max = a->max_memory ? a->max_memory : (size_t)512 << 20 };
+		a->store = msgstore_new(&so);
+		mo.store = a->store;
 		a->model = model_new(&mo);
+	}
 	return 0;
 }
 
@@ -483,14 +489,10 @@ int main(int argc, char **argv)
 	struct dis_callbacks cb = { .on_msg = on_msg, .on_icmp = on_icmp, .user = &a };
 	if (start_outputs(&a))
 		return app_free(&a, 2);
-	/* records are kept only with a model: then they go to the file-backed
-	 * store, so RAM follows the model, not the packet count */
+	/* records are kept only with a model (start_outputs made the store) */
 	struct dis_opts dopt = { 0 };
-	if (a.model) {
-		struct msgstore_opts so = { .rss_max = a.max_memory ? a.max_memory : (size_t)512 << 20 };
-		a.store = msgstore_new(&so);
+	if (a.model)
 		dopt.store = a.store;
-	}
 	a.dis = dis_new(&cb, &dopt);
 	if (!a.dis) {
 		fprintf(stderr, "regtrace: out of memory\n");
@@ -556,9 +558,10 @@ int main(int argc, char **argv)
 		msgstore_get_stats(a.store, &ms);
 		if (ms.spilled_bytes)
 			fprintf(stderr, "regtrace: message detail: %.1f MB of %llu messages kept in a temp file, "
-				"%.1f MB of it evicted from RAM and re-read on demand\n",
+				"%.1f MB of it evicted from RAM and re-read on demand; model data: %.1f MB "
+				"in the same file\n",
 				ms.bytes / 1048576.0, (unsigned long long)ms.records,
-				ms.spilled_bytes / 1048576.0);
+				ms.spilled_bytes / 1048576.0, ms.model_bytes / 1048576.0);
 		if (ms.rss_peak_over)
 			fprintf(stderr, "regtrace: --max-memory %.0f MB exceeded (peak %.0f MB): the "
 				"registrations and dialogs themselves need more\n",

@@ -1,16 +1,20 @@
 /* model.c - the model's entry points, message store, hash map and events.
  *
  * Owns: struct model's life cycle, the message store (every struct sip_msg
- * handed in is kept until model_free, in arrival order), the string-keyed
- * hash map the other model files use, the --fail-on conditions and the
+ * handed in is kept until model_free, in arrival order), where the model's
+ * objects are allocated (mdl_alloc: the file-backed arena of msgstore.h
+ * when main gave one, else malloc), the string-keyed hash map the other
+ * model files use, the --fail-on conditions and the
  * names of the enums.  Correlation itself lives in txn.c, dialog.c, reg.c.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model_int.h"
+#include "msgstore.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -62,17 +66,30 @@ char *mdl_printf(const char *fmt, ...)
 	return s;
 }
 
+static void oom(void)
+{
+	fprintf(stderr, "regtrace: out of memory\n");
+	abort();
+}
+
 int ptr_vec_push(struct ptr_vec *v, void *p)
 {
 	if (v->n == v->cap) {
 		size_t nc = v->cap ? v->cap * 2 : 4;
-		void **nv = realloc(v->v, nc * sizeof *nv);
-		if (!nv) {
-			fprintf(stderr, "regtrace: out of memory\n");
-			abort();
+		void **nv;
+		if (v->arena) {
+			/* a store block cannot be realloc'd: continue on the heap */
+			nv = malloc(nc * sizeof *nv);
+			if (nv && v->n)
+				memcpy(nv, v->v, v->n * sizeof *nv);
+		} else {
+			nv = realloc(v->v, nc * sizeof *nv);
 		}
+		if (!nv)
+			oom();
 		v->v = nv;
 		v->cap = nc;
+		v->arena = false;
 	}
 	v->v[v->n++] = p;
 	return 0;
@@ -80,9 +97,83 @@ int ptr_vec_push(struct ptr_vec *v, void *p)
 
 void ptr_vec_free(struct ptr_vec *v)
 {
-	free(v->v);
+	if (!v->arena)
+		free(v->v);
 	v->v = NULL;
 	v->n = v->cap = 0;
+	v->arena = false;
+}
+
+/* ---------------------------------------------------------------- allocation */
+
+void *mdl_alloc(struct model *m, size_t n)
+{
+	if (m->opt.store) {
+		void *p = msgstore_alloc_model(m->opt.store, n);
+		if (p)
+			return p;
+		m->priv->heap_objs++;
+	}
+	return mdl_xcalloc(1, n);
+}
+
+void mdl_free(struct model *m, void *p)
+{
+	if (!msgstore_owns(m->opt.store, p))
+		free(p);
+}
+
+char *mdl_strdup_m(struct model *m, const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s);
+	char *d = mdl_alloc(m, n + 1);
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+char *mdl_adopt(struct model *m, char *s)
+{
+	if (!s || !m->opt.store)
+		return s;
+	char *d = mdl_strdup_m(m, s);
+	free(s);
+	return d;
+}
+
+void mdl_vec_push(struct model *m, struct ptr_vec *v, void *p)
+{
+	if (v->n == v->cap && m->opt.store) {
+		/* most vectors hold one or two entries: start at 2 */
+		size_t nc = v->cap ? v->cap * 2 : 2;
+		void **nv = msgstore_alloc_model(m->opt.store, nc * sizeof *nv);
+		if (nv) {
+			if (v->n)
+				memcpy(nv, v->v, v->n * sizeof *nv);
+			if (!v->arena)
+				free(v->v);
+			v->v = nv;
+			v->cap = nc;
+			v->arena = true;
+		} else {
+			m->priv->heap_objs++;
+		}
+	}
+	ptr_vec_push(v, p);
+}
+
+void *mdl_grow_pow2(struct model *m, void *arr, size_t n, size_t sz)
+{
+	if (n & (n - 1))             /* not a power of two (nor 0): room left */
+		return arr;
+	size_t nc = n ? n * 2 : 1;
+	char *na = mdl_alloc(m, nc * sz);
+	if (n)
+		memcpy(na, arr, n * sz);
+	mdl_free(m, arr);
+	return na;
 }
 
 /* ---------------------------------------------------------------- hash map */
@@ -99,12 +190,17 @@ uint32_t mdl_hash(const char *s)
 	return h;
 }
 
+static const char *map_key(const struct mdl_map *mp, const void *val)
+{
+	return *(char *const *)((const char *)val + mp->key_off);
+}
+
 static struct mdl_map_ent *map_slot(const struct mdl_map *mp, const char *key, uint32_t h)
 {
 	size_t mask = mp->cap - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct mdl_map_ent *e = &mp->e[i];
-		if (!e->key || (e->h == h && strcmp(e->key, key) == 0))
+		if (!e->val || (e->h == h && strcmp(map_key(mp, e->val), key) == 0))
 			return e;
 	}
 }
@@ -113,8 +209,7 @@ void *mdl_map_get(const struct mdl_map *mp, const char *key)
 {
 	if (!mp->cap || !key)
 		return NULL;
-	struct mdl_map_ent *e = map_slot(mp, key, mdl_hash(key));
-	return e->key ? e->val : NULL;
+	return map_slot(mp, key, mdl_hash(key))->val;
 }
 
 static void map_grow(struct mdl_map *mp)
@@ -122,35 +217,70 @@ static void map_grow(struct mdl_map *mp)
 	size_t oc = mp->cap;
 	struct mdl_map_ent *old = mp->e;
 	mp->cap = oc ? oc * 2 : 64;
-	mp->e = mdl_xcalloc(mp->cap, sizeof *mp->e);
+	mp->e = mdl_xcalloc(mp->cap, sizeof *mp->e);   /* hot: stays on the heap */
+	size_t mask = mp->cap - 1;
 	for (size_t i = 0; i < oc; i++) {
-		if (!old[i].key)
+		if (!old[i].val)
 			continue;
-		struct mdl_map_ent *e = map_slot(mp, old[i].key, old[i].h);
-		*e = old[i];
+		/* keys are distinct: the first empty slot (no key read) */
+		size_t j = old[i].h & mask;
+		while (mp->e[j].val)
+			j = (j + 1) & mask;
+		mp->e[j] = old[i];
 	}
 	free(old);
 }
 
-int mdl_map_put(struct mdl_map *mp, const char *key, void *val)
+int mdl_map_put(struct model *m, struct mdl_map *mp, const char *key, void *val)
 {
 	if ((mp->n + 1) * 2 > mp->cap)
 		map_grow(mp);
 	uint32_t h = mdl_hash(key);
 	struct mdl_map_ent *e = map_slot(mp, key, h);
-	if (!e->key) {
-		e->key = mdl_strdup(key);
+	if (!e->val) {
 		e->h = h;
 		mp->n++;
 	}
+	/* every object in an own_keys map keeps its own copy of the key, also
+	 * the one replacing an earlier object under the same key */
+	if (mp->own_keys)
+		*(char **)((char *)val + mp->key_off) = mdl_strdup_m(m, key);
 	e->val = val;
 	return 0;
 }
 
+void mdl_map_del(struct mdl_map *mp, uint32_t h, const void *val)
+{
+	if (!mp->cap)
+		return;
+	size_t mask = mp->cap - 1, i = h & mask;
+	for (;; i = (i + 1) & mask) {
+		struct mdl_map_ent *e = &mp->e[i];
+		if (!e->val)
+			return;
+		if (e->h == h && e->val == val)
+			break;
+	}
+	/* linear probing without tombstones: pull later entries of the run
+	 * back over the hole when their home slot allows it */
+	for (size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+		struct mdl_map_ent *e = &mp->e[j];
+		if (!e->val)
+			break;
+		size_t home = e->h & mask;
+		/* e may fill the hole at i unless its home lies in (i, j] */
+		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (!stays) {
+			mp->e[i] = *e;
+			i = j;
+		}
+	}
+	mp->e[i] = (struct mdl_map_ent){ 0 };
+	mp->n--;
+}
+
 void mdl_map_free(struct mdl_map *mp)
 {
-	for (size_t i = 0; i < mp->cap; i++)
-		free(mp->e[i].key);
 	free(mp->e);
 	mp->e = NULL;
 	mp->cap = mp->n = 0;
@@ -166,6 +296,15 @@ struct model *model_new(const struct model_opts *o)
 	if (m->opt.timer_f_ns <= 0)
 		m->opt.timer_f_ns = MODEL_TIMER_F_NS;
 	m->priv = mdl_xcalloc(1, sizeof *m->priv);
+	struct model_priv *p = m->priv;
+	p->txn_by_key = (struct mdl_map){ .key_off = offsetof(struct txn, map_key), .own_keys = true };
+	p->sess_by_key = (struct mdl_map){ .key_off = offsetof(struct reg_session, map_key),
+					   .own_keys = true };
+	p->bind_by_key = (struct mdl_map){ .key_off = offsetof(struct binding, map_key),
+					   .own_keys = true };
+	/* keyed by the object's own string */
+	p->dialog_by_cid = (struct mdl_map){ .key_off = offsetof(struct dialog, call_id) };
+	p->aor_by_name = (struct mdl_map){ .key_off = offsetof(struct aor_hist, aor) };
 	return m;
 }
 
@@ -173,7 +312,9 @@ void model_add_msg(struct model *m, struct sip_msg *msg)
 {
 	if (!m || !msg)
 		return;
-	ptr_vec_push(&m->msgs, msg);
+	mdl_vec_push(m, &m->msgs, msg);
+	if (!msgstore_owns(m->opt.store, msg))
+		m->priv->heap_msgs++;
 	m->st.msgs++;
 	if (msg->request)
 		m->st.requests++;
@@ -218,13 +359,13 @@ void model_finish(struct model *m, int64_t capture_end_ns)
 	m->finished = true;
 }
 
-static void finding_free(struct finding *f)
+static void finding_free(struct model *m, struct finding *f)
 {
 	if (!f)
 		return;
-	free(f->message);
-	free(f->fix);
-	free(f->frames);
+	mdl_free(m, f->message);
+	mdl_free(m, f->fix);
+	mdl_free(m, f->frames);
 	free(f);
 }
 
@@ -232,20 +373,26 @@ void model_free(struct model *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->aors.n; i++)
-		reg_free_aor(m->aors.v[i]);
+	/* Objects in the store go with the store: walk them (and page them
+	 * back in) only when some of them, or of the records, are on the heap. */
+	bool walk = !m->opt.store || m->priv->heap_objs;
+	if (walk) {
+		for (size_t i = 0; i < m->aors.n; i++)
+			reg_free_aor(m, m->aors.v[i]);
+		for (size_t i = 0; i < m->dialogs.n; i++)
+			dialog_free(m, m->dialogs.v[i]);
+		for (size_t i = 0; i < m->txns.n; i++)
+			txn_free(m, m->txns.v[i]);
+	}
 	ptr_vec_free(&m->aors);
-	for (size_t i = 0; i < m->dialogs.n; i++)
-		dialog_free(m->dialogs.v[i]);
 	ptr_vec_free(&m->dialogs);
-	for (size_t i = 0; i < m->txns.n; i++)
-		txn_free(m->txns.v[i]);
 	ptr_vec_free(&m->txns);
-	for (size_t i = 0; i < m->msgs.n; i++)
-		sip_msg_free(m->msgs.v[i]);
+	if (walk || m->priv->heap_msgs)
+		for (size_t i = 0; i < m->msgs.n; i++)
+			sip_msg_free(m->msgs.v[i]);
 	ptr_vec_free(&m->msgs);
 	for (size_t i = 0; i < m->findings.n; i++)
-		finding_free(m->findings.v[i]);
+		finding_free(m, m->findings.v[i]);
 	ptr_vec_free(&m->findings);
 	if (m->priv) {
 		mdl_map_free(&m->priv->txn_by_key);
@@ -254,6 +401,7 @@ void model_free(struct model *m)
 		mdl_map_free(&m->priv->sess_by_key);
 		mdl_map_free(&m->priv->bind_by_key);
 		ptr_vec_free(&m->priv->pending);
+		free(m->priv->exp);
 		free(m->priv);
 	}
 	free(m);
@@ -280,9 +428,22 @@ void model_add_finding(struct model *m, struct finding *f)
 {
 	if (!m || !f)
 		return;
-	ptr_vec_push(&m->findings, f);
+	/* the text and the evidence (most of a finding's bytes; a capture can
+	 * have one per AOR) move to the store; f itself stays where it is */
+	if (m->opt.store) {
+		char *msg = f->message, *fix = f->fix;
+		f->message = mdl_adopt(m, msg);
+		f->fix = mdl_adopt(m, fix);
+		if (f->nframes && !msgstore_owns(m->opt.store, f->frames)) {
+			uint64_t *fr = mdl_alloc(m, f->nframes * sizeof *fr);
+			memcpy(fr, f->frames, f->nframes * sizeof *fr);
+			free(f->frames);
+			f->frames = fr;
+		}
+	}
+	mdl_vec_push(m, &m->findings, f);
 	if (f->aor)
-		ptr_vec_push(&f->aor->findings, f);
+		mdl_vec_push(m, &f->aor->findings, f);
 }
 
 /* ---------------------------------------------------------------- queries */

@@ -25,7 +25,11 @@
  *    +sip.instance/reg-id or canonical contact URI) from the 200's Contacts.
  *
  * Every object is owned by the model and lives until model_free(); pointers
- * handed out stay valid until then.  Objects carry a 1-based `id` that the
+ * handed out stay valid until then.  With a message store (model_opts.store)
+ * the objects, their arrays and their strings live in the store's
+ * file-backed arena next to the message records (RAM follows what is being
+ * worked on, not the capture's length); anything the arena cannot take goes
+ * to malloc.  The store must outlive the model.  Objects carry a 1-based `id` that the
  * JSON output uses for cross references.  Nothing here touches a terminal.
  */
 #ifndef RT_MODEL_H
@@ -39,6 +43,7 @@
 #include "dissect.h"
 
 struct model;
+struct msg_store;
 struct txn;
 struct dialog;
 struct aor_hist;
@@ -55,6 +60,9 @@ struct binding;
 struct ptr_vec {
 	void **v;
 	size_t n, cap;
+	bool arena;                  /* v is in the message store (not malloc'd):
+					ptr_vec_push copies it to the heap to grow it,
+					ptr_vec_free leaves it */
 };
 
 /* ---------------------------------------------------------------- transactions */
@@ -91,7 +99,8 @@ struct txn {
 	struct ptr_vec reqs;         /* struct sip_msg *: every request copy, first included */
 	struct ptr_vec resps;        /* struct sip_msg *: every response, retransmissions included */
 	struct ptr_vec acks;         /* struct sip_msg *: ACKs to a non-2xx final (INVITE only) */
-	struct txn_icmp *icmps;      /* ICMP errors quoting a copy of the request */
+	struct txn_icmp *icmps;      /* ICMP errors quoting a copy of the request (room
+					for the next power of two of nicmps) */
 	size_t nicmps;
 
 	uint32_t req_retrans;        /* request copies beyond the first */
@@ -109,6 +118,7 @@ struct txn {
 	struct dialog *dialog;       /* the Call-ID group; NULL without Call-ID */
 	struct reg_attempt *attempt; /* REGISTER only: the attempt it belongs to */
 	struct aor_hist *aor;        /* REGISTER only */
+	char *map_key;               /* model internal: its key in the lookup table */
 };
 
 /* ---------------------------------------------------------------- dialogs */
@@ -163,6 +173,7 @@ struct reg_session {
 	struct ptr_vec attempts;     /* struct reg_attempt * */
 	struct ptr_vec txns;         /* struct txn * */
 	int64_t t_first, t_last;
+	char *map_key;               /* model internal: its key in the lookup table */
 };
 
 enum binding_event_kind {
@@ -189,6 +200,7 @@ struct binding {
 	int64_t expires_at;          /* ts of the last grant + granted seconds */
 	struct binding_event *ev;
 	size_t nev, capev;
+	char *map_key;               /* model internal: its key in the lookup table */
 };
 
 enum aor_state {
@@ -226,7 +238,8 @@ struct aor_summary {
 	const struct binding *contact; /* the active binding of the last REGISTER's
 					  first Contact, else the first active one; NULL if none */
 	const char *user_agent;      /* last User-Agent seen on a REGISTER (owned by the msg) */
-	struct rt_addr *sources;     /* distinct source addresses of its REGISTERs (owned) */
+	struct rt_addr *sources;     /* distinct source addresses of its REGISTERs (owned;
+					room for the next power of two of nsources) */
 	size_t nsources;
 };
 
@@ -253,6 +266,7 @@ struct model_opts {
 	void (*on_attempt_done)(void *user, const struct model *m, const struct reg_attempt *a);
 	void *user;
 	int64_t timer_f_ns;          /* 0 = MODEL_TIMER_F_NS */
+	struct msg_store *store;     /* where objects go (msgstore.h); NULL: malloc */
 };
 
 struct model_stats {
@@ -294,7 +308,9 @@ void model_free(struct model *m);
 int model_fail_on(const struct model *m, const char *cond);
 bool model_fail_cond_valid(const char *cond);
 
-/* Add a finding (diagnosis); the model takes ownership. */
+/* Add a finding (diagnosis); the model takes ownership.  f stays valid, but
+ * with a store its message, fix and frames are moved there (the malloc'd
+ * ones are freed): do not keep pointers to them across the call. */
 void model_add_finding(struct model *m, struct finding *f);
 
 /* Names for outputs. */

@@ -9,22 +9,39 @@
 
 #include "model.h"
 
-/* Open-addressing map from a NUL-terminated key to a pointer.  Grows at
- * half load, so it is sized to the data; keys are copied. */
+/* Open-addressing map from a NUL-terminated key to an object.  Grows at
+ * half load, so it is sized to the data.  An entry is the object and the
+ * key's hash (16 bytes): the key itself is a string field of the object, at
+ * key_off.  With own_keys, put stores a copy of the key there (mdl_strdup_m:
+ * in the store when there is one; the object's free function frees it);
+ * without, that field already is the key (a dialog's Call-ID, an AOR's
+ * name). */
 struct mdl_map_ent {
-	char *key;
+	void *val;                      /* NULL: empty slot */
 	uint32_t h;
-	void *val;
 };
 struct mdl_map {
 	struct mdl_map_ent *e;
 	size_t cap, n;
+	size_t key_off;                 /* offsetof(object, its char *key field) */
+	bool own_keys;
 };
 
 void *mdl_map_get(const struct mdl_map *mp, const char *key);
-int mdl_map_put(struct mdl_map *mp, const char *key, void *val);
+int mdl_map_put(struct model *m, struct mdl_map *mp, const char *key, void *val);
+/* Removes the entry of hash h whose value is val, if there is one (the key
+ * is not read: no page of the store is touched for it; it stays with val). */
+void mdl_map_del(struct mdl_map *mp, uint32_t h, const void *val);
 void mdl_map_free(struct mdl_map *mp);
 uint32_t mdl_hash(const char *s);
+
+/* A transaction whose key leaves the transaction map once capture time
+ * passes `deadline` (Timer J, see txn_sweep). */
+struct mdl_expiry {
+	struct txn *t;
+	uint32_t h;                     /* hash of its key in txn_by_key */
+	int64_t deadline;
+};
 
 struct model_priv {
 	struct mdl_map txn_by_key;      /* transaction key -> latest struct txn */
@@ -34,6 +51,11 @@ struct model_priv {
 	struct mdl_map bind_by_key;     /* AOR id "\x1f" binding key -> struct binding */
 	struct ptr_vec pending;         /* struct txn * waiting for Timer F, creation order */
 	size_t pending_head;
+	struct mdl_expiry *exp;         /* finished transactions still in txn_by_key, FIFO */
+	size_t exp_n, exp_head, exp_cap;
+	uint64_t heap_objs;             /* objects/arrays/strings that went to malloc
+					   although there is a store: model_free walks */
+	uint64_t heap_msgs;             /* records not in the store (sip_msg_free needed) */
 };
 
 /* model.c */
@@ -46,24 +68,40 @@ char *mdl_strdup(const char *s);
 char *mdl_concat(const char *const *parts, size_t n);
 char *mdl_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *mdl_xcalloc(size_t n, size_t sz);
+/* The model's own objects, arrays and strings: in the store when there is
+ * one (zeroed, never freed one by one), else calloc'd.  Never NULL. */
+void *mdl_alloc(struct model *m, size_t n);
+char *mdl_strdup_m(struct model *m, const char *s);
+/* s (malloc'd, e.g. by mdl_concat) as a model string: moved into the store
+ * when there is one (s is freed), else s itself. */
+char *mdl_adopt(struct model *m, char *s);
+/* free() for what mdl_alloc & co. gave: leaves store memory alone. */
+void mdl_free(struct model *m, void *p);
+/* ptr_vec_push for the model's vectors: grows them in the store (a bigger
+ * block, the old one abandoned), starting small. */
+void mdl_vec_push(struct model *m, struct ptr_vec *v, void *p);
+/* Room for element n of an array of elements of size sz holding n, whose
+ * capacity is the next power of two of n (1, 2, 4, ...): the array itself,
+ * or a bigger copy (the old block released as by mdl_free). */
+void *mdl_grow_pow2(struct model *m, void *arr, size_t n, size_t sz);
 
 /* txn.c */
 void txn_on_msg(struct model *m, struct sip_msg *msg, struct dialog *d);
 void txn_sweep(struct model *m, int64_t now);             /* Timer F over capture time */
 void txn_finish(struct model *m);
-void txn_free(struct txn *t);
+void txn_free(struct model *m, struct txn *t);
 void txn_add_icmp(struct model *m, const struct icmp_evt *e);
 
 /* dialog.c */
 struct dialog *dialog_on_msg(struct model *m, struct sip_msg *msg);
-void dialog_add_txn(struct dialog *d, struct txn *t);
-void dialog_free(struct dialog *d);
+void dialog_add_txn(struct model *m, struct dialog *d, struct txn *t);
+void dialog_free(struct model *m, struct dialog *d);
 
 /* reg.c: REGISTER transactions feed the registration histories */
 void reg_on_new_txn(struct model *m, struct txn *t);
 void reg_on_final(struct model *m, struct txn *t);
 void reg_on_timeout(struct model *m, struct txn *t);
 void reg_finish(struct model *m);
-void reg_free_aor(struct aor_hist *a);
+void reg_free_aor(struct model *m, struct aor_hist *a);
 
 #endif

@@ -47,14 +47,14 @@ static struct aor_hist *aor_get(struct model *m, const char *name)
 	struct aor_hist *a = mdl_map_get(&m->priv->aor_by_name, name);
 	if (a)
 		return a;
-	a = mdl_xcalloc(1, sizeof *a);
-	ptr_vec_push(&m->aors, a);
+	a = mdl_alloc(m, sizeof *a);
+	mdl_vec_push(m, &m->aors, a);
 	a->id = (uint32_t)m->aors.n;
-	a->aor = mdl_strdup(name);
+	a->aor = mdl_strdup_m(m, name);
 	a->sum.time_to_register_ns = -1;
 	a->sum.expires_requested = -1;
 	a->sum.expires_granted = -1;
-	mdl_map_put(&m->priv->aor_by_name, name, a);
+	mdl_map_put(m, &m->priv->aor_by_name, a->aor, a);
 	return a;
 }
 
@@ -64,12 +64,12 @@ static struct reg_session *session_get(struct model *m, struct aor_hist *a, cons
 	char *k = mdl_concat(parts, 3);
 	struct reg_session *s = mdl_map_get(&m->priv->sess_by_key, k);
 	if (!s) {
-		s = mdl_xcalloc(1, sizeof *s);
-		ptr_vec_push(&a->sessions, s);
+		s = mdl_alloc(m, sizeof *s);
+		mdl_vec_push(m, &a->sessions, s);
 		s->id = (uint32_t)a->sessions.n;
 		s->aor = a;
-		s->call_id = mdl_strdup(cid);
-		mdl_map_put(&m->priv->sess_by_key, k, s);
+		s->call_id = mdl_strdup_m(m, cid);
+		mdl_map_put(m, &m->priv->sess_by_key, k, s);
 	}
 	free(k);
 	return s;
@@ -110,18 +110,30 @@ static void att_settle(struct model *m, struct reg_attempt *at, enum attempt_res
 
 /* ---------------------------------------------------------------- bindings */
 
-static void bev_add(struct binding *b, enum binding_event_kind k, int64_t ts, long exp,
-		    uint64_t msg_id, uint32_t txn_id)
+static void bev_add(struct model *m, struct binding *b, enum binding_event_kind k, int64_t ts,
+		    long exp, uint64_t msg_id, uint32_t txn_id)
 {
 	if (b->nev == b->capev) {
-		size_t nc = b->capev ? b->capev * 2 : 4;
-		struct binding_event *ne = realloc(b->ev, nc * sizeof *ne);
-		if (!ne)
-			abort();
+		/* in the store: a bigger block, the old one abandoned */
+		size_t nc = b->capev ? b->capev * 2 : 2;
+		struct binding_event *ne = mdl_alloc(m, nc * sizeof *ne);
+		if (b->nev)
+			memcpy(ne, b->ev, b->nev * sizeof *ne);
+		mdl_free(m, b->ev);
 		b->ev = ne;
 		b->capev = nc;
 	}
 	b->ev[b->nev++] = (struct binding_event){ k, ts, exp, msg_id, txn_id };
+}
+
+/* The contact URI as last seen: a new copy only when it changed (a copy in
+ * the store is never given back). */
+static void binding_set_contact(struct model *m, struct binding *b, const char *uri)
+{
+	if (!uri || (b->contact && strcmp(b->contact, uri) == 0))
+		return;
+	mdl_free(m, b->contact);
+	b->contact = mdl_strdup_m(m, uri);
 }
 
 static struct binding *binding_get(struct model *m, struct aor_hist *a,
@@ -130,54 +142,52 @@ static struct binding *binding_get(struct model *m, struct aor_hist *a,
 	char *mk = mdl_printf("%u\x1f%s", a->id, key);
 	struct binding *b = mdl_map_get(&m->priv->bind_by_key, mk);
 	if (!b) {
-		b = mdl_xcalloc(1, sizeof *b);
-		ptr_vec_push(&a->bindings, b);
+		b = mdl_alloc(m, sizeof *b);
+		mdl_vec_push(m, &a->bindings, b);
 		b->id = (uint32_t)a->bindings.n;
-		b->key = mdl_strdup(key);
-		b->instance = mdl_strdup(c->instance);
-		b->reg_id = mdl_strdup(c->reg_id);
-		mdl_map_put(&m->priv->bind_by_key, mk, b);
+		b->key = mdl_strdup_m(m, key);
+		b->instance = mdl_strdup_m(m, c->instance);
+		b->reg_id = mdl_strdup_m(m, c->reg_id);
+		mdl_map_put(m, &m->priv->bind_by_key, mk, b);
 	}
 	free(mk);
-	if (c->uri) {
-		free(b->contact);
-		b->contact = mdl_strdup(c->uri);
-	}
+	binding_set_contact(m, b, c->uri);
 	return b;
 }
 
 /* Grants that ran out before `now` without refresh. */
-static void bindings_expire(struct aor_hist *a, int64_t now)
+static void bindings_expire(struct model *m, struct aor_hist *a, int64_t now)
 {
 	for (size_t i = 0; i < a->bindings.n; i++) {
 		struct binding *b = a->bindings.v[i];
 		if (b->active && b->expires_at <= now) {
 			b->active = false;
-			bev_add(b, BEV_EXPIRED, b->expires_at, 0, 0, 0);
+			bev_add(m, b, BEV_EXPIRED, b->expires_at, 0, 0, 0);
 		}
 	}
 }
 
-static void binding_remove(struct binding *b, const struct txn *t)
+static void binding_remove(struct model *m, struct binding *b, const struct txn *t)
 {
 	if (!b->active)
 		return;
 	b->active = false;
-	bev_add(b, BEV_REMOVED, t->t_final, 0, t->final->id, t->id);
+	bev_add(m, b, BEV_REMOVED, t->t_final, 0, t->final->id, t->id);
 }
 
-static void binding_grant(struct binding *b, const struct txn *t, long exp, bool ours)
+static void binding_grant(struct model *m, struct binding *b, const struct txn *t, long exp,
+			  bool ours)
 {
 	int64_t ts = t->t_final;
 	if (exp == 0) {
-		binding_remove(b, t);
+		binding_remove(m, b, t);
 		return;
 	}
 	if (!b->active) {
 		b->active = true;
-		bev_add(b, BEV_CREATED, ts, exp, t->final->id, t->id);
+		bev_add(m, b, BEV_CREATED, ts, exp, t->final->id, t->id);
 	} else if (ours) {
-		bev_add(b, BEV_REFRESHED, ts, exp, t->final->id, t->id);
+		bev_add(m, b, BEV_REFRESHED, ts, exp, t->final->id, t->id);
 	}
 	b->expires_at = ts + (int64_t)exp * 1000000000LL;
 }
@@ -216,10 +226,10 @@ static void bindings_on_2xx(struct model *m, struct aor_hist *a, struct reg_atte
 			    const struct txn *t)
 {
 	const struct sip_msg *req = t->req, *resp = t->final;
-	bindings_expire(a, t->t_final);
+	bindings_expire(m, a, t->t_final);
 	if (msg_has_star(req)) {
 		for (size_t i = 0; i < a->bindings.n; i++)
-			binding_remove(a->bindings.v[i], t);
+			binding_remove(m, a->bindings.v[i], t);
 		return;
 	}
 	/* our contact: the request's first */
@@ -244,12 +254,9 @@ static void bindings_on_2xx(struct model *m, struct aor_hist *a, struct reg_atte
 		long exp = c->expires >= 0 ? c->expires : resp->expires >= 0 ? resp->expires :
 			   rexp >= 0 ? rexp : 3600;
 		struct binding *b = binding_get(m, a, idc, k);
-		if (c->uri) {
-			free(b->contact);
-			b->contact = mdl_strdup(c->uri);
-		}
+		binding_set_contact(m, b, c->uri);
 		seen[b->id - 1] = true;
-		binding_grant(b, t, exp, ri >= 0);
+		binding_grant(m, b, t, exp, ri >= 0);
 		if (ours >= 0 && ri == ours)
 			at->expires_granted = exp;
 		listed++;
@@ -259,7 +266,7 @@ static void bindings_on_2xx(struct model *m, struct aor_hist *a, struct reg_atte
 		/* the registrar lists every current binding: the rest are gone */
 		for (size_t i = 0; i < a->bindings.n; i++)
 			if (!seen[i])
-				binding_remove(a->bindings.v[i], t);
+				binding_remove(m, a->bindings.v[i], t);
 	} else {
 		/* a 200 without Contacts: a query, a removal, or a registrar that
 		 * does not echo — take the request's contacts at their word */
@@ -270,7 +277,7 @@ static void bindings_on_2xx(struct model *m, struct aor_hist *a, struct reg_atte
 			if (exp < 0)
 				exp = resp->expires >= 0 ? resp->expires : 3600;
 			struct binding *b = binding_get(m, a, c, k);
-			binding_grant(b, t, exp, true);
+			binding_grant(m, b, t, exp, true);
 			if (i == ours)
 				at->expires_granted = exp;
 			free(k);
@@ -292,14 +299,14 @@ void reg_on_new_txn(struct model *m, struct txn *t)
 	struct aor_hist *a = aor_get(m, name);
 	free(name);
 	t->aor = a;
-	ptr_vec_push(&a->txns, t);
+	mdl_vec_push(m, &a->txns, t);
 	if (!a->t_first || t->t_first < a->t_first)
 		a->t_first = t->t_first;
 	if (t->t_first > a->t_last)
 		a->t_last = t->t_first;
 
 	struct reg_session *s = session_get(m, a, t->call_id ? t->call_id : "");
-	ptr_vec_push(&s->txns, t);
+	mdl_vec_push(m, &s->txns, t);
 	if (!s->t_first)
 		s->t_first = t->t_first;
 	s->t_last = t->t_first;
@@ -309,16 +316,16 @@ void reg_on_new_txn(struct model *m, struct txn *t)
 	struct txn *pl = prev ? att_last(prev) : NULL;
 	if (prev && prev->result == ATT_OPEN && pl && pl->final && is_challenge(pl->final_status) &&
 	    t->cseq == pl->cseq + 1) {
-		ptr_vec_push(&prev->txns, t);
+		mdl_vec_push(m, &prev->txns, t);
 		t->attempt = prev;
 		return;
 	}
 	if (prev && prev->result == ATT_OPEN && pl && pl->final && is_challenge(pl->final_status))
 		att_settle(m, prev, challenged_result(pl));
 
-	struct reg_attempt *at = mdl_xcalloc(1, sizeof *at);
-	ptr_vec_push(&a->attempts, at);
-	ptr_vec_push(&s->attempts, at);
+	struct reg_attempt *at = mdl_alloc(m, sizeof *at);
+	mdl_vec_push(m, &a->attempts, at);
+	mdl_vec_push(m, &s->attempts, at);
 	at->id = (uint32_t)a->attempts.n;
 	at->aor = a;
 	at->session = s;
@@ -332,7 +339,7 @@ void reg_on_new_txn(struct model *m, struct txn *t)
 	at->deregister = msg_has_star(req) || all_zero;
 	at->expires_requested = req->ncontacts > 0 && !req->contacts[0].star ?
 				contact_expires(req, &req->contacts[0]) : req->expires;
-	ptr_vec_push(&at->txns, t);
+	mdl_vec_push(m, &at->txns, t);
 	t->attempt = at;
 }
 
@@ -362,17 +369,14 @@ void reg_on_timeout(struct model *m, struct txn *t)
 
 /* ---------------------------------------------------------------- finish */
 
-static void add_source(struct aor_summary *s, const struct rt_addr *a)
+static void add_source(struct model *m, struct aor_summary *s, const struct rt_addr *a)
 {
 	for (size_t i = 0; i < s->nsources; i++)
 		if (rt_addr_eq(&s->sources[i], a))
 			return;
 	if (s->nsources >= 64)      /* a scanner's spread is a finding, not a list */
 		return;
-	struct rt_addr *n = realloc(s->sources, (s->nsources + 1) * sizeof *n);
-	if (!n)
-		return;
-	s->sources = n;
+	s->sources = mdl_grow_pow2(m, s->sources, s->nsources, sizeof *s->sources);
 	s->sources[s->nsources++] = *a;
 }
 
@@ -439,7 +443,7 @@ void reg_finish(struct model *m)
 			else
 				att_settle(m, at, ATT_UNKNOWN);
 		}
-		bindings_expire(a, m->capture_end_ns);
+		bindings_expire(m, a, m->capture_end_ns);
 		a->state = aor_state_of(a);
 
 		struct aor_summary *s = &a->sum;
@@ -463,7 +467,7 @@ void reg_finish(struct model *m)
 				const struct sip_msg *r = t->reqs.v[k];
 				if (r->user_agent)
 					s->user_agent = r->user_agent;
-				add_source(s, &r->src);
+				add_source(m, s, &r->src);
 			}
 			if (t->t_last > a->t_last)
 				a->t_last = t->t_last;
@@ -490,37 +494,39 @@ void reg_finish(struct model *m)
 	}
 }
 
-void reg_free_aor(struct aor_hist *a)
+void reg_free_aor(struct model *m, struct aor_hist *a)
 {
 	if (!a)
 		return;
 	for (size_t i = 0; i < a->sessions.n; i++) {
 		struct reg_session *s = a->sessions.v[i];
-		free(s->call_id);
+		mdl_free(m, s->call_id);
+		mdl_free(m, s->map_key);
 		ptr_vec_free(&s->attempts);
 		ptr_vec_free(&s->txns);
-		free(s);
+		mdl_free(m, s);
 	}
 	for (size_t i = 0; i < a->attempts.n; i++) {
 		struct reg_attempt *at = a->attempts.v[i];
 		ptr_vec_free(&at->txns);
-		free(at);
+		mdl_free(m, at);
 	}
 	for (size_t i = 0; i < a->bindings.n; i++) {
 		struct binding *b = a->bindings.v[i];
-		free(b->key);
-		free(b->contact);
-		free(b->instance);
-		free(b->reg_id);
-		free(b->ev);
-		free(b);
+		mdl_free(m, b->key);
+		mdl_free(m, b->map_key);
+		mdl_free(m, b->contact);
+		mdl_free(m, b->instance);
+		mdl_free(m, b->reg_id);
+		mdl_free(m, b->ev);
+		mdl_free(m, b);
 	}
 	ptr_vec_free(&a->txns);
 	ptr_vec_free(&a->sessions);
 	ptr_vec_free(&a->attempts);
 	ptr_vec_free(&a->bindings);
 	ptr_vec_free(&a->findings);
-	free(a->aor);
-	free(a->sum.sources);
-	free(a);
+	mdl_free(m, a->aor);
+	mdl_free(m, a->sum.sources);
+	mdl_free(m, a);
 }

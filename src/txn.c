@@ -55,21 +55,60 @@ static bool is_method(const char *a, const char *b)
 	return a && strcmp(a, b) == 0;
 }
 
+/* Timer J (RFC 3261 §17.2.2): a server transaction absorbs copies for
+ * 64*T1 after its final response; later a copy would start a new one.  So
+ * a finished transaction's key leaves txn_by_key once capture time passes
+ * its last message + 64*T1 (the map then holds the live transactions, not
+ * every one ever seen).  The queue is in the order finals came. */
+static void expiry_push(struct model_priv *p, struct txn *t, uint32_t h, int64_t deadline)
+{
+	if (p->exp_n == p->exp_cap) {
+		if (p->exp_head * 2 >= p->exp_n && p->exp_head) {
+			memmove(p->exp, p->exp + p->exp_head, (p->exp_n - p->exp_head) * sizeof *p->exp);
+			p->exp_n -= p->exp_head;
+			p->exp_head = 0;
+		} else {
+			size_t nc = p->exp_cap ? p->exp_cap * 2 : 256;
+			struct mdl_expiry *ne = realloc(p->exp, nc * sizeof *ne);
+			if (!ne) {
+				fprintf(stderr, "regtrace: out of memory\n");
+				abort();
+			}
+			p->exp = ne;
+			p->exp_cap = nc;
+		}
+	}
+	p->exp[p->exp_n++] = (struct mdl_expiry){ t, h, deadline };
+}
+
+static void expiry_sweep(struct model *m, int64_t now)
+{
+	struct model_priv *p = m->priv;
+	while (p->exp_head < p->exp_n && now > p->exp[p->exp_head].deadline) {
+		struct mdl_expiry x = p->exp[p->exp_head++];
+		int64_t d = x.t->t_last + m->opt.timer_f_ns;
+		if (now <= d)                  /* copies came since: look again later */
+			expiry_push(p, x.t, x.h, d);
+		else
+			mdl_map_del(&p->txn_by_key, x.h, x.t);
+	}
+}
+
 static struct txn *txn_new(struct model *m, struct sip_msg *msg, const char *method,
 			   char *sent_by, struct dialog *d)
 {
-	struct txn *t = mdl_xcalloc(1, sizeof *t);
-	ptr_vec_push(&m->txns, t);
+	struct txn *t = mdl_alloc(m, sizeof *t);
+	mdl_vec_push(m, &m->txns, t);
 	t->id = (uint32_t)m->txns.n;
 	t->method = method;
 	t->call_id = msg->call_id;
 	t->cseq = msg->cseq;
 	t->branch = msg->via_branch;
-	t->sent_by = sent_by;
+	t->sent_by = mdl_adopt(m, sent_by);
 	t->rfc2543 = !is_cookie_branch(msg->via_branch);
 	t->t_first = t->t_last = msg->ts_ns;
 	t->dialog = d;
-	dialog_add_txn(d, t);
+	dialog_add_txn(m, d, t);
 	m->st.txns++;
 	return t;
 }
@@ -104,7 +143,7 @@ static void on_request(struct model *m, struct sip_msg *msg, struct dialog *d)
 		struct txn *inv = mdl_map_get(&m->priv->txn_by_key, k);
 		free(k);
 		if (inv && same_txn(inv, msg) && inv->final && inv->final_status >= 300) {
-			ptr_vec_push(&inv->acks, msg);
+			mdl_vec_push(m, &inv->acks, msg);
 			if (msg->ts_ns > inv->t_last)
 				inv->t_last = msg->ts_ns;
 			free(sb);
@@ -119,9 +158,9 @@ static void on_request(struct model *m, struct sip_msg *msg, struct dialog *d)
 			/* request captured after its response (reordering) */
 			t->req = msg;
 			t->orphan = false;
-			ptr_vec_push(&t->reqs, msg);
+			mdl_vec_push(m, &t->reqs, msg);
 		} else {
-			ptr_vec_push(&t->reqs, msg);
+			mdl_vec_push(m, &t->reqs, msg);
 			t->req_retrans++;
 			m->st.req_retrans++;
 		}
@@ -134,16 +173,18 @@ static void on_request(struct model *m, struct sip_msg *msg, struct dialog *d)
 
 	struct txn *nt = txn_new(m, msg, method, sb, d);
 	nt->req = msg;
-	ptr_vec_push(&nt->reqs, msg);
+	mdl_vec_push(m, &nt->reqs, msg);
 	if (t && !nt->rfc2543) {
 		/* same branch, another CSeq or Call-ID: a broken UA */
 		nt->branch_reused = true;
 		m->st.branch_reuse++;
 	}
-	mdl_map_put(&m->priv->txn_by_key, k, nt);
+	mdl_map_put(m, &m->priv->txn_by_key, k, nt);
+	uint32_t h = mdl_hash(k);
 	free(k);
 	if (is_method(method, "ACK")) {
 		nt->outcome = TXN_NO_ANSWER;   /* 2xx ACK: no response, no timer */
+		expiry_push(m->priv, nt, h, nt->t_last + m->opt.timer_f_ns);
 		model_txn_done(m, nt);
 		return;
 	}
@@ -165,11 +206,12 @@ static void on_response(struct model *m, struct sip_msg *msg, struct dialog *d)
 		nt->orphan = true;
 		m->st.orphan_responses++;
 		if (!t)
-			mdl_map_put(&m->priv->txn_by_key, k, nt);
+			mdl_map_put(m, &m->priv->txn_by_key, k, nt);
 		t = nt;
 	} else {
 		free(sb);
 	}
+	uint32_t h = mdl_hash(k);
 	free(k);
 
 	/* a response equal to an earlier one (code + To tag) is a retransmission */
@@ -184,7 +226,7 @@ static void on_response(struct model *m, struct sip_msg *msg, struct dialog *d)
 			break;
 		}
 	}
-	ptr_vec_push(&t->resps, msg);
+	mdl_vec_push(m, &t->resps, msg);
 	if (msg->ts_ns > t->t_last)
 		t->t_last = msg->ts_ns;
 	if (msg->status < 200) {
@@ -197,6 +239,7 @@ static void on_response(struct model *m, struct sip_msg *msg, struct dialog *d)
 	t->final = msg;
 	t->final_status = msg->status;
 	t->t_final = msg->ts_ns;
+	expiry_push(m->priv, t, h, t->t_final + m->opt.timer_f_ns);
 	if (t->outcome == TXN_TIMEOUT) {
 		t->late_final = true;          /* Timer F already fired */
 		return;
@@ -221,6 +264,7 @@ static bool timer_running(const struct txn *t)
 void txn_sweep(struct model *m, int64_t now)
 {
 	struct model_priv *p = m->priv;
+	expiry_sweep(m, now);
 	while (p->pending_head < p->pending.n) {
 		struct txn *t = p->pending.v[p->pending_head];
 		if (t->outcome != TXN_PENDING) {
@@ -280,23 +324,21 @@ void txn_add_icmp(struct model *m, const struct icmp_evt *e)
 		m->st.icmp_unmatched++;
 		return;
 	}
-	struct txn_icmp *ni = realloc(hit->icmps, (hit->nicmps + 1) * sizeof *ni);
-	if (!ni)
-		return;
-	hit->icmps = ni;
-	ni[hit->nicmps++] = (struct txn_icmp){ e->file, e->frame, e->ts_ns,
+	hit->icmps = mdl_grow_pow2(m, hit->icmps, hit->nicmps, sizeof *hit->icmps);
+	hit->icmps[hit->nicmps++] = (struct txn_icmp){ e->file, e->frame, e->ts_ns,
 					       e->version, e->type, e->code };
 	m->st.icmp_matched++;
 }
 
-void txn_free(struct txn *t)
+void txn_free(struct model *m, struct txn *t)
 {
 	if (!t)
 		return;
-	free(t->sent_by);
+	mdl_free(m, t->sent_by);
+	mdl_free(m, t->map_key);
 	ptr_vec_free(&t->reqs);
 	ptr_vec_free(&t->resps);
 	ptr_vec_free(&t->acks);
-	free(t->icmps);
-	free(t);
+	mdl_free(m, t->icmps);
+	mdl_free(m, t);
 }
