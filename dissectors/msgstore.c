@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,12 @@ struct msg_store {
 	size_t used;                 /* written by the main thread, read by the governor */
 	size_t file_size;
 	bool full;
+	/* Two threads allocate (pipeline.h): the reader thread takes records
+	 * from rec_lane, the main thread model objects from model_lane; each
+	 * lane is its owner's alone, only arena_take() (once per region) is
+	 * shared and locked. */
 	struct ms_lane rec_lane, model_lane;
+	pthread_mutex_t take_mu;
 	uint64_t rec_bytes, model_bytes;
 	size_t resident_max, rss_max;
 	long page;
@@ -82,6 +88,7 @@ struct msg_store {
 	size_t rss_peak_over;
 	/* pager */
 	bool pager;
+	bool pager_busy;             /* spin lock: both threads may fault at once */
 	size_t *ring;                /* resident regions, oldest at ring_head */
 	size_t ring_cap, ring_head, ring_n;
 	uint64_t evictions;
@@ -99,6 +106,16 @@ static void pager_fault(int sig, siginfo_t *si, void *uc)
 	char *a = si ? si->si_addr : NULL;
 	if (s && a >= s->base && a < s->base + s->file_size) {
 		size_t r = (size_t)(a - s->base) / MS_REGION;
+		/* the other thread may be in here: its syscalls are short and it
+		 * never faults inside the handler, so spinning cannot deadlock */
+		while (__atomic_test_and_set(&s->pager_busy, __ATOMIC_ACQUIRE))
+			sched_yield();
+		for (size_t i = 0; i < s->ring_n; i++)
+			if (s->ring[(s->ring_head + i) % s->ring_cap] == r) {
+				/* opened by the other thread meanwhile: retry the access */
+				__atomic_clear(&s->pager_busy, __ATOMIC_RELEASE);
+				return;
+			}
 		if (s->ring_n == s->ring_cap) {
 			size_t o = s->ring[s->ring_head];
 			char *ob = s->base + o * MS_REGION;
@@ -113,8 +130,10 @@ static void pager_fault(int sig, siginfo_t *si, void *uc)
 		if (mprotect(s->base + r * MS_REGION, MS_REGION, PROT_READ | PROT_WRITE) == 0) {
 			s->ring[(s->ring_head + s->ring_n) % s->ring_cap] = r;
 			s->ring_n++;
+			__atomic_clear(&s->pager_busy, __ATOMIC_RELEASE);
 			return;             /* the access is retried and succeeds */
 		}
+		__atomic_clear(&s->pager_busy, __ATOMIC_RELEASE);
 	}
 	/* not ours (a real crash): put back what was there and fault again */
 	if (s)
@@ -274,6 +293,7 @@ struct msg_store *msgstore_new(const struct msgstore_opts *o)
 		goto fail;
 	}
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->take_mu, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -295,7 +315,7 @@ fail:
 
 /* Reserves n bytes at the arena's end, starting on an `align` boundary (a
  * power of two); the file grows ahead of it.  The offset, or SIZE_MAX. */
-static size_t arena_take(struct msg_store *s, size_t n, size_t align)
+static size_t arena_take_locked(struct msg_store *s, size_t n, size_t align)
 {
 	if (s->full)
 		return SIZE_MAX;
@@ -318,6 +338,14 @@ static size_t arena_take(struct msg_store *s, size_t n, size_t align)
 		s->file_size += grow;
 	}
 	__atomic_store_n(&s->used, off + n, __ATOMIC_RELEASE);
+	return off;
+}
+
+static size_t arena_take(struct msg_store *s, size_t n, size_t align)
+{
+	pthread_mutex_lock(&s->take_mu);
+	size_t off = arena_take_locked(s, n, align);
+	pthread_mutex_unlock(&s->take_mu);
 	return off;
 }
 
@@ -350,8 +378,8 @@ void *msgstore_alloc(struct msg_store *s, size_t n)
 	/* fresh file blocks read as zeros: no memset needed */
 	void *p = lane_take(s, &s->rec_lane, n, 16);
 	if (p) {
-		s->records++;
-		s->rec_bytes += n;
+		__atomic_fetch_add(&s->records, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&s->rec_bytes, n, __ATOMIC_RELAXED);
 	}
 	return p;
 }
@@ -363,7 +391,7 @@ void *msgstore_alloc_model(struct msg_store *s, size_t n)
 	n = (n + 7) & ~(size_t)7;
 	void *p = lane_take(s, &s->model_lane, n, 8);
 	if (p)
-		s->model_bytes += n;
+		__atomic_fetch_add(&s->model_bytes, n, __ATOMIC_RELAXED);
 	return p;
 }
 
@@ -389,7 +417,7 @@ void msgstore_rearm(struct msg_store *s)
 void msgstore_note_fallback(struct msg_store *s)
 {
 	if (s)
-		s->heap_fallback++;
+		__atomic_fetch_add(&s->heap_fallback, 1, __ATOMIC_RELAXED);
 }
 
 void msgstore_trim(struct msg_store *s)
@@ -450,6 +478,7 @@ void msgstore_free(struct msg_store *s)
 	}
 	pager_stop(s);
 	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->take_mu);
 	pthread_cond_destroy(&s->cv);
 	if (s->statm_fd >= 0)
 		close(s->statm_fd);

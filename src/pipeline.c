@@ -1,0 +1,270 @@
+/* pipeline.c - reader thread + consumer hand-off.  See pipeline.h. */
+#include "pipeline.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sip.h"
+
+#define PIPE_BATCH 512     /* items per hand-off */
+#define PIPE_DEPTH 8       /* full batches the reader may have queued */
+
+enum pipe_kind { PIPE_MSG, PIPE_ICMP };
+
+/* An ICMP event outlives its packet here: its strings are copied. */
+struct pipe_icmp {
+	struct icmp_evt e;
+	char buf[];        /* call-id \0 branch \0 method \0 */
+};
+
+struct pipe_item {
+	enum pipe_kind kind;
+	union {
+		struct sip_msg *msg;
+		struct pipe_icmp *icmp;
+	} u;
+};
+
+struct pipe_batch {
+	size_t n;
+	struct pipe_batch *next;
+	struct pipe_item it[PIPE_BATCH];
+};
+
+struct pipe {
+	struct dis_callbacks consumer;
+	bool threaded;
+	/* reader side */
+	struct pipe_batch *cur;
+	/* shared, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv_full;     /* a batch was queued, or the reader ended */
+	pthread_cond_t cv_free;     /* a batch was given back */
+	struct pipe_batch *full_head, *full_tail;
+	size_t nfull;
+	struct pipe_batch *free_list;
+	bool done;
+	/* the reader's job */
+	char *const *files;
+	int nfiles;
+	const struct cap_opts *copt;
+	struct dis_ctx *dis;
+	struct cap_result *res;
+	int rc;
+};
+
+static void deliver(struct pipe *p, struct pipe_item *it)
+{
+	if (it->kind == PIPE_MSG) {
+		p->consumer.on_msg(p->consumer.user, it->u.msg);
+	} else {
+		if (p->consumer.on_icmp)
+			p->consumer.on_icmp(p->consumer.user, &it->u.icmp->e);
+		free(it->u.icmp);
+	}
+}
+
+/* Reader: queue the current batch (waits while PIPE_DEPTH are queued) and
+ * take an empty one.  On allocation failure the batch is delivered by the
+ * consumer later anyway: the reader blocks until one comes back. */
+static void push_batch(struct pipe *p)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->nfull >= PIPE_DEPTH)
+		pthread_cond_wait(&p->cv_free, &p->mu);
+	p->cur->next = NULL;
+	if (p->full_tail)
+		p->full_tail->next = p->cur;
+	else
+		p->full_head = p->cur;
+	p->full_tail = p->cur;
+	p->nfull++;
+	pthread_cond_signal(&p->cv_full);
+	struct pipe_batch *b = p->free_list;
+	if (b)
+		p->free_list = b->next;
+	pthread_mutex_unlock(&p->mu);
+	if (!b)
+		b = malloc(sizeof *b);
+	while (!b) {   /* out of memory: wait for the consumer to give one back */
+		pthread_mutex_lock(&p->mu);
+		while (!p->free_list && p->nfull)
+			pthread_cond_wait(&p->cv_free, &p->mu);
+		b = p->free_list;
+		if (b)
+			p->free_list = b->next;
+		pthread_mutex_unlock(&p->mu);
+		if (!b)
+			b = malloc(sizeof *b);
+	}
+	b->n = 0;
+	p->cur = b;
+}
+
+static void put(struct pipe *p, struct pipe_item it)
+{
+	if (!p->threaded) {
+		deliver(p, &it);
+		return;
+	}
+	p->cur->it[p->cur->n++] = it;
+	if (p->cur->n == PIPE_BATCH)
+		push_batch(p);
+}
+
+static void prod_msg(void *user, struct sip_msg *m)
+{
+	struct pipe *p = user;
+	put(p, (struct pipe_item){ .kind = PIPE_MSG, .u.msg = m });
+}
+
+static void prod_icmp(void *user, const struct icmp_evt *e)
+{
+	struct pipe *p = user;
+	if (!p->threaded) {
+		if (p->consumer.on_icmp)
+			p->consumer.on_icmp(p->consumer.user, e);
+		return;
+	}
+	const char *s[3] = { e->q_call_id, e->q_branch, e->q_method };
+	size_t len[3], tot = 0;
+	for (int i = 0; i < 3; i++) {
+		len[i] = s[i] ? strlen(s[i]) + 1 : 0;
+		tot += len[i];
+	}
+	struct pipe_icmp *c = malloc(sizeof *c + tot);
+	if (!c)
+		return;   /* evidence only: losing it under OOM does not lose messages */
+	c->e = *e;
+	char *w = c->buf;
+	const char **dst[3] = { &c->e.q_call_id, &c->e.q_branch, &c->e.q_method };
+	for (int i = 0; i < 3; i++) {
+		if (s[i]) {
+			memcpy(w, s[i], len[i]);
+			*dst[i] = w;
+			w += len[i];
+		} else {
+			*dst[i] = NULL;
+		}
+	}
+	put(p, (struct pipe_item){ .kind = PIPE_ICMP, .u.icmp = c });
+}
+
+struct pipe *pipe_new(const struct dis_callbacks *consumer)
+{
+	struct pipe *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->consumer = *consumer;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv_full, NULL);
+	pthread_cond_init(&p->cv_free, NULL);
+	return p;
+}
+
+struct dis_callbacks pipe_producer(struct pipe *p)
+{
+	return (struct dis_callbacks){ .on_msg = prod_msg, .on_icmp = prod_icmp, .user = p };
+}
+
+static void *reader(void *arg)
+{
+	struct pipe *p = arg;
+	p->rc = cap_read_files(p->files, p->nfiles, p->copt, p->dis, p->res);
+	dis_flush(p->dis);
+	pthread_mutex_lock(&p->mu);
+	if (p->cur->n) {
+		p->cur->next = NULL;
+		if (p->full_tail)
+			p->full_tail->next = p->cur;
+		else
+			p->full_head = p->cur;
+		p->full_tail = p->cur;
+		p->nfull++;
+	} else {
+		p->cur->next = p->free_list;
+		p->free_list = p->cur;
+	}
+	p->cur = NULL;
+	p->done = true;
+	pthread_cond_signal(&p->cv_full);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+int pipe_read_files(struct pipe *p, char *const *files, int nfiles, const struct cap_opts *o,
+		    struct dis_ctx *d, struct cap_result *r)
+{
+	const char *env = getenv("REGTRACE_THREADS");
+	p->threaded = !(env && atoi(env) == 1);
+	pthread_t thr;
+	if (p->threaded) {
+		p->cur = malloc(sizeof *p->cur);
+		if (p->cur)
+			p->cur->n = 0;
+		p->files = files;
+		p->nfiles = nfiles;
+		p->copt = o;
+		p->dis = d;
+		p->res = r;
+		if (!p->cur || pthread_create(&thr, NULL, reader, p) != 0) {
+			free(p->cur);
+			p->cur = NULL;
+			p->threaded = false;
+		}
+	}
+	if (!p->threaded) {
+		int rc = cap_read_files(files, nfiles, o, d, r);
+		dis_flush(d);
+		return rc;
+	}
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (!p->full_head && !p->done)
+			pthread_cond_wait(&p->cv_full, &p->mu);
+		struct pipe_batch *b = p->full_head;
+		if (!b) {   /* done and drained */
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		p->full_head = b->next;
+		if (!p->full_head)
+			p->full_tail = NULL;
+		p->nfull--;
+		pthread_cond_signal(&p->cv_free);
+		pthread_mutex_unlock(&p->mu);
+
+		for (size_t i = 0; i < b->n; i++)
+			deliver(p, &b->it[i]);
+
+		pthread_mutex_lock(&p->mu);
+		b->next = p->free_list;
+		p->free_list = b;
+		pthread_cond_signal(&p->cv_free);
+		pthread_mutex_unlock(&p->mu);
+	}
+	pthread_join(thr, NULL);
+	return p->rc;
+}
+
+bool pipe_threaded(const struct pipe *p)
+{
+	return p && p->threaded;
+}
+
+void pipe_free(struct pipe *p)
+{
+	if (!p)
+		return;
+	while (p->free_list) {
+		struct pipe_batch *b = p->free_list;
+		p->free_list = b->next;
+		free(b);
+	}
+	free(p->cur);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv_full);
+	pthread_cond_destroy(&p->cv_free);
+	free(p);
+}

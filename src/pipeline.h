@@ -1,0 +1,39 @@
+/* pipeline.h - reading files on a second thread.
+ *
+ * Owns: struct pipe, a two-stage pipeline for reading capture files.  The
+ * reader thread runs the capture layer and the dissectors (pcap, link ..
+ * UDP/TCP, reassembly, the libosip2 parse: about half of a run's work);
+ * the calling thread receives every finished message and ICMP event, in
+ * capture order, through the consumer callbacks (model, outputs) while the
+ * reader goes on.  Items cross in batches through a bounded queue, so the
+ * reader can never run far ahead (memory) and the hand-off costs one lock
+ * per batch, not per message.
+ *
+ * Only file reading uses it (live capture has its own ticking loop).
+ * Without a thread (pthread_create failed, or REGTRACE_THREADS=1 in the
+ * environment) everything runs on the calling thread, in the same order.
+ * What the reader thread touches: the capture layer, the dis_ctx, libosip2
+ * (thread-safe once sip_global_init() ran) and msgstore_alloc(); nothing
+ * of the model.
+ */
+#ifndef RT_PIPELINE_H
+#define RT_PIPELINE_H
+
+#include "capture.h"
+#include "dissect.h"
+
+struct pipe;
+
+/* consumer: what the calling thread does with each item (copied). */
+struct pipe *pipe_new(const struct dis_callbacks *consumer);
+/* The callbacks to give dis_new(): they queue items for the consumer. */
+struct dis_callbacks pipe_producer(struct pipe *p);
+/* cap_read_files() then dis_flush() on the reader thread; the consumer
+ * callbacks run here until both are done.  Returns cap_read_files()'s code. */
+int pipe_read_files(struct pipe *p, char *const *files, int nfiles, const struct cap_opts *o,
+		    struct dis_ctx *d, struct cap_result *r);
+/* True when pipe_read_files() ran on two threads (stats, tests). */
+bool pipe_threaded(const struct pipe *p);
+void pipe_free(struct pipe *p);
+
+#endif
