@@ -7,6 +7,9 @@
 #   regtrace report mode       regtrace -r F --report > /dev/null
 #   regtrace --json            regtrace -r F --json   > /dev/null
 #   regtrace --jsonl           regtrace -r F --jsonl  > /dev/null
+#   regtrace --max-memory      regtrace -r F --report --max-memory 64M (the bound at work)
+#   regtrace TUI               regtrace -r F in tmux 100x30 (when tmux is installed): wall is
+#                              the time until the registrations list is on screen, then q
 #   tshark                     tshark -q -z sip,stat -r F
 #   sngrep (when installed)    sngrep -N -q -l 1000000 -I F
 # Wall time is measured with date +%s%N around the command, peak RSS with
@@ -104,6 +107,8 @@ if [ -x "$RT_BIN" ]; then
 	add report "regtrace --report"    "$RT_BIN -r \"\$F\" --report"
 	add json   "regtrace --json"      "$RT_BIN -r \"\$F\" --json"
 	add jsonl  "regtrace --jsonl"     "$RT_BIN -r \"\$F\" --jsonl"
+	add maxmem "regtrace --max-memory 64M" "$RT_BIN -r \"\$F\" --report --max-memory 64M"
+	command -v tmux > /dev/null && add tui "regtrace TUI (to 1st screen)" "@tui"
 else
 	log "no regtrace binary at $RT_BIN (set RT_BIN): its rows are n/a"
 	for n in report json jsonl; do add "$n" "regtrace --$n" ""; done
@@ -122,10 +127,38 @@ run_one() {
 	local i=$1 r=$2 name=${NAMES[$1]} cmd=${CMDS[$1]} t0 t1 rc rss
 	local tv=$BENCH_OUT/logs/$name.$r.time err=$BENCH_OUT/logs/$name.$r.err
 	if [ -z "$cmd" ]; then echo "- - missing" >> "$BENCH_OUT/logs/$name.res"; return; fi
+	if [ "$cmd" = @tui ]; then run_tui "$name" "$r"; return; fi
 	t0=$(date +%s%N)
 	F=$F timeout "$BENCH_TIMEOUT" /usr/bin/time -v -o "$tv" bash -c "exec $cmd" > /dev/null 2> "$err" < /dev/null
 	rc=$?
 	t1=$(date +%s%N)
+	rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$tv" 2> /dev/null)
+	echo "$(( (t1 - t0) / 1000000 )) ${rss:--} $rc" >> "$BENCH_OUT/logs/$name.res"
+}
+
+# the TUI needs a terminal: run it in a detached tmux session, wait for the
+# registrations list, press q; peak RSS from /usr/bin/time -v as for the others
+run_tui() {
+	local name=$1 r=$2 tv=$BENCH_OUT/logs/$1.$2.time err=$BENCH_OUT/logs/$1.$2.err
+	local sock=rt-bench-$$ t0 t1 rc=124 rss i=0
+	local T="tmux -L $sock -f /dev/null"
+	rm -f "$tv.rc"
+	t0=$(date +%s%N)
+	$T new-session -d -x 100 -y 30 "TERM=xterm-256color /usr/bin/time -v -o '$tv' '$RT_BIN' -r '$F' 2> '$err'; echo \$? > '$tv.rc'"
+	while [ $i -lt $((BENCH_TIMEOUT * 10)) ]; do
+		if $T capture-pane -p 2> /dev/null | grep -q 'registrations ('; then
+			t1=$(date +%s%N)
+			$T send-keys q
+			for _ in $(seq 600); do [ -s "$tv.rc" ] && break; sleep 0.1; done
+			rc=$(cat "$tv.rc" 2> /dev/null || echo 1)
+			break
+		fi
+		[ -s "$tv.rc" ] && { rc=$(cat "$tv.rc"); [ "$rc" = 0 ] && rc=1; break; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	$T kill-server 2> /dev/null
+	[ -n "${t1:-}" ] || t1=$(date +%s%N)
 	rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$tv" 2> /dev/null)
 	echo "$(( (t1 - t0) / 1000000 )) ${rss:--} $rc" >> "$BENCH_OUT/logs/$name.res"
 }
@@ -159,9 +192,9 @@ done
 
 echo
 echo "workload: $F ($PACKETS packets), medians of $RUNS interleaved runs, $(nproc) cores"
-ROWF='| %-26s | %13s | %10s | %9s | %15s | %8s |\n'
+ROWF='| %-28s | %13s | %10s | %9s | %15s | %8s |\n'
 printf "$ROWF" what "wall median" packets/s "peak RSS" "ratio to report" "vs floor"
-printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..28})" "$(printf -- '-%.0s' {1..14}):" \
+printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..30})" "$(printf -- "-%.0s" {1..14}):" \
 	"$(printf -- '-%.0s' {1..11}):" "$(printf -- '-%.0s' {1..10}):" "$(printf -- '-%.0s' {1..16}):" "$(printf -- '-%.0s' {1..9}):"
 ratio() {  # ratio NAME BASE
 	if [ "${STATUS[$2]}" = ok ] && [ "${WALL[$2]}" -gt 0 ]; then
@@ -201,4 +234,11 @@ target() {  # target NAME LIMIT_RATIO RSS_LIMIT_MB
 }
 target report 1.2 100
 target json 1.5 200
+if [ "${STATUS[tui]:-}" = ok ]; then
+	awk -v k="${RSS[tui]}" 'BEGIN { m = k / 1024; printf "target regtrace TUI: peak RSS %.0f MB (target <= 300 MB: %s)\n", m, (m <= 300 ? "met" : "NOT met") }'
+fi
+if [ "${STATUS[maxmem]:-}" = ok ]; then
+	awk -v k="${RSS[maxmem]}" 'BEGIN { m = k / 1024; printf "--max-memory 64M: peak RSS %.0f MB (%s the bound)\n", m, (m <= 64 ? "within" : "ABOVE") }'
+	grep -h 'regtrace: ' "$BENCH_OUT/logs/maxmem.1.err" 2> /dev/null | sed 's/^/  /'
+fi
 echo "logs: $BENCH_OUT/logs/ (per run: NAME.RUN.time = /usr/bin/time -v, NAME.RUN.err = stderr)"
