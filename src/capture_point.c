@@ -158,6 +158,223 @@ long cp_grant(const struct txn *t, int ci, bool *listed)
 	return -1;
 }
 
+/* Contact URI -> aor_contact_key(), by the URI's address (the model's text
+ * does not move); emptied when the rules move to another AOR. */
+struct cp_keys {
+	size_t lo, hi;                  /* the AOR range it was filled for */
+	size_t n, cap;                  /* cap: power of 2 */
+	struct cp_key {
+		const char *uri;
+		char *key;              /* NULL: no key (aor_contact_key gave none) */
+	} *v;
+	/* cp_grant_ctx() answers for the AOR's transactions: (t, ci) -> grant */
+	size_t gn, gcap;
+	struct cp_grant_memo {
+		const struct txn *t;
+		int ci;
+		bool listed;
+		long grant;
+	} *g;
+};
+
+void cp_keys_free(struct cp_keys *k)
+{
+	if (!k)
+		return;
+	for (size_t i = 0; i < k->cap; i++)
+		free(k->v[i].key);
+	free(k->v);
+	free(k->g);
+	free(k);
+}
+
+static void keys_clear(struct cp_keys *k)
+{
+	for (size_t i = 0; i < k->cap; i++) {
+		free(k->v[i].key);
+		k->v[i].uri = NULL;
+		k->v[i].key = NULL;
+	}
+	k->n = 0;
+	if (k->g)
+		memset(k->g, 0, k->gcap * sizeof *k->g);
+	k->gn = 0;
+}
+
+/* Empties the memo when the rules moved to other AORs (or it grew large). */
+static void keys_check(struct diag_ctx *c)
+{
+	struct cp_keys *k = c->keys;
+	if (k && (k->lo != c->aor_lo || k->hi != c->aor_hi || k->n >= 4096 || k->gn >= 4096)) {
+		keys_clear(k);
+		k->lo = c->aor_lo;
+		k->hi = c->aor_hi;
+	}
+}
+
+static size_t grant_slot(const struct txn *t, int ci, size_t cap)
+{
+	uint64_t h = ((uint64_t)(uintptr_t)t * 0x9E3779B97F4A7C15ULL) ^
+		     ((uint64_t)(unsigned)ci * 0xff51afd7ed558ccdULL);
+	return (size_t)(h ^ h >> 29) & (cap - 1);
+}
+
+/* The memo entry of (t, ci): found (*hit) or a free one; NULL without memory. */
+static struct cp_grant_memo *grant_memo(struct diag_ctx *c, const struct txn *t, int ci, bool *hit)
+{
+	*hit = false;
+	struct cp_keys *k = c->keys;
+	if (!k) {
+		k = c->keys = calloc(1, sizeof *k);
+		if (!k)
+			return NULL;
+		k->lo = c->aor_lo;
+		k->hi = c->aor_hi;
+	}
+	if (2 * (k->gn + 1) > k->gcap) {
+		size_t nc = k->gcap ? k->gcap * 2 : 64;
+		struct cp_grant_memo *nv = calloc(nc, sizeof *nv);
+		if (!nv)
+			return NULL;
+		for (size_t i = 0; i < k->gcap; i++) {
+			if (!k->g[i].t)
+				continue;
+			size_t h = grant_slot(k->g[i].t, k->g[i].ci, nc);
+			while (nv[h].t)
+				h = (h + 1) & (nc - 1);
+			nv[h] = k->g[i];
+		}
+		free(k->g);
+		k->g = nv;
+		k->gcap = nc;
+	}
+	size_t h = grant_slot(t, ci, k->gcap);
+	while (k->g[h].t) {
+		if (k->g[h].t == t && k->g[h].ci == ci) {
+			*hit = true;
+			return &k->g[h];
+		}
+		h = (h + 1) & (k->gcap - 1);
+	}
+	return &k->g[h];
+}
+
+static size_t key_slot(const char *uri, size_t cap)
+{
+	return (size_t)(((uintptr_t)uri >> 3) * 0x9E3779B97F4A7C15ULL >> 20) & (cap - 1);
+}
+
+/* The key of uri; *fresh set when it was made for this call only (the
+ * caller frees it: out of memory for the table). */
+static const char *contact_key(struct diag_ctx *c, const char *uri, char **fresh)
+{
+	*fresh = NULL;
+	struct cp_keys *k = c->keys;
+	if (!k) {
+		k = c->keys = calloc(1, sizeof *k);
+		if (!k)
+			return *fresh = aor_contact_key(uri);
+		k->lo = c->aor_lo;
+		k->hi = c->aor_hi;
+	}
+	if (2 * (k->n + 1) > k->cap) {
+		size_t nc = k->cap ? k->cap * 2 : 64;
+		struct cp_key *nv = calloc(nc, sizeof *nv);
+		if (!nv)
+			return *fresh = aor_contact_key(uri);
+		for (size_t i = 0; i < k->cap; i++) {
+			if (!k->v[i].uri)
+				continue;
+			size_t h = key_slot(k->v[i].uri, nc);
+			while (nv[h].uri)
+				h = (h + 1) & (nc - 1);
+			nv[h] = k->v[i];
+		}
+		free(k->v);
+		k->v = nv;
+		k->cap = nc;
+	}
+	size_t h = key_slot(uri, k->cap);
+	while (k->v[h].uri) {
+		if (k->v[h].uri == uri)
+			return k->v[h].key;
+		h = (h + 1) & (k->cap - 1);
+	}
+	k->v[h].uri = uri;
+	k->v[h].key = aor_contact_key(uri);
+	k->n++;
+	return k->v[h].key;
+}
+
+bool cp_contact_match_ctx(struct diag_ctx *c, const struct sip_contact *qc,
+			  const struct sip_contact *rc)
+{
+	if (!qc || !rc || !qc->uri || !rc->uri)
+		return false;
+	if (qc->instance && rc->instance && strcmp(qc->instance, rc->instance) == 0) {
+		if (!qc->reg_id || !rc->reg_id || strcmp(qc->reg_id, rc->reg_id) == 0)
+			return true;
+	}
+	keys_check(c);     /* (only here: ka stays valid while kb is looked up) */
+	char *fa, *fb;
+	const char *ka = contact_key(c, qc->uri, &fa);
+	const char *kb = contact_key(c, rc->uri, &fb);
+	bool eq = ka && kb && strcmp(ka, kb) == 0;
+	free(fa);
+	free(fb);
+	return eq;
+}
+
+static long grant_uncached(struct diag_ctx *c, const struct txn *t, int ci, bool *listed);
+
+long cp_grant_ctx(struct diag_ctx *c, const struct txn *t, int ci, bool *listed)
+{
+	if (listed)
+		*listed = false;
+	if (!t || !t->req || !t->final || t->final_status < 200 || t->final_status >= 300 ||
+	    ci < 0 || ci >= t->req->ncontacts)
+		return -1;
+	keys_check(c);
+	bool hit;
+	struct cp_grant_memo *g = grant_memo(c, t, ci, &hit);
+	if (g && hit) {
+		if (listed)
+			*listed = g->listed;
+		return g->grant;
+	}
+	bool l = false;
+	long v = grant_uncached(c, t, ci, &l);
+	/* the lookup above may have emptied the memo: look the slot up again */
+	g = grant_memo(c, t, ci, &hit);
+	if (g && !hit) {
+		g->t = t;
+		g->ci = ci;
+		g->listed = l;
+		g->grant = v;
+		c->keys->gn++;
+	}
+	if (listed)
+		*listed = l;
+	return v;
+}
+
+static long grant_uncached(struct diag_ctx *c, const struct txn *t, int ci, bool *listed)
+{
+	const struct sip_msg *r = t->final;
+	for (int k = 0; k < r->ncontacts; k++) {
+		if (!cp_contact_match_ctx(c, &t->req->contacts[ci], &r->contacts[k]))
+			continue;
+		if (listed)
+			*listed = true;
+		if (r->contacts[k].expires >= 0)
+			return r->contacts[k].expires;
+		if (r->expires >= 0)
+			return r->expires;
+		return diag_contact_expires(t->req, ci);
+	}
+	return -1;
+}
+
 bool cp_is_refresh_ok(const struct txn *t)
 {
 	if (!diag_is_register(t) || !t->req || !t->final || t->final_status < 200 ||
@@ -204,29 +421,59 @@ static void ipset_add(struct ip_set *s, const struct rt_addr *a)
 		s->v[s->n++] = *a;
 }
 
-static int cmp_leg(const void *pa, const void *pb)
+/* A leg: the REGISTER's (Call-ID, CSeq); a missing Call-ID counts as "". */
+static uint64_t leg_hash(const void *u, size_t i)
 {
-	const struct txn *a = *(const struct txn *const *)pa, *b = *(const struct txn *const *)pb;
-	int c = strcmp(a->call_id ? a->call_id : "", b->call_id ? b->call_id : "");
-	if (c)
-		return c;
-	return a->cseq < b->cseq ? -1 : a->cseq > b->cseq;
+	const struct txn *t = ((struct txn *const *)u)[i];
+	const char *cid = t->call_id ? t->call_id : "";
+	uint64_t h = diag_hash_bytes(DIAG_HASH_INIT, cid, strlen(cid));
+	return diag_hash_bytes(h, &t->cseq, sizeof t->cseq);
 }
 
-void cp_infer(const struct model *m, struct cp_info *o)
+static bool leg_eq(const void *u, size_t i, size_t j)
+{
+	const struct txn *a = ((struct txn *const *)u)[i], *b = ((struct txn *const *)u)[j];
+	return a->cseq == b->cseq &&
+	       strcmp(a->call_id ? a->call_id : "", b->call_id ? b->call_id : "") == 0;
+}
+
+/* REGISTERs seen again on a second leg: within one (Call-ID, CSeq), in
+ * frame order, each one whose predecessor has another Via sent-by (what
+ * sorting by Call-ID and CSeq and comparing neighbours counted).  One
+ * hashed pass instead of the sort. */
+static unsigned count_forwarded(struct txn *const *regs, size_t n)
+{
+	if (n < 2)
+		return 0;
+	size_t *gid = malloc(n * sizeof *gid);
+	size_t ng = gid ? diag_group(n, gid, leg_hash, leg_eq, regs) : (size_t)-1;
+	size_t *prev = ng != (size_t)-1 ? malloc((ng ? ng : 1) * sizeof *prev) : NULL;
+	unsigned fw = 0;
+	if (prev) {
+		for (size_t g = 0; g < ng; g++)
+			prev[g] = (size_t)-1;
+		for (size_t i = 0; i < n; i++) {
+			size_t p = prev[gid[i]];
+			prev[gid[i]] = i;
+			if (p == (size_t)-1)
+				continue;
+			const struct txn *a = regs[p], *b = regs[i];
+			if (a->call_id && b->call_id && !diag_same_flow(a, b))
+				fw++;
+		}
+	}
+	free(prev);
+	free(gid);
+	return fw;
+}
+
+/* Inference over the REGISTER transactions with a request (m->txns order). */
+static void cp_infer_regs(struct cp_info *o, struct txn *const *regs, size_t nregs)
 {
 	memset(o, 0, sizeof *o);
-	if (!m)
-		return;
 	struct ip_set src = { 0 }, dst = { 0 };
-	const struct txn **regs = calloc(m->txns.n ? m->txns.n : 1, sizeof *regs);
-	size_t nregs = 0;
-	for (size_t i = 0; i < m->txns.n; i++) {
-		const struct txn *t = m->txns.v[i];
-		if (!diag_is_register(t) || !t->req)
-			continue;
-		if (regs)
-			regs[nregs++] = t;
+	for (size_t i = 0; i < nregs; i++) {
+		const struct txn *t = regs[i];
 		struct rt_addr sb;
 		if (t->req->via_count == 1) {
 			ipset_add(&src, &t->req->src);
@@ -240,16 +487,7 @@ void cp_infer(const struct model *m, struct cp_info *o)
 		else if (cp_nat_on_req(t, NULL, 0))
 			o->inside_nat++;
 	}
-	if (regs && nregs > 1) {
-		qsort(regs, nregs, sizeof *regs, cmp_leg);
-		for (size_t i = 1; i < nregs; i++) {
-			const struct txn *a = regs[i - 1], *b = regs[i];
-			if (a->call_id && b->call_id && strcmp(a->call_id, b->call_id) == 0 &&
-			    a->cseq == b->cseq && !diag_same_flow(a, b))
-				o->forwarded++;
-		}
-	}
-	free(regs);
+	o->forwarded = count_forwarded(regs, nregs);
 	o->ua_sources = src.n;
 	o->registrars = dst.n;
 	if (o->forwarded) {
@@ -278,6 +516,36 @@ void cp_infer(const struct model *m, struct cp_info *o)
 		snprintf(o->basis, sizeof o->basis,
 			 "no address translation seen (source = Via sent-by on every REGISTER)");
 	}
+}
+
+void cp_infer(const struct model *m, struct cp_info *o)
+{
+	memset(o, 0, sizeof *o);
+	if (!m)
+		return;
+	struct txn **regs = calloc(m->txns.n ? m->txns.n : 1, sizeof *regs);
+	size_t nregs = 0;
+	if (!regs)
+		return;
+	for (size_t i = 0; i < m->txns.n; i++) {
+		struct txn *t = m->txns.v[i];
+		if (diag_is_register(t) && t->req)
+			regs[nregs++] = t;
+	}
+	cp_infer_regs(o, regs, nregs);
+	free(regs);
+}
+
+const struct cp_info *cp_infer_ctx(struct diag_ctx *c)
+{
+	static const struct cp_info none = { .where = CP_UNKNOWN };
+	if (c->cp)
+		return c->cp;
+	c->cp = calloc(1, sizeof *c->cp);
+	if (!c->cp)
+		return &none;
+	cp_infer_regs(c->cp, c->regs, c->nregs);
+	return c->cp;
 }
 
 const char *cp_where_name(enum cp_where w)

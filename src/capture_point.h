@@ -38,6 +38,9 @@ struct cp_info {
 };
 
 void cp_infer(const struct model *m, struct cp_info *out);
+/* The same for the rules: computed once per diagnosis run (from its list of
+ * REGISTERs), then cached in the context.  Never NULL. */
+const struct cp_info *cp_infer_ctx(struct diag_ctx *c);
 
 /* "ua", "registrar", "between", "unknown": for outputs that want the word. */
 const char *diag_capture_point(const struct model *m);
@@ -64,6 +67,13 @@ bool cp_nat_on_req(const struct txn *t, char *what, size_t n);
 long cp_grant(const struct txn *t, int ci, bool *listed);
 /* Is the 2xx contact c the request's contact (§19.1.4 or same instance)? */
 bool cp_contact_match(const struct sip_contact *req_c, const struct sip_contact *resp_c);
+
+/* The same for the rules: the §19.1.4 keys of the Contacts are kept while
+ * one AOR is diagnosed (each rule compares the same Contacts again). */
+long cp_grant_ctx(struct diag_ctx *c, const struct txn *t, int ci, bool *listed);
+bool cp_contact_match_ctx(struct diag_ctx *c, const struct sip_contact *req_c,
+			  const struct sip_contact *resp_c);
+void cp_keys_free(struct cp_keys *k);
 
 /* 2xx REGISTER that adds/refreshes (not a removal, not a query). */
 bool cp_is_refresh_ok(const struct txn *t);

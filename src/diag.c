@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "diag.h"
+#include "capture_point.h"
 #include "escape.h"
 
 /* ---------------------------------------------------------------- the table */
@@ -150,19 +151,89 @@ double diag_param(const struct diag_ctx *c, const char *name)
 	abort();
 }
 
+/* One pass over the transactions for what many rules ask of every one of
+ * them: which are REGISTERs (rules used to scan m->txns for that each),
+ * which other requests timed out. */
+static void diag_prepare(struct diag_ctx *c)
+{
+	struct model *m = c->m;
+	c->regs = malloc((m->txns.n ? m->txns.n : 1) * sizeof *c->regs);
+	c->tmo_others = malloc((m->txns.n ? m->txns.n : 1) * sizeof *c->tmo_others);
+	if (!c->regs || !c->tmo_others)
+		return;
+	for (size_t i = 0; i < m->txns.n; i++) {
+		struct txn *t = m->txns.v[i];
+		if (!diag_is_register(t)) {
+			if (t->req && t->outcome == TXN_TIMEOUT)
+				c->tmo_others[c->ntmo_others++] = t;
+			continue;
+		}
+		c->any_register = true;
+		if (t->req)
+			c->regs[c->nregs++] = t;
+	}
+}
+
+static void run_rule(struct diag_ctx *c, size_t ix, const struct diag_rule *r)
+{
+	c->rule = r;
+	c->rule_ix = ix;
+	r->run(c, r);
+}
+
+/* Rules run AOR by AOR: for each AOR every DIAG_PER_AOR rule, so each AOR's
+ * transactions, attempts and bindings are read once while they are hot
+ * instead of once per rule (the model objects are moving into a file-backed
+ * paged arena to bound RSS: walking all AORs once per rule would page the
+ * whole model in ~50 times).  Capture-wide rules run as separate passes.
+ * Findings are collected per rule and added to the model in rule order, so
+ * the output order is the one rule-by-rule gave: rule, then AOR. */
 void diag_run(struct model *m, const struct diag_opts *o)
 {
 	if (!m)
 		return;
 	struct diag_ctx *c = calloc(1, sizeof *c);
-	if (!c)
+	size_t nr = diag_rule_count();
+	const struct diag_rule **rules = calloc(nr ? nr : 1, sizeof *rules);
+	struct ptr_vec *out = calloc(nr ? nr : 1, sizeof *out);
+	if (!c || !rules || !out) {
+		free(c);
+		free(rules);
+		free(out);
 		return;
+	}
 	c->m = m;
 	c->o = o;
-	for (size_t i = 0, n = diag_rule_count(); i < n; i++) {
-		c->rule = diag_rule_at(i);
-		c->rule->run(c, c->rule);
+	c->out = out;
+	for (size_t i = 0; i < nr; i++)
+		rules[i] = diag_rule_at(i);
+	diag_prepare(c);
+	for (size_t ai = 0; ai < m->aors.n; ai++) {
+		c->aor_lo = ai;
+		c->aor_hi = ai + 1;
+		for (size_t i = 0; i < nr; i++)
+			if (rules[i]->scope == DIAG_PER_AOR)
+				run_rule(c, i, rules[i]);
 	}
+	c->aor_lo = 0;
+	c->aor_hi = m->aors.n;
+	for (size_t i = 0; i < nr; i++)
+		if (rules[i]->scope != DIAG_PER_AOR)
+			run_rule(c, i, rules[i]);
+	for (size_t i = 0; i < nr; i++) {
+		for (size_t k = 0; k < out[i].n; k++)
+			model_add_finding(m, out[i].v[k]);
+		ptr_vec_free(&out[i]);
+	}
+	free(out);
+	free(rules);
+	free(c->regs);
+	free(c->cp);
+	cp_keys_free(c->keys);
+	free(c->gb_ka);
+	free(c->tmo_others);
+	nat_addr_ix_free(c->addr_ix);
+	free(c->resp_ix);
 	free(c);
 }
 
@@ -240,7 +311,9 @@ void diag_emit(struct diag_ctx *c, struct aor_hist *aor, struct diag_frames *fr,
 		fr->v = NULL;
 		fr->n = fr->cap = 0;
 	}
-	model_add_finding(c->m, f);
+	/* held back until diag_run() ends, to keep the rule order */
+	if (!c->out || ptr_vec_push(&c->out[c->rule_ix], f) != 0)
+		model_add_finding(c->m, f);
 }
 
 const char *diag_esc(struct diag_ctx *c, const char *s)
@@ -408,6 +481,26 @@ int diag_raw_count(const struct sip_msg *m, const char *name)
 	return n;
 }
 
+void diag_raw_counts(const struct sip_msg *m, const char *const *names, int nn, int *counts)
+{
+	for (int k = 0; k < nn; k++)
+		counts[k] = 0;
+	if (!m || !m->raw)
+		return;
+	const char *e = raw_headers_end(m);
+	const char *p = memchr(m->raw, '\n', (size_t)(e - m->raw));   /* skip start line */
+	while (p && p < e) {
+		p++;
+		/* the first letter (ASCII case folded) rules out most names */
+		unsigned char f = p < e ? (unsigned char)*p | 0x20 : 0;
+		for (int k = 0; p < e && k < nn; k++)
+			if (names[k] && ((unsigned char)names[k][0] | 0x20) == f &&
+			    line_is_header(p, e, names[k]))
+				counts[k]++;
+		p = memchr(p, '\n', (size_t)(e - p));
+	}
+}
+
 const char *diag_raw_header(const struct sip_msg *m, const char *name, const char *compact,
 			    char *buf, size_t n)
 {
@@ -438,6 +531,67 @@ const char *diag_raw_header(const struct sip_msg *m, const char *name, const cha
 		p = memchr(p, '\n', (size_t)(e - p));
 	}
 	return NULL;
+}
+
+uint64_t diag_hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+uint64_t diag_hash_ip(uint64_t h, const struct rt_addr *a)
+{
+	uint64_t w[2] = { 0, 0 };
+	memcpy(w, a->ip, a->family == 4 ? 4 : 16);
+	return mix64(h ^ mix64(w[0] ^ a->family) ^ mix64(w[1] + 0x9e3779b97f4a7c15ULL));
+}
+
+size_t diag_group(size_t n, size_t *gid, uint64_t (*hash)(const void *u, size_t i),
+		  bool (*eq)(const void *u, size_t i, size_t j), const void *u)
+{
+	size_t cap = 16;
+	while (cap < 2 * n)
+		cap *= 2;
+	/* a slot: the first item of a group + 1, and its full hash (eq, which
+	 * reads the items' text, only runs when the hashes agree) */
+	struct slot {
+		size_t item;
+		uint64_t h;
+	} *slot = calloc(cap, sizeof *slot);
+	if (!slot)
+		return (size_t)-1;
+	size_t ng = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t hv = hash(u, i);
+		size_t h = (size_t)(hv ^ hv >> 29) & (cap - 1);
+		for (;;) {
+			if (!slot[h].item) {
+				slot[h].item = i + 1;
+				slot[h].h = hv;
+				gid[i] = ng++;
+				break;
+			}
+			if (slot[h].h == hv && eq(u, i, slot[h].item - 1)) {
+				gid[i] = gid[slot[h].item - 1];
+				break;
+			}
+			h = (h + 1) & (cap - 1);
+		}
+	}
+	free(slot);
+	return ng;
 }
 
 bool diag_contains_ci(const char *hay, const char *needle)

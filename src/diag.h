@@ -41,12 +41,21 @@ struct diag_rule;
 
 typedef void (*diag_rule_fn)(struct diag_ctx *c, const struct diag_rule *r);
 
+/* How diag_run() calls a rule.  DIAG_PER_AOR: the rule looks at one AOR at
+ * a time (FOR_EACH_AOR walks only the AOR being diagnosed), so diag_run()
+ * calls every such rule for one AOR before it moves to the next and the
+ * AOR's objects are touched while they are hot (they are moving into a
+ * file-backed paged arena).  DIAG_CAPTURE (the default): one call over the
+ * whole capture. */
+enum diag_scope { DIAG_CAPTURE = 0, DIAG_PER_AOR };
+
 struct diag_rule {
 	const char *id;                 /* "REG-AUTH-LOOP"; NULL ends a table */
 	enum finding_sev sev;
 	const char *title;
 	const struct diag_param *params;/* NULL or ended by a NULL name */
 	diag_rule_fn run;
+	enum diag_scope scope;
 };
 
 /* A threshold set on the command line. */
@@ -87,13 +96,50 @@ extern const struct diag_rule diag_rules_time[];   /* rules_time.c (part 2) */
 extern const struct diag_rule diag_rules_nat[];    /* rules_nat.c (part 2) */
 extern const struct diag_rule diag_rules_gb[];     /* rules_gb.c (part 2) */
 
+struct cp_info;
+struct cp_keys;
+struct gb_ka;
+struct nat_addr_ix;
+struct resp_ix;
+
 struct diag_ctx {
 	struct model *m;
 	const struct diag_opts *o;
 	const struct diag_rule *rule;   /* the rule running */
+	size_t rule_ix;                 /* its index (diag_rule_at) */
+	size_t aor_lo, aor_hi;          /* the AORs FOR_EACH_AOR walks: one for a
+					   DIAG_PER_AOR rule, all for a capture-wide one */
+	struct ptr_vec *out;            /* findings per rule, added to the model in
+					   rule order at the end (the order findings
+					   always had: rule by rule, AORs in order) */
+	/* facts computed once per run (diag_run), not once per rule */
+	struct txn **regs;              /* REGISTER transactions with a request, m->txns order */
+	size_t nregs;
+	bool any_register;              /* a REGISTER transaction, request seen or not */
+	struct txn **tmo_others;        /* other requests that timed out, m->txns order */
+	size_t ntmo_others;
+	struct nat_addr_ix *addr_ix;    /* rules_nat.c: messages by address, NULL until asked */
+	struct resp_ix *resp_ix;        /* rules_resp.c: responses by CSeq, NULL until asked */
+	size_t nresp_ix;
+	struct cp_info *cp;             /* capture point (cp_infer_ctx), NULL until asked */
+	struct cp_keys *keys;           /* capture_point.c: Contact keys of the AOR */
+	int gb_auto_state;              /* rules_gb.c: 0 unknown, 1 none, 2 found */
+	const struct txn *gb_auto;
+	struct gb_ka *gb_ka;            /* rules_gb.c: keepalives by device, NULL until asked */
+	size_t gb_nka;
+	const struct aor_hist *nat_aor; /* rules_nat.c: first NAT transaction of nat_aor */
+	const struct txn *nat_txn;
+	char nat_what[200];
 	char esc[8][256];               /* diag_esc() ring */
 	unsigned esc_i;
 };
+
+void nat_addr_ix_free(struct nat_addr_ix *x);   /* rules_nat.c */
+
+/* Every AOR a rule looks at (see enum diag_scope). */
+#define FOR_EACH_AOR(c, a) \
+	for (size_t ai_ = (c)->aor_lo; ai_ < (c)->aor_hi; ai_++) \
+		for (struct aor_hist *a = (c)->m->aors.v[ai_]; a; a = NULL)
 
 /* A threshold of the running rule: the --rule-opt value, else its default. */
 double diag_param(const struct diag_ctx *c, const char *name);
@@ -155,6 +201,19 @@ const char *diag_raw_header(const struct sip_msg *m, const char *name, const cha
 			    char *buf, size_t n);
 /* How many header lines named NAME the raw text has (folded lines count once). */
 int diag_raw_count(const struct sip_msg *m, const char *name);
+/* diag_raw_count() of several names in one pass over the text. */
+void diag_raw_counts(const struct sip_msg *m, const char *const *names, int n, int *counts);
+
+/* Groups items 0..n-1 by a key in one hashed pass (no sort): gid[i] gets
+ * the group of item i, groups numbered from 0 in the order of their first
+ * item.  Returns the number of groups, (size_t)-1 when out of memory. */
+size_t diag_group(size_t n, size_t *gid, uint64_t (*hash)(const void *u, size_t i),
+		  bool (*eq)(const void *u, size_t i, size_t j), const void *u);
+/* FNV-1a over bytes, continuing from h (start with DIAG_HASH_INIT). */
+#define DIAG_HASH_INIT 1469598103934665603ULL
+uint64_t diag_hash_bytes(uint64_t h, const void *p, size_t n);
+/* An address's IP as rt_ip_eq() compares it: family and 4 or 16 bytes. */
+uint64_t diag_hash_ip(uint64_t h, const struct rt_addr *a);
 
 /* Case-insensitive search (captured text; both may be NULL). */
 bool diag_contains_ci(const char *hay, const char *needle);

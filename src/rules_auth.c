@@ -13,10 +13,6 @@
 #include "diag.h"
 #include "digest.h"
 
-#define FOR_EACH_AOR(c, a) \
-	for (size_t ai_ = 0; ai_ < (c)->m->aors.n; ai_++) \
-		for (struct aor_hist *a = (c)->m->aors.v[ai_]; a; a = NULL)
-
 static const char *code_name(int code)
 {
 	return code == 407 ? "407" : "401";
@@ -784,8 +780,10 @@ static void rule_auth_malformed(struct diag_ctx *c, const struct diag_rule *r)
 					parsed[m->creds[j].proxy ? 1 : 0]++;
 				for (int j = 0; j < m->nchals; j++)
 					parsed[m->chals[j].proxy ? 3 : 2]++;
+				int raw[4];
+				diag_raw_counts(m, names, 4, raw);
 				for (int h = 0; h < 4; h++) {
-					if (diag_raw_count(m, names[h]) <= parsed[h])
+					if (raw[h] <= parsed[h])
 						continue;
 					if (!n) {
 						char v[160];
@@ -901,27 +899,30 @@ static void rule_auth_variant(struct diag_ctx *c, const struct diag_rule *r)
 
 const struct diag_rule diag_rules_auth[] = {
 	{ "REG-AUTH-LOOP", SEV_CRIT, "authentication loop: credentials rejected, phone keeps retrying",
-	  p_loop, rule_auth_loop },
-	{ "REG-AUTH-NORETRY", SEV_CRIT, "challenge not answered", p_window, rule_auth_noretry },
+	  p_loop, rule_auth_loop, DIAG_PER_AOR },
+	{ "REG-AUTH-NORETRY", SEV_CRIT, "challenge not answered", p_window,
+	  rule_auth_noretry, DIAG_PER_AOR },
 	{ "REG-AUTH-BADPW", SEV_CRIT, "wrong password (digest verified with --credentials)",
-	  NULL, rule_auth_badpw },
+	  NULL, rule_auth_badpw, DIAG_PER_AOR },
 	{ "REG-AUTH-VARIANT", SEV_ERR, "password right, hashed with another realm/username/uri",
-	  NULL, rule_auth_variant },
+	  NULL, rule_auth_variant, DIAG_PER_AOR },
 	{ "REG-AUTH-REALM", SEV_ERR, "credentials for another realm than challenged", NULL,
-	  rule_auth_realm },
+	  rule_auth_realm, DIAG_PER_AOR },
 	{ "REG-AUTH-USER-403", SEV_ERR, "auth username differs from the AOR user, answered 403",
-	  NULL, rule_auth_user_403 },
+	  NULL, rule_auth_user_403, DIAG_PER_AOR },
 	{ "REG-AUTH-USER", SEV_WARN, "auth username differs from the AOR user, answered 401/407",
-	  NULL, rule_auth_user },
+	  NULL, rule_auth_user, DIAG_PER_AOR },
 	{ "REG-AUTH-HDRTYPE", SEV_ERR, "wrong credentials header for the challenge type", NULL,
-	  rule_auth_hdrtype },
+	  rule_auth_hdrtype, DIAG_PER_AOR },
 	{ "REG-AUTH-ALG", SEV_ERR, "digest algorithm not offered / not supported", p_window,
-	  rule_auth_alg },
+	  rule_auth_alg, DIAG_PER_AOR },
 	{ "REG-AUTH-QOP", SEV_ERR, "digest answer malformed (qop/nc/cnonce/opaque/uri)", NULL,
-	  rule_auth_qop },
-	{ "REG-AUTH-STALE-FAIL", SEV_ERR, "stale nonce not handled", p_window, rule_auth_stale_fail },
-	{ "REG-AUTH-STALE-OK", SEV_INFO, "stale nonce renewed correctly", NULL, rule_auth_stale_ok },
+	  rule_auth_qop, DIAG_PER_AOR },
+	{ "REG-AUTH-STALE-FAIL", SEV_ERR, "stale nonce not handled", p_window,
+	  rule_auth_stale_fail, DIAG_PER_AOR },
+	{ "REG-AUTH-STALE-OK", SEV_INFO, "stale nonce renewed correctly", NULL,
+	  rule_auth_stale_ok, DIAG_PER_AOR },
 	{ "REG-AUTH-MALFORMED", SEV_ERR, "unparsable Authorization / WWW-Authenticate header", NULL,
-	  rule_auth_malformed },
-	{ NULL, 0, NULL, NULL, NULL },
+	  rule_auth_malformed, DIAG_PER_AOR },
+	{ NULL, 0, NULL, NULL, NULL, DIAG_CAPTURE },
 };

@@ -14,10 +14,6 @@
 
 #include "capture_point.h"
 
-#define FOR_EACH_AOR(c, a) \
-	for (size_t ai_ = 0; ai_ < (c)->m->aors.n; ai_++) \
-		for (struct aor_hist *a = (c)->m->aors.v[ai_]; a; a = NULL)
-
 static int64_t ns_of(double s)
 {
 	return (int64_t)(s * 1e9);
@@ -41,21 +37,27 @@ static int gb_type(const char *s)
 	return gb_code(s) ? (s[10] - '0') * 100 + (s[11] - '0') * 10 + (s[12] - '0') : -1;
 }
 
-/* The first REGISTER with 20-digit From and To users (auto switch), NULL if none. */
-static const struct txn *gb_auto(const struct model *m)
+/* The first REGISTER with 20-digit From and To users (auto switch), NULL if
+ * none.  Looked up once per diagnosis run: every GB rule asks, per AOR. */
+static const struct txn *gb_auto(struct diag_ctx *c)
 {
-	for (size_t i = 0; i < m->txns.n; i++) {
-		const struct txn *t = m->txns.v[i];
-		if (diag_is_register(t) && t->req && gb_code(t->req->from_user) &&
-		    gb_code(t->req->to_user))
-			return t;
+	if (!c->gb_auto_state) {
+		c->gb_auto_state = 1;
+		for (size_t i = 0; i < c->nregs; i++) {
+			const struct txn *t = c->regs[i];
+			if (gb_code(t->req->from_user) && gb_code(t->req->to_user)) {
+				c->gb_auto = t;
+				c->gb_auto_state = 2;
+				break;
+			}
+		}
 	}
-	return NULL;
+	return c->gb_auto;
 }
 
-static bool gb_on(const struct diag_ctx *c)
+static bool gb_on(struct diag_ctx *c)
 {
-	return (c->o && c->o->gb28181) || gb_auto(c->m);
+	return (c->o && c->o->gb28181) || gb_auto(c);
 }
 
 /* User part of a request URI into b ("" when none). */
@@ -99,7 +101,7 @@ static void rule_profile(struct diag_ctx *c, const struct diag_rule *r)
 			  "retry after failure >= 60 s, 20-digit IDs, keepalive every 60 s, time sync.");
 		return;
 	}
-	const struct txn *t = gb_auto(c->m);
+	const struct txn *t = gb_auto(c);
 	if (!t)
 		return;
 	struct diag_frames fr = { 0 };
@@ -129,7 +131,7 @@ static void rule_expires_short(struct diag_ctx *c, const struct diag_rule *r)
 			long q = diag_contact_expires(t->req, 0);
 			long e = q;
 			if (t->final_status / 100 == 2) {
-				long g = cp_grant(t, 0, NULL);
+				long g = cp_grant_ctx(c, t, 0, NULL);
 				if (g >= 0)
 					e = g;
 			} else if (t->final)
@@ -364,9 +366,54 @@ static const char *device_id(const struct aor_hist *a)
 	return t ? t->req->to_user : NULL;
 }
 
-static bool from_device(const struct txn *t, const char *dev)
+/* Keepalive MESSAGEs sorted by sending device (From user), then frame
+ * order: built once per run, so a device's keepalives are a binary search
+ * away instead of a walk over every transaction per AOR. */
+struct gb_ka {
+	const struct txn *t;
+	size_t ix;              /* index in m->txns */
+};
+
+static int cmp_ka(const void *pa, const void *pb)
 {
-	return dev && t->req && t->req->from_user && strcmp(t->req->from_user, dev) == 0;
+	const struct gb_ka *a = pa, *b = pb;
+	int d = strcmp(a->t->req->from_user, b->t->req->from_user);
+	if (d)
+		return d;
+	return a->ix < b->ix ? -1 : a->ix > b->ix;
+}
+
+/* The keepalives of device dev, in frame order: *n of them from the result. */
+static const struct gb_ka *dev_keepalives(struct diag_ctx *c, const char *dev, size_t *n)
+{
+	*n = 0;
+	if (!dev)
+		return NULL;
+	if (!c->gb_ka) {
+		c->gb_ka = malloc((c->m->txns.n ? c->m->txns.n : 1) * sizeof *c->gb_ka);
+		if (!c->gb_ka)
+			return NULL;
+		c->gb_nka = 0;
+		for (size_t i = 0; i < c->m->txns.n; i++) {
+			const struct txn *t = c->m->txns.v[i];
+			if (is_keepalive(t) && t->req->from_user)
+				c->gb_ka[c->gb_nka++] = (struct gb_ka){ t, i };
+		}
+		qsort(c->gb_ka, c->gb_nka, sizeof *c->gb_ka, cmp_ka);
+	}
+	size_t lo = 0, hi = c->gb_nka;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(c->gb_ka[mid].t->req->from_user, dev) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t e = lo;
+	while (e < c->gb_nka && strcmp(c->gb_ka[e].t->req->from_user, dev) == 0)
+		e++;
+	*n = e - lo;
+	return c->gb_ka + lo;
 }
 
 static void rule_keepalive_missing(struct diag_ctx *c, const struct diag_rule *r)
@@ -396,10 +443,11 @@ static void rule_keepalive_missing(struct diag_ctx *c, const struct diag_rule *r
 		int64_t last = reg->t_final, g_from = 0, g_to = 0;
 		double gap = 0;
 		unsigned nka = 0;
-		for (size_t i = 0; i < c->m->txns.n; i++) {
-			const struct txn *t = c->m->txns.v[i];
-			if (t->t_first <= reg->t_final || t->t_first > end || !is_keepalive(t) ||
-			    !from_device(t, dev))
+		size_t nk;
+		const struct gb_ka *ka = dev_keepalives(c, dev, &nk);
+		for (size_t i = 0; i < nk; i++) {
+			const struct txn *t = ka[i].t;
+			if (t->t_first <= reg->t_final || t->t_first > end)
 				continue;
 			nka++;
 			if (diag_secs(last, t->t_first) > gap) {
@@ -439,9 +487,11 @@ static void rule_keepalive_rejected(struct diag_ctx *c, const struct diag_rule *
 		const char *dev = device_id(a);
 		if (!dev)
 			continue;
-		for (size_t i = 0; i < c->m->txns.n; i++) {
-			const struct txn *k = c->m->txns.v[i];
-			if (!is_keepalive(k) || !from_device(k, dev) || k->final_status < 400)
+		size_t nk;
+		const struct gb_ka *ka = dev_keepalives(c, dev, &nk);
+		for (size_t i = 0; i < nk; i++) {
+			const struct txn *k = ka[i].t;
+			if (k->final_status < 400)
 				continue;
 			if (c->m->capture_end_ns < k->t_final + ns_of(win))
 				continue;       /* the capture does not show the next 60 s */
@@ -558,17 +608,20 @@ static const struct diag_param p_rereg[] = {
 
 const struct diag_rule diag_rules_gb[] = {
 	{ "GB-PROFILE", SEV_INFO, "GB/T 28181 profile on (--profile gb28181 or 20-digit IDs)", NULL,
-	  rule_profile },
-	{ "GB-ID-FORMAT", SEV_ERR, "GB/T 28181 device/platform ID malformed", NULL, rule_id_format },
+	  rule_profile, DIAG_CAPTURE },
+	{ "GB-ID-FORMAT", SEV_ERR, "GB/T 28181 device/platform ID malformed", NULL,
+	  rule_id_format, DIAG_PER_AOR },
 	{ "GB-DOMAIN", SEV_ERR, "GB/T 28181 domain/realm differs from the platform domain", NULL,
-	  rule_domain },
+	  rule_domain, DIAG_PER_AOR },
 	{ "GB-KEEPALIVE-MISSING", SEV_ERR, "GB/T 28181 keepalive absent for 3 intervals", p_ka,
-	  rule_keepalive_missing },
+	  rule_keepalive_missing, DIAG_PER_AOR },
 	{ "GB-KEEPALIVE-REJECTED", SEV_ERR, "GB/T 28181 keepalive refused, no re-REGISTER", p_rereg,
-	  rule_keepalive_rejected },
-	{ "GB-EXPIRES-SHORT", SEV_WARN, "GB/T 28181 expiry below 3600 s", p_exp, rule_expires_short },
+	  rule_keepalive_rejected, DIAG_PER_AOR },
+	{ "GB-EXPIRES-SHORT", SEV_WARN, "GB/T 28181 expiry below 3600 s", p_exp,
+	  rule_expires_short, DIAG_PER_AOR },
 	{ "GB-RETRY-FAST", SEV_WARN, "GB/T 28181 retry within 60 s of a failure", p_retry,
-	  rule_retry_fast },
-	{ "GB-DATE", SEV_INFO, "GB/T 28181 time sync (Date) in the 200", NULL, rule_date },
-	{ NULL, 0, NULL, NULL, NULL },
+	  rule_retry_fast, DIAG_PER_AOR },
+	{ "GB-DATE", SEV_INFO, "GB/T 28181 time sync (Date) in the 200", NULL,
+	  rule_date, DIAG_PER_AOR },
+	{ NULL, 0, NULL, NULL, NULL, DIAG_CAPTURE },
 };

@@ -15,10 +15,6 @@
 
 #include "capture_point.h"
 
-#define FOR_EACH_AOR(c, a) \
-	for (size_t ai_ = 0; ai_ < (c)->m->aors.n; ai_++) \
-		for (struct aor_hist *a = (c)->m->aors.v[ai_]; a; a = NULL)
-
 static int64_t ns_of(double s)
 {
 	return (int64_t)(s * 1e9);
@@ -27,18 +23,10 @@ static int64_t ns_of(double s)
 /* "Assumed: capture taken on the registrar side (why)." */
 static const char *assumed(struct diag_ctx *c, char *b, size_t n)
 {
-	struct cp_info ci;
-	cp_infer(c->m, &ci);
-	snprintf(b, n, "Assumed capture point: %s, because %s.", cp_where_text(ci.where), ci.basis);
+	const struct cp_info *ci = cp_infer_ctx(c);
+	snprintf(b, n, "Assumed capture point: %s, because %s.", cp_where_text(ci->where),
+		 ci->basis);
 	return b;
-}
-
-static bool has_register(const struct model *m)
-{
-	for (size_t i = 0; i < m->txns.n; i++)
-		if (diag_is_register(m->txns.v[i]))
-			return true;
-	return false;
 }
 
 /* ---------------------------------------------------------------- REG-CAPTURE-POINT */
@@ -46,13 +34,12 @@ static bool has_register(const struct model *m)
 static void rule_capture_point(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
-	if (!has_register(c->m))
+	if (!c->any_register)
 		return;
-	struct cp_info ci;
-	cp_infer(c->m, &ci);
+	const struct cp_info *ci = cp_infer_ctx(c);
 	diag_emit(c, NULL, NULL, NULL,
 		  "Capture point: %s (%s) - inferred because %s; the NAT findings assume this.",
-		  cp_where_name(ci.where), cp_where_text(ci.where), ci.basis);
+		  cp_where_name(ci->where), cp_where_text(ci->where), ci->basis);
 }
 
 /* ---------------------------------------------------------------- REG-NAT-DETECTED */
@@ -75,14 +62,26 @@ static bool ip_host_private(const char *host)
 	return rt_ip_parse(b, &x) && rt_ip_is_private(&x);
 }
 
-static const struct txn *first_nat_txn(const struct aor_hist *a, char *what, size_t n)
+/* The AOR's first REGISTER showing NAT, and why (what, in the context):
+ * two rules ask it of the same AOR one after the other, so it is kept. */
+static const struct txn *first_nat_txn(struct diag_ctx *c, const struct aor_hist *a,
+				       const char **what)
 {
-	for (size_t i = 0; i < a->txns.n; i++) {
-		const struct txn *t = a->txns.v[i];
-		if (t->req && t->req->via_count == 1 && cp_nat_on_req(t, what, n))
-			return t;
+	if (c->nat_aor != a) {
+		c->nat_aor = a;
+		c->nat_txn = NULL;
+		c->nat_what[0] = 0;
+		for (size_t i = 0; i < a->txns.n; i++) {
+			const struct txn *t = a->txns.v[i];
+			if (t->req && t->req->via_count == 1 &&
+			    cp_nat_on_req(t, c->nat_what, sizeof c->nat_what)) {
+				c->nat_txn = t;
+				break;
+			}
+		}
 	}
-	return NULL;
+	*what = c->nat_what;
+	return c->nat_txn;
 }
 
 /* The UA's public address as the capture shows it: the source when the
@@ -109,8 +108,9 @@ static void rule_nat_detected(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
 	FOR_EACH_AOR(c, a) {
-		char what[200], pb[RT_ADDR_STRLEN], as[400];
-		const struct txn *t = first_nat_txn(a, what, sizeof what);
+		char pb[RT_ADDR_STRLEN], as[400];
+		const char *what;
+		const struct txn *t = first_nat_txn(c, a, &what);
 		if (!t)
 			continue;
 		struct rt_addr pub;
@@ -180,7 +180,8 @@ static void rule_nat_private_contact(struct diag_ctx *c, const struct diag_rule 
 			const struct sip_msg *rs = t->final;
 			const struct sip_contact *rc = NULL;
 			for (int k = 0; k < rs->ncontacts && !rc; k++)
-				if (cp_contact_match(qc, &rs->contacts[k]) && ip_host_private(rs->contacts[k].host))
+				if (cp_contact_match_ctx(c, qc, &rs->contacts[k]) &&
+				    ip_host_private(rs->contacts[k].host))
 					rc = &rs->contacts[k];
 			if (!rc || raw_hdr_has(rs, "Contact", "m", nat_marks, 4) ||
 			    diag_raw_count(rs, "Path") > 0)
@@ -250,9 +251,87 @@ static void rule_nat_port_churn(struct diag_ctx *c, const struct diag_rule *r)
 
 /* ---------------------------------------------------------------- REG-NAT-NO-KEEPALIVE */
 
-static bool msg_touches(const struct sip_msg *m, const struct rt_addr *a)
+/* The messages to or from each address (IP and port), in arrival order:
+ * built once, when a grant first needs its silence measured, instead of a
+ * walk over every message per REGISTER. */
+struct nat_addr_ix {
+	size_t cap;                     /* slots, a power of 2 */
+	struct nat_addr_slot {
+		struct rt_addr a;
+		bool used;
+		size_t first, n;        /* msg[first .. first+n) */
+	} *slot;
+	size_t *msg;                    /* indices into m->msgs */
+};
+
+void nat_addr_ix_free(struct nat_addr_ix *x)
 {
-	return rt_addr_eq(&m->src, a) || rt_addr_eq(&m->dst, a);
+	if (!x)
+		return;
+	free(x->slot);
+	free(x->msg);
+	free(x);
+}
+
+static struct nat_addr_slot *addr_slot(struct nat_addr_ix *x, const struct rt_addr *a, bool add)
+{
+	uint64_t w[2] = { 0, 0 };
+	memcpy(w, a->ip, a->family == 4 ? 4 : 16);
+	uint64_t h = (w[0] * 0x9e3779b97f4a7c15ULL) ^ ((w[1] + a->family) * 0xff51afd7ed558ccdULL) ^
+		     ((uint64_t)a->port * 0xc2b2ae3d27d4eb4fULL);
+	size_t i = (size_t)(h ^ h >> 31) & (x->cap - 1);
+	while (x->slot[i].used) {
+		if (rt_addr_eq(&x->slot[i].a, a))
+			return &x->slot[i];
+		i = (i + 1) & (x->cap - 1);
+	}
+	if (!add)
+		return NULL;
+	x->slot[i].used = true;
+	x->slot[i].a = *a;
+	return &x->slot[i];
+}
+
+static struct nat_addr_ix *addr_ix_build(const struct model *m)
+{
+	struct nat_addr_ix *x = calloc(1, sizeof *x);
+	if (!x)
+		return NULL;
+	x->cap = 16;
+	while (x->cap < 4 * m->msgs.n)
+		x->cap *= 2;
+	x->slot = calloc(x->cap, sizeof *x->slot);
+	x->msg = malloc((2 * m->msgs.n + 1) * sizeof *x->msg);
+	if (!x->slot || !x->msg) {
+		nat_addr_ix_free(x);
+		return NULL;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < m->msgs.n; k++) {
+			const struct sip_msg *q = m->msgs.v[k];
+			struct nat_addr_slot *s = addr_slot(x, &q->src, true);
+			struct nat_addr_slot *d = rt_addr_eq(&q->src, &q->dst) ? NULL :
+						  addr_slot(x, &q->dst, true);
+			if (pass == 0) {
+				s->n++;
+				if (d)
+					d->n++;
+			} else {
+				x->msg[s->first + s->n++] = k;
+				if (d)
+					x->msg[d->first + d->n++] = k;
+			}
+		}
+		if (pass == 0) {
+			size_t off = 0;
+			for (size_t i = 0; i < x->cap; i++) {
+				x->slot[i].first = off;
+				off += x->slot[i].n;
+				x->slot[i].n = 0;
+			}
+		}
+	}
+	return x;
 }
 
 /* Evidence that the pinhole really closed after t's grant: the next
@@ -277,10 +356,10 @@ static const char *pinhole_closed(const struct diag_ctx *c, const struct txn *t,
 		}
 		break;
 	}
-	for (size_t i = 0; i < c->m->txns.n; i++) {
-		const struct txn *k = c->m->txns.v[i];
-		if (!k->req || diag_is_register(k) || k->outcome != TXN_TIMEOUT || k->t_first < after ||
-		    !rt_addr_eq(&k->req->dst, &t->req->src) || rt_addr_eq(&k->req->src, &t->req->src))
+	for (size_t i = 0; i < c->ntmo_others; i++) {
+		const struct txn *k = c->tmo_others[i];
+		if (k->t_first < after || !rt_addr_eq(&k->req->dst, &t->req->src) ||
+		    rt_addr_eq(&k->req->src, &t->req->src))
 			continue;
 		snprintf(b, n, "the %s sent to it afterwards was never answered",
 			 k->method ? k->method : "request");
@@ -296,8 +375,10 @@ static void rule_nat_no_keepalive(struct diag_ctx *c, const struct diag_rule *r)
 	double to = diag_param(c, "nat-udp-timeout");
 	int64_t end = c->m->capture_end_ns;
 	FOR_EACH_AOR(c, a) {
-		char what[200], ev_txt[200];
-		const struct txn *nt = first_nat_txn(a, what, sizeof what);
+		char ev_txt[200];
+		const char *what;
+		const struct txn *nt = first_nat_txn(c, a, &what);
+		(void)what;
 		if (!nt || nt->req->transport != RT_TP_UDP)
 			continue;
 		double worst = 0;
@@ -309,7 +390,7 @@ static void rule_nat_no_keepalive(struct diag_ctx *c, const struct diag_rule *r)
 			const struct txn *t = a->txns.v[i];
 			if (!cp_is_refresh_ok(t) || t->req->transport != RT_TP_UDP)
 				continue;
-			long G = cp_grant(t, 0, NULL);
+			long G = cp_grant_ctx(c, t, 0, NULL);
 			if (G <= 0 || (double)G <= to)
 				continue;
 			/* the window the pinhole must stay open: to the next REGISTER of the
@@ -330,9 +411,18 @@ static void rule_nat_no_keepalive(struct diag_ctx *c, const struct diag_rule *r)
 			int64_t last = from;
 			double gap = 0;
 			int64_t g_from = from, g_to = until;
-			for (size_t k = 0; k < c->m->msgs.n; k++) {
-				const struct sip_msg *m = c->m->msgs.v[k];
-				if (m->ts_ns <= from || m->ts_ns >= until || !msg_touches(m, &t->req->src))
+			if (!c->addr_ix)
+				c->addr_ix = addr_ix_build(c->m);
+			const struct nat_addr_slot *as =
+				c->addr_ix ? addr_slot(c->addr_ix, &t->req->src, false) : NULL;
+			/* (without the index - out of memory - every message) */
+			size_t nq = c->addr_ix ? (as ? as->n : 0) : c->m->msgs.n;
+			for (size_t q = 0; q < nq; q++) {
+				size_t mi = c->addr_ix ? c->addr_ix->msg[as->first + q] : q;
+				const struct sip_msg *m = c->m->msgs.v[mi];
+				if (m->ts_ns <= from || m->ts_ns >= until ||
+				    (!c->addr_ix && !rt_addr_eq(&m->src, &t->req->src) &&
+				     !rt_addr_eq(&m->dst, &t->req->src)))
 					continue;
 				if (diag_secs(last, m->ts_ns) > gap) {
 					gap = diag_secs(last, m->ts_ns);
@@ -618,28 +708,36 @@ static const char *scanner_match(const struct sip_msg *q)
 	return NULL;
 }
 
+/* The REGISTERs of one source, in the order the findings always used: by
+ * time, then (IP bytes, user, frame order) - what sorting by source and
+ * user and then stably by time gave. */
 struct sc_req {
 	const struct txn *t;
-	const char *user;
-	unsigned uid;
+	const char *user;       /* "" when none */
+	size_t ix;              /* index among the scanned REGISTERs (frame order) */
+	size_t uid;             /* distinct user of the capture (per source IP) */
 };
 
-static int cmp_src_user(const void *pa, const void *pb)
+static int cmp_src_user(const struct sc_req *a, const struct sc_req *b)
 {
-	const struct sc_req *a = pa, *b = pb;
 	const struct rt_addr *x = &a->t->req->src, *y = &b->t->req->src;
 	if (x->family != y->family)
 		return x->family < y->family ? -1 : 1;
 	int c = memcmp(x->ip, y->ip, 16);
 	if (c)
 		return c;
-	return strcmp(a->user ? a->user : "", b->user ? b->user : "");
+	c = strcmp(a->user, b->user);
+	if (c)
+		return c;
+	return a->ix < b->ix ? -1 : a->ix > b->ix;
 }
 
 static int cmp_time(const void *pa, const void *pb)
 {
 	const struct sc_req *a = pa, *b = pb;
-	return a->t->t_first < b->t->t_first ? -1 : a->t->t_first > b->t->t_first;
+	if (a->t->t_first != b->t->t_first)
+		return a->t->t_first < b->t->t_first ? -1 : 1;
+	return cmp_src_user(a, b);
 }
 
 static bool is_auth_fail(const struct txn *t)
@@ -648,25 +746,14 @@ static bool is_auth_fail(const struct txn *t)
 	return s == 401 || s == 407 || s == 403 || s == 404;
 }
 
-static void scan_group(struct diag_ctx *c, struct sc_req *g, size_t n, const char *ua_hit,
-		       const struct sip_msg *ua_msg)
+/* g: one source's REGISTERs in cmp_time order; nu distinct users; cnt a
+ * zeroed counter per uid, left zeroed. */
+static void scan_group(struct diag_ctx *c, struct sc_req *g, size_t n, unsigned nu, unsigned *cnt,
+		       const char *ua_hit, const struct sip_msg *ua_msg)
 {
 	double win = diag_param(c, "scanner-window");
 	unsigned umin = (unsigned)diag_param(c, "scanner-users"),
 		 fmin = (unsigned)diag_param(c, "scanner-failures");
-	/* user ids (g is sorted by user) */
-	unsigned nu = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (i && strcmp(g[i].user ? g[i].user : "", g[i - 1].user ? g[i - 1].user : ""))
-			nu++;
-		g[i].uid = nu;
-	}
-	nu++;
-	if (n)
-		qsort(g, n, sizeof *g, cmp_time);
-	unsigned *cnt = calloc(nu, sizeof *cnt);
-	if (!cnt)
-		return;
 	unsigned distinct = 0, fails = 0, best_u = 0, best_f = 0, ok = 0, allfail = 0;
 	for (size_t i = 0, j = 0; i < n; i++) {
 		if (cnt[g[i].uid]++ == 0)
@@ -685,7 +772,8 @@ static void scan_group(struct diag_ctx *c, struct sc_req *g, size_t n, const cha
 		ok += g[i].t->final_status / 100 == 2;
 		allfail += is_auth_fail(g[i].t);
 	}
-	free(cnt);
+	for (size_t i = 0; i < n; i++)
+		cnt[g[i].uid] = 0;
 	/* a proxy or load generator whose accounts register fine is not a scanner */
 	bool rate = (best_u >= umin || best_f >= fmin) && ok * 2 < n;
 	if (!rate && !ua_hit)
@@ -712,31 +800,141 @@ static void scan_group(struct diag_ctx *c, struct sc_req *g, size_t n, const cha
 		  ua_hit ? " (matches scanner name '" : "", ua_hit ? ua_hit : "", ua_hit ? "')" : "");
 }
 
+static uint64_t sc_src_hash(const void *u, size_t i)
+{
+	return diag_hash_ip(DIAG_HASH_INIT, &((const struct sc_req *)u)[i].t->req->src);
+}
+
+static bool sc_src_eq(const void *u, size_t i, size_t j)
+{
+	const struct sc_req *v = u;
+	return rt_ip_eq(&v[i].t->req->src, &v[j].t->req->src);
+}
+
+static uint64_t sc_user_hash(const void *u, size_t i)
+{
+	const struct sc_req *q = &((const struct sc_req *)u)[i];
+	const struct rt_addr *a = &q->t->req->src;
+	uint64_t w[2];
+	memcpy(w, a->ip, 16);      /* all 16 bytes: sc_user_eq compares them all */
+	uint64_t h = diag_hash_bytes(DIAG_HASH_INIT, q->user, strlen(q->user));
+	return h ^ (w[0] * 0x9e3779b97f4a7c15ULL) ^ (w[1] + a->family) * 0xff51afd7ed558ccdULL;
+}
+
+static bool sc_user_eq(const void *u, size_t i, size_t j)
+{
+	const struct sc_req *v = u;
+	const struct rt_addr *x = &v[i].t->req->src, *y = &v[j].t->req->src;
+	return x->family == y->family && memcmp(x->ip, y->ip, 16) == 0 &&
+	       strcmp(v[i].user, v[j].user) == 0;
+}
+
+struct sc_src {
+	size_t first, n;        /* its REGISTERs: ord[first .. first+n) */
+	size_t min;             /* its first one in cmp_src_user order (the report order) */
+	unsigned nu;            /* distinct users */
+};
+
+static int cmp_src_order(const void *pa, const void *pb, void *u)
+{
+	const struct sc_req *v = u;
+	const struct sc_src *a = pa, *b = pb;
+	return cmp_src_user(&v[a->min], &v[b->min]);
+}
+
+/* A scanner User-Agent (or From display name): the names are searched once
+ * per distinct pair of strings - a capture is mostly one or a few UAs. */
+struct sc_memo {
+	const char *ua, *disp;
+	const char *hit;
+	bool valid;
+};
+
+static const char *scanner_match_memo(struct sc_memo *mm, const struct sip_msg *q)
+{
+	const char *ua = q->user_agent, *disp = q->from_display;
+	if (mm->valid && (ua == mm->ua || (ua && mm->ua && strcmp(ua, mm->ua) == 0)) &&
+	    (disp == mm->disp || (disp && mm->disp && strcmp(disp, mm->disp) == 0)))
+		return mm->hit;
+	mm->ua = ua;
+	mm->disp = disp;
+	mm->hit = scanner_match(q);
+	mm->valid = true;
+	return mm->hit;
+}
+
+/* Sources grouped by hashing (one pass), not by sorting every REGISTER. */
 static void rule_scanner(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
 	size_t n = 0;
-	struct sc_req *v = calloc(c->m->txns.n ? c->m->txns.n : 1, sizeof *v);
-	if (!v)
-		return;
-	for (size_t i = 0; i < c->m->txns.n; i++) {
-		const struct txn *t = c->m->txns.v[i];
-		if (!diag_is_register(t) || !t->req || t->req->via_count > 1)
+	struct sc_req *v = calloc(c->nregs ? c->nregs : 1, sizeof *v);
+	struct sc_req *ord = calloc(c->nregs ? c->nregs : 1, sizeof *ord);
+	size_t *sg = calloc(c->nregs ? c->nregs : 1, sizeof *sg);
+	size_t *ug = calloc(c->nregs ? c->nregs : 1, sizeof *ug);
+	if (!v || !ord || !sg || !ug)
+		goto out;
+	for (size_t i = 0; i < c->nregs; i++) {
+		const struct txn *t = c->regs[i];
+		if (t->req->via_count > 1)
 			continue;
 		v[n].t = t;
-		v[n].user = t->req->to_user;
+		v[n].user = t->req->to_user ? t->req->to_user : "";
+		v[n].ix = n;
 		n++;
 	}
-	if (n)
-		qsort(v, n, sizeof *v, cmp_src_user);
+	size_t ns = diag_group(n, sg, sc_src_hash, sc_src_eq, v);
+	size_t nug = ns != (size_t)-1 ? diag_group(n, ug, sc_user_hash, sc_user_eq, v) : (size_t)-1;
+	if (nug == (size_t)-1)
+		goto out;
+	struct sc_src *src = calloc(ns ? ns : 1, sizeof *src);
+	unsigned *cnt = calloc(nug ? nug : 1, sizeof *cnt);
+	unsigned char *useen = calloc(nug ? nug : 1, 1);
+	if (!src || !cnt || !useen) {
+		free(src);
+		free(cnt);
+		free(useen);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct sc_src *s = &src[sg[i]];
+		if (!s->n || cmp_src_user(&v[i], &v[s->min]) < 0)
+			s->min = i;
+		s->n++;
+		v[i].uid = ug[i];
+		if (!useen[ug[i]]) {
+			useen[ug[i]] = 1;
+			s->nu++;
+		}
+	}
+	free(useen);
+	for (size_t k = 0, off = 0; k < ns; k++) {
+		src[k].first = off;
+		off += src[k].n;
+		src[k].n = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct sc_src *s = &src[sg[i]];
+		ord[s->first + s->n++] = v[i];
+	}
+	for (size_t k = 0; k < ns; k++) {
+		struct sc_req *g = ord + src[k].first;
+		size_t gn = src[k].n, i = 1;
+		while (i < gn && cmp_time(&g[i - 1], &g[i]) < 0)
+			i++;
+		if (i < gn)      /* mostly in time order already */
+			qsort(g, gn, sizeof *g, cmp_time);
+	}
+	qsort_r(src, ns, sizeof *src, cmp_src_order, v);
 	/* sources with a scanner User-Agent on any request (OPTIONS sweeps too) */
 	struct rt_addr uas[32];
 	const char *uan[32];
 	const struct sip_msg *uam[32];
 	size_t nua = 0;
+	struct sc_memo mm = { 0 };
 	for (size_t i = 0; i < c->m->txns.n && nua < 32; i++) {
 		const struct txn *t = c->m->txns.v[i];
-		const char *hit = t->req ? scanner_match(t->req) : NULL;
+		const char *hit = t->req ? scanner_match_memo(&mm, t->req) : NULL;
 		if (!hit)
 			continue;
 		bool seen = false;
@@ -749,27 +947,28 @@ static void rule_scanner(struct diag_ctx *c, const struct diag_rule *r)
 			nua++;
 		}
 	}
-	bool *done = calloc(nua ? nua : 1, sizeof *done);
-	for (size_t i = 0; i < n;) {
-		size_t j = i + 1;
-		while (j < n && rt_ip_eq(&v[j].t->req->src, &v[i].t->req->src))
-			j++;
+	bool done[32] = { false };
+	for (size_t k = 0; k < ns; k++) {
+		struct sc_req *g = ord + src[k].first;
 		const char *hit = NULL;
 		const struct sip_msg *hm = NULL;
-		for (size_t k = 0; k < nua; k++)
-			if (rt_ip_eq(&uas[k], &v[i].t->req->src)) {
-				hit = uan[k];
-				hm = uam[k];
-				if (done)
-					done[k] = true;
+		for (size_t q = 0; q < nua; q++)
+			if (rt_ip_eq(&uas[q], &g[0].t->req->src)) {
+				hit = uan[q];
+				hm = uam[q];
+				done[q] = true;
 			}
-		scan_group(c, v + i, j - i, hit, hm);
-		i = j;
+		scan_group(c, g, src[k].n, src[k].nu, cnt, hit, hm);
 	}
-	for (size_t k = 0; done && k < nua; k++)
-		if (!done[k])
-			scan_group(c, NULL, 0, uan[k], uam[k]);
-	free(done);
+	for (size_t q = 0; q < nua; q++)
+		if (!done[q])
+			scan_group(c, NULL, 0, 0, cnt, uan[q], uam[q]);
+	free(src);
+	free(cnt);
+out:
+	free(ug);
+	free(sg);
+	free(ord);
 	free(v);
 }
 
@@ -794,20 +993,23 @@ static const struct diag_param p_scan[] = {
 
 const struct diag_rule diag_rules_nat[] = {
 	{ "REG-CAPTURE-POINT", SEV_INFO, "where the capture was taken (UA, registrar, between)", NULL,
-	  rule_capture_point },
+	  rule_capture_point, DIAG_CAPTURE },
 	{ "REG-RESP-MISROUTED", SEV_CRIT, "response sent to another address than the request came from",
-	  NULL, rule_resp_misrouted },
+	  NULL, rule_resp_misrouted, DIAG_PER_AOR },
 	{ "REG-NAT-PRIVATE-CONTACT", SEV_ERR, "NATed UA, private Contact stored", NULL,
-	  rule_nat_private_contact },
+	  rule_nat_private_contact, DIAG_PER_AOR },
 	{ "REG-NAT-PORT-CHURN", SEV_ERR, "NAT mapping changes between refreshes", NULL,
-	  rule_nat_port_churn },
-	{ "REG-UDP-FRAG", SEV_ERR, "oversized UDP REGISTER never answered", p_frag, rule_udp_frag },
+	  rule_nat_port_churn, DIAG_PER_AOR },
+	{ "REG-UDP-FRAG", SEV_ERR, "oversized UDP REGISTER never answered", p_frag,
+	  rule_udp_frag, DIAG_PER_AOR },
 	{ "REG-NAT-NO-KEEPALIVE", SEV_WARN, "grant longer than the NAT lifetime, no keepalive", p_nat,
-	  rule_nat_no_keepalive },
-	{ "REG-ALG-SUSPECT", SEV_WARN, "a SIP ALG seems to rewrite SIP", NULL, rule_alg_suspect },
+	  rule_nat_no_keepalive, DIAG_PER_AOR },
+	{ "REG-ALG-SUSPECT", SEV_WARN, "a SIP ALG seems to rewrite SIP", NULL,
+	  rule_alg_suspect, DIAG_PER_AOR },
 	{ "REG-TRANSPORT-MISMATCH", SEV_WARN, "transport inconsistency (Via/Contact vs wire)", NULL,
-	  rule_transport_mismatch },
-	{ "REG-SCANNER", SEV_WARN, "scanner / brute force from one source", p_scan, rule_scanner },
-	{ "REG-NAT-DETECTED", SEV_INFO, "UA behind NAT", NULL, rule_nat_detected },
-	{ NULL, 0, NULL, NULL, NULL },
+	  rule_transport_mismatch, DIAG_PER_AOR },
+	{ "REG-SCANNER", SEV_WARN, "scanner / brute force from one source", p_scan,
+	  rule_scanner, DIAG_CAPTURE },
+	{ "REG-NAT-DETECTED", SEV_INFO, "UA behind NAT", NULL, rule_nat_detected, DIAG_PER_AOR },
+	{ NULL, 0, NULL, NULL, NULL, DIAG_CAPTURE },
 };

@@ -12,10 +12,6 @@
 
 #include "diag.h"
 
-#define FOR_EACH_AOR(c, a) \
-	for (size_t ai_ = 0; ai_ < (c)->m->aors.n; ai_++) \
-		for (struct aor_hist *a = (c)->m->aors.v[ai_]; a; a = NULL)
-
 static int64_t ns_of(double s)
 {
 	return (int64_t)(s * 1e9);
@@ -425,6 +421,70 @@ static void rule_423_loop(struct diag_ctx *c, const struct diag_rule *r)
 
 static unsigned real_resends(const struct txn *t, int64_t dup, int64_t *min_gap);
 
+/* Every response with a CSeq number, sorted by (CSeq, time): built once,
+ * when a timed-out REGISTER first needs it, instead of a walk over every
+ * message per timeout. */
+struct resp_ix {
+	uint32_t cseq;
+	int64_t ts;
+	const struct sip_msg *m;
+};
+
+static int cmp_resp_ix(const void *pa, const void *pb)
+{
+	const struct resp_ix *a = pa, *b = pb;
+	if (a->cseq != b->cseq)
+		return a->cseq < b->cseq ? -1 : 1;
+	return a->ts < b->ts ? -1 : a->ts > b->ts;
+}
+
+static bool resp_ix_build(struct diag_ctx *c)
+{
+	if (c->resp_ix)
+		return true;
+	c->resp_ix = malloc((c->m->msgs.n ? c->m->msgs.n : 1) * sizeof *c->resp_ix);
+	if (!c->resp_ix)
+		return false;
+	c->nresp_ix = 0;
+	for (size_t k = 0; k < c->m->msgs.n; k++) {
+		const struct sip_msg *q = c->m->msgs.v[k];
+		if (!q->request && q->cseq)
+			c->resp_ix[c->nresp_ix++] = (struct resp_ix){ q->cseq, q->ts_ns, q };
+	}
+	qsort(c->resp_ix, c->nresp_ix, sizeof *c->resp_ix, cmp_resp_ix);
+	return true;
+}
+
+/* A response with t's CSeq from t's destination to its source within tf
+ * after t, on another (or no) Call-ID. */
+static bool answered_elsewhere(struct diag_ctx *c, const struct txn *t, int64_t tf)
+{
+	bool ix = resp_ix_build(c);
+	size_t lo = 0, hi = ix ? c->nresp_ix : c->m->msgs.n;
+	if (ix) {
+		struct resp_ix key = { t->cseq, t->t_first, NULL };
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (cmp_resp_ix(&c->resp_ix[mid], &key) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		hi = c->nresp_ix;
+	}
+	for (size_t k = lo; k < hi; k++) {
+		const struct sip_msg *q = ix ? c->resp_ix[k].m : c->m->msgs.v[k];
+		if (ix && (q->cseq != t->cseq || q->ts_ns - t->t_first > tf))
+			break;
+		if (!q->request && q->cseq && q->cseq == t->cseq &&
+		    q->ts_ns >= t->t_first && q->ts_ns - t->t_first <= tf &&
+		    rt_ip_eq(&q->src, &t->req->dst) && rt_ip_eq(&q->dst, &t->req->src) &&
+		    (!q->call_id || !t->call_id || strcmp(q->call_id, t->call_id)))
+			return true;
+	}
+	return false;
+}
+
 
 static void rule_timeout(struct diag_ctx *c, const struct diag_rule *r)
 {
@@ -454,13 +514,8 @@ static void rule_timeout(struct diag_ctx *c, const struct diag_rule *r)
 			}
 			/* ... or a response with this CSeq from the registrar whose
 			 * Call-ID / Via were damaged (fuzzed or truncated captures) */
-			for (size_t k = 0; k < c->m->msgs.n && !answered; k++) {
-				const struct sip_msg *q = c->m->msgs.v[k];
-				answered = !q->request && q->cseq && q->cseq == t->cseq &&
-					   q->ts_ns >= t->t_first && q->ts_ns - t->t_first <= tf &&
-					   rt_ip_eq(&q->src, &t->req->dst) && rt_ip_eq(&q->dst, &t->req->src) &&
-					   (!q->call_id || !t->call_id || strcmp(q->call_id, t->call_id));
-			}
+			if (!answered)
+				answered = answered_elsewhere(c, t, tf);
 			if (answered)
 				continue;
 			if (!first)
@@ -495,16 +550,10 @@ static const struct diag_param p_banned[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
-/* Failures then silence, per (source IP, registrar IP). */
-/* rule_banned groups REGISTER transactions by (source IP, destination IP):
- * sorting the indices keeps it O(T log T) with thousands of UAs (a scan
- * per pair was quadratic). */
-struct banned_ix {
-	const struct txn *t;
-	size_t i;           /* index in m->txns: frame order inside a group */
-	size_t first;       /* smallest index of the group (set after sorting) */
-};
-
+/* Failures then silence, per (source IP, registrar IP).  The REGISTERs are
+ * grouped by (source IP, destination IP) in one hashed pass: groups in the
+ * order of their first transaction, members in frame (m->txns) order, as
+ * the findings always were. */
 static int ip_cmp(const struct rt_addr *a, const struct rt_addr *b)
 {
 	if (a->family != b->family)
@@ -512,68 +561,52 @@ static int ip_cmp(const struct rt_addr *a, const struct rt_addr *b)
 	return memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16);
 }
 
-static int banned_pair_cmp(const void *x, const void *y)
+static uint64_t banned_hash(const void *u, size_t i)
 {
-	const struct banned_ix *a = x, *b = y;
-	int c = ip_cmp(&a->t->req->src, &b->t->req->src);
-	if (!c)
-		c = ip_cmp(&a->t->req->dst, &b->t->req->dst);
-	if (!c)
-		c = a->i < b->i ? -1 : a->i > b->i;
-	return c;
+	const struct txn *t = ((struct txn *const *)u)[i];
+	return diag_hash_ip(diag_hash_ip(DIAG_HASH_INIT, &t->req->src), &t->req->dst);
 }
 
-static int banned_group_cmp(const void *x, const void *y)
+static bool banned_eq(const void *u, size_t i, size_t j)
 {
-	const struct banned_ix *a = x, *b = y;
-	if (a->first != b->first)
-		return a->first < b->first ? -1 : 1;
-	return a->i < b->i ? -1 : a->i > b->i;
+	const struct txn *a = ((struct txn *const *)u)[i], *b = ((struct txn *const *)u)[j];
+	return !ip_cmp(&a->req->src, &b->req->src) && !ip_cmp(&a->req->dst, &b->req->dst);
 }
 
 static void rule_banned(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
 	unsigned need = (unsigned)diag_param(c, "banned-failures");
-	struct model *m = c->m;
-	size_t nt = m->txns.n, n = 0;
-	struct banned_ix *v = calloc(nt ? nt : 1, sizeof *v);
-	if (!v)
+	size_t n = c->nregs;
+	size_t *gid = malloc((n ? n : 1) * sizeof *gid);
+	size_t ng = gid ? diag_group(n, gid, banned_hash, banned_eq, c->regs) : (size_t)-1;
+	size_t *head = ng != (size_t)-1 ? malloc((ng ? ng : 1) * sizeof *head) : NULL;
+	size_t *next = head ? malloc((n ? n : 1) * sizeof *next) : NULL;
+	if (!next) {
+		free(gid);
+		free(head);
 		return;
-	for (size_t i = 0; i < nt; i++) {
-		const struct txn *t = m->txns.v[i];
-		if (diag_is_register(t) && t->req)
-			v[n++] = (struct banned_ix){ t, i, 0 };
 	}
-	/* one group per (src IP, dst IP), members in index order; groups then
-	 * ordered by their first transaction, as the findings always were */
-	qsort(v, n, sizeof *v, banned_pair_cmp);
-	for (size_t a = 0; a < n;) {
-		size_t b = a + 1;
-		while (b < n && !ip_cmp(&v[b].t->req->src, &v[a].t->req->src) &&
-		       !ip_cmp(&v[b].t->req->dst, &v[a].t->req->dst))
-			b++;
-		for (size_t k = a; k < b; k++)
-			v[k].first = v[a].i;
-		a = b;
+	/* members of each group chained in index order */
+	for (size_t g = 0; g < ng; g++)
+		head[g] = (size_t)-1;
+	for (size_t i = n; i-- > 0;) {
+		next[i] = head[gid[i]];
+		head[gid[i]] = i;
 	}
-	qsort(v, n, sizeof *v, banned_group_cmp);
-	for (size_t a = 0; a < n;) {
-		size_t b = a + 1;
-		while (b < n && v[b].first == v[a].first)
-			b++;
+	for (size_t g = 0; g < ng; g++) {
 		unsigned fails = 0, silent = 0;
-		size_t last_fail = 0;
+		const struct txn *lf = NULL;
 		bool answered_after = false;
 		struct diag_frames fr = { 0 };
-		for (size_t k = a; k < b; k++) {
-			const struct txn *t = v[k].t;
+		for (size_t k = head[g]; k != (size_t)-1; k = next[k]) {
+			const struct txn *t = c->regs[k];
 			bool fail = t->final && (t->final_status == 403 ||
 				    (diag_is_challenge(t->final_status) && diag_has_creds(t) &&
 				     !diag_final_stale(t)));
 			if (fail) {
 				fails++;
-				last_fail = v[k].i;
+				lf = t;
 				silent = 0;
 				answered_after = false;
 				diag_frames_free(&fr);
@@ -586,8 +619,9 @@ static void rule_banned(struct diag_ctx *c, const struct diag_rule *r)
 					answered_after = true;
 			}
 		}
-		if (fails >= need && silent > 0 && !answered_after) {
-			const struct txn *lf = m->txns.v[last_fail];
+		if (!lf)        /* (--rule-opt banned-failures=0) */
+			lf = c->m->txns.v[0];
+		if (fails >= need && silent > 0 && !answered_after && lf->req) {
 			char s[RT_ADDR_STRLEN], d[RT_ADDR_STRLEN];
 			rt_ip_str(&lf->req->src, s, sizeof s);
 			rt_ip_str(&lf->req->dst, d, sizeof d);
@@ -601,9 +635,10 @@ static void rule_banned(struct diag_ctx *c, const struct diag_rule *r)
 				  silent == 1 ? "was" : "were");
 		}
 		diag_frames_free(&fr);
-		a = b;
 	}
-	free(v);
+	free(next);
+	free(head);
+	free(gid);
 }
 
 /* ---------------------------------------------------------------- retransmissions */
@@ -1001,29 +1036,37 @@ static const struct diag_param p_window[] = {
 };
 
 const struct diag_rule diag_rules_resp[] = {
-	{ "REG-TIMEOUT", SEV_CRIT, "registrar never answered (Timer F)", p_dup, rule_timeout },
-	{ "REG-403", SEV_CRIT, "403 Forbidden", NULL, rule_403 },
-	{ "REG-404", SEV_CRIT, "404 Not Found: AOR unknown", NULL, rule_404 },
-	{ "REG-423-LOOP", SEV_ERR, "423 repeated or Min-Expires not honoured", NULL, rule_423_loop },
-	{ "REG-423", SEV_INFO, "423 Interval Too Brief, retried correctly", NULL, rule_423 },
+	{ "REG-TIMEOUT", SEV_CRIT, "registrar never answered (Timer F)", p_dup,
+	  rule_timeout, DIAG_PER_AOR },
+	{ "REG-403", SEV_CRIT, "403 Forbidden", NULL, rule_403, DIAG_PER_AOR },
+	{ "REG-404", SEV_CRIT, "404 Not Found: AOR unknown", NULL, rule_404, DIAG_PER_AOR },
+	{ "REG-423-LOOP", SEV_ERR, "423 repeated or Min-Expires not honoured", NULL,
+	  rule_423_loop, DIAG_PER_AOR },
+	{ "REG-423", SEV_INFO, "423 Interval Too Brief, retried correctly", NULL,
+	  rule_423, DIAG_PER_AOR },
 	{ "REG-400-420", SEV_ERR, "400/420/421/439: request malformed or extension unsupported", NULL,
-	  rule_400_420 },
-	{ "REG-MAXCONTACTS", SEV_ERR, "binding limit reached", p_maxc, rule_maxcontacts },
-	{ "REG-5XX", SEV_ERR, "registrar/server failure (5xx)", NULL, rule_5xx },
-	{ "REG-6XX", SEV_WARN, "6xx to REGISTER", NULL, rule_6xx },
-	{ "REG-408-WIRE", SEV_WARN, "408 on the wire (from a proxy)", NULL, rule_408 },
-	{ "REG-BANNED", SEV_ERR, "failures then silence: source probably banned", p_banned, rule_banned },
+	  rule_400_420, DIAG_PER_AOR },
+	{ "REG-MAXCONTACTS", SEV_ERR, "binding limit reached", p_maxc,
+	  rule_maxcontacts, DIAG_PER_AOR },
+	{ "REG-5XX", SEV_ERR, "registrar/server failure (5xx)", NULL, rule_5xx, DIAG_PER_AOR },
+	{ "REG-6XX", SEV_WARN, "6xx to REGISTER", NULL, rule_6xx, DIAG_PER_AOR },
+	{ "REG-408-WIRE", SEV_WARN, "408 on the wire (from a proxy)", NULL,
+	  rule_408, DIAG_PER_AOR },
+	{ "REG-BANNED", SEV_ERR, "failures then silence: source probably banned", p_banned,
+	  rule_banned, DIAG_CAPTURE },
 	{ "REG-RETX-STORM", SEV_WARN, "retransmission storm / immediate re-attempt", p_storm,
-	  rule_retx_storm },
+	  rule_retx_storm, DIAG_PER_AOR },
 	{ "REG-RETX-LOSS", SEV_INFO, "retransmissions later answered: lossy path", p_dup,
-	  rule_retx_loss },
+	  rule_retx_loss, DIAG_PER_AOR },
 	{ "REG-1XX-NONINVITE", SEV_INFO, "non-compliant provisional response to REGISTER", p_prov,
-	  rule_1xx },
+	  rule_1xx, DIAG_PER_AOR },
 	{ "REG-UNREG-INCOMPLETE", SEV_WARN, "de-registration not completed", p_window,
-	  rule_unreg_incomplete },
+	  rule_unreg_incomplete, DIAG_PER_AOR },
 	{ "REG-STAR-MISUSE", SEV_ERR, "Contact: * with Expires != 0 or other Contacts", NULL,
-	  rule_star_misuse },
-	{ "REG-CSEQ-ORDER", SEV_ERR, "CSeq not increasing on a Call-ID", NULL, rule_cseq_order },
-	{ "REG-BRANCH-REUSE", SEV_ERR, "Via branch reused by a new REGISTER", NULL, rule_branch_reuse },
-	{ NULL, 0, NULL, NULL, NULL },
+	  rule_star_misuse, DIAG_PER_AOR },
+	{ "REG-CSEQ-ORDER", SEV_ERR, "CSeq not increasing on a Call-ID", NULL,
+	  rule_cseq_order, DIAG_PER_AOR },
+	{ "REG-BRANCH-REUSE", SEV_ERR, "Via branch reused by a new REGISTER", NULL,
+	  rule_branch_reuse, DIAG_PER_AOR },
+	{ NULL, 0, NULL, NULL, NULL, DIAG_CAPTURE },
 };

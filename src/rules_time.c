@@ -15,10 +15,6 @@
 
 #include "capture_point.h"
 
-#define FOR_EACH_AOR(c, a) \
-	for (size_t ai_ = 0; ai_ < (c)->m->aors.n; ai_++) \
-		for (struct aor_hist *a = (c)->m->aors.v[ai_]; a; a = NULL)
-
 static int64_t ns_of(double s)
 {
 	return (int64_t)(s * 1e9);
@@ -36,7 +32,7 @@ static struct txn *txn_by_id(const struct aor_hist *a, uint32_t id)
 
 /* The next REGISTER of t's flow in its session that starts a new attempt
  * and adds/refreshes (not a removal or query); NULL when none. */
-static struct txn *next_refresh(const struct txn *t)
+static struct txn *next_refresh(struct diag_ctx *c, const struct txn *t)
 {
 	const struct reg_session *s = t->attempt ? t->attempt->session : NULL;
 	if (!s)
@@ -52,7 +48,7 @@ static struct txn *next_refresh(const struct txn *t)
 			return NULL;
 		/* a REGISTER for another contact adds a binding, it is no refresh */
 		if (!n->req || n->req->ncontacts <= 0 || !t->req || t->req->ncontacts <= 0 ||
-		    !cp_contact_match(&t->req->contacts[0], &n->req->contacts[0]))
+		    !cp_contact_match_ctx(c, &t->req->contacts[0], &n->req->contacts[0]))
 			return NULL;
 		return n;
 	}
@@ -239,8 +235,8 @@ static void rule_refresh_late(struct diag_ctx *c, const struct diag_rule *r)
 		unsigned refreshes = 0, after = 0;
 		for (size_t i = 0; i < a->txns.n; i++) {
 			const struct txn *t = a->txns.v[i];
-			long G = cp_is_refresh_ok(t) ? cp_grant(t, 0, NULL) : -1;
-			const struct txn *nx = G > 0 ? next_refresh(t) : NULL;
+			long G = cp_is_refresh_ok(t) ? cp_grant_ctx(c, t, 0, NULL) : -1;
+			const struct txn *nx = G > 0 ? next_refresh(c, t) : NULL;
 			if (!nx)
 				continue;
 			refreshes++;
@@ -298,8 +294,8 @@ static void rule_refresh_early(struct diag_ctx *c, const struct diag_rule *r)
 		double sum = 0;
 		for (size_t i = 0; i < a->txns.n; i++) {
 			const struct txn *t = a->txns.v[i];
-			long G = cp_is_refresh_ok(t) ? cp_grant(t, 0, NULL) : -1;
-			const struct txn *nx = G > 0 ? next_refresh(t) : NULL;
+			long G = cp_is_refresh_ok(t) ? cp_grant_ctx(c, t, 0, NULL) : -1;
+			const struct txn *nx = G > 0 ? next_refresh(c, t) : NULL;
 			if (!nx)
 				continue;
 			refreshes++;
@@ -345,12 +341,12 @@ static void grant_rule(struct diag_ctx *c, bool ignored)
 			const struct txn *t = a->txns.v[i];
 			if (!cp_is_refresh_ok(t))
 				continue;
-			long E = diag_contact_expires(t->req, 0), G = cp_grant(t, 0, NULL);
+			long E = diag_contact_expires(t->req, 0), G = cp_grant_ctx(c, t, 0, NULL);
 			if (E <= 0 || G < 0 || G >= E)
 				continue;
 			double iv = 0;
 			if (ignored) {
-				const struct txn *nx = next_refresh(t);
+				const struct txn *nx = next_refresh(c, t);
 				if (!nx)
 					continue;
 				iv = diag_secs(t->t_final, nx->t_first);
@@ -419,7 +415,7 @@ static void rule_contact_missing(struct diag_ctx *c, const struct diag_rule *r)
 			bool found = false;
 			for (int k = 0; k < t->req->ncontacts && !found; k++) {
 				bool listed;
-				cp_grant(t, k, &listed);
+				cp_grant_ctx(c, t, k, &listed);
 				found = listed;
 			}
 			if (found)
@@ -479,9 +475,9 @@ static void rule_dup_bindings(struct diag_ctx *c, const struct diag_rule *r)
 					bool dup = false;
 					if (x->instance && y->instance)
 						dup = strcmp(x->instance, y->instance) == 0 &&
-						      !cp_contact_match(x, y);
+						      !cp_contact_match_ctx(c, x, y);
 					else if (same_host(x, y))
-						dup = !cp_contact_match(x, y);
+						dup = !cp_contact_match_ctx(c, x, y);
 					same += dup;
 				}
 				if (same > best_n) {
@@ -692,9 +688,9 @@ static void rule_callid_change(struct diag_ctx *c, const struct diag_rule *r)
 			const struct txn *p = session_last_ok(ss[i - 1]), *n = session_first_add(ss[i]);
 			if (!p || !n || !diag_same_flow(p, n))
 				continue;
-			if (!cp_contact_match(&p->req->contacts[0], &n->req->contacts[0]))
+			if (!cp_contact_match_ctx(c, &p->req->contacts[0], &n->req->contacts[0]))
 				continue;
-			long G = cp_grant(p, 0, NULL);
+			long G = cp_grant_ctx(c, p, 0, NULL);
 			/* a refresh: the old binding was still valid when the new Call-ID came */
 			if (G <= 0 || n->t_first > p->t_final + ns_of((double)G))
 				continue;
@@ -808,22 +804,24 @@ static const struct diag_param p_retry[] = {
 
 const struct diag_rule diag_rules_time[] = {
 	{ "REG-EXPIRED-GAP", SEV_CRIT, "registration lapsed (grant ran out, no refresh)", p_gap,
-	  rule_expired_gap },
+	  rule_expired_gap, DIAG_PER_AOR },
 	{ "REG-REFRESH-LATE", SEV_WARN, "refresh sent within the margin before expiry", p_late,
-	  rule_refresh_late },
+	  rule_refresh_late, DIAG_PER_AOR },
 	{ "REG-REFRESH-EARLY", SEV_INFO, "refresh far earlier than the grant needs", p_early,
-	  rule_refresh_early },
-	{ "REG-GRANT-LT-REQ", SEV_INFO, "server granted less than asked", NULL, rule_grant_lt_req },
+	  rule_refresh_early, DIAG_PER_AOR },
+	{ "REG-GRANT-LT-REQ", SEV_INFO, "server granted less than asked", NULL,
+	  rule_grant_lt_req, DIAG_PER_AOR },
 	{ "REG-GRANT-IGNORED", SEV_ERR, "UA refreshes on its own timer, not the grant", p_late,
-	  rule_grant_ignored },
+	  rule_grant_ignored, DIAG_PER_AOR },
 	{ "REG-CONTACT-MISSING", SEV_WARN, "own Contact absent from the 200", NULL,
-	  rule_contact_missing },
+	  rule_contact_missing, DIAG_PER_AOR },
 	{ "REG-DUP-BINDINGS", SEV_WARN, "stale/duplicate bindings of one UA in the 200", NULL,
-	  rule_dup_bindings },
+	  rule_dup_bindings, DIAG_PER_AOR },
 	{ "REG-FLAP", SEV_ERR, "register/unregister churn or two devices on one account", p_flap,
-	  rule_flap },
-	{ "REG-CALLID-CHANGE", SEV_INFO, "new Call-ID on every refresh", p_callid, rule_callid_change },
+	  rule_flap, DIAG_PER_AOR },
+	{ "REG-CALLID-CHANGE", SEV_INFO, "new Call-ID on every refresh", p_callid,
+	  rule_callid_change, DIAG_PER_AOR },
 	{ "REG-RETRY-AFTER-IGNORED", SEV_WARN, "new attempt before Retry-After", p_retry,
-	  rule_retry_after },
-	{ NULL, 0, NULL, NULL, NULL },
+	  rule_retry_after, DIAG_PER_AOR },
+	{ NULL, 0, NULL, NULL, NULL, DIAG_CAPTURE },
 };
