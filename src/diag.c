@@ -311,7 +311,9 @@ void diag_emit(struct diag_ctx *c, struct aor_hist *aor, struct diag_frames *fr,
 		fr->v = NULL;
 		fr->n = fr->cap = 0;
 	}
-	/* held back until diag_run() ends, to keep the rule order */
+	/* held back until diag_run() ends, to keep the rule order; its text
+	 * goes to the store at once (a capture can have one finding per AOR) */
+	model_store_finding(c->m, f);
 	if (!c->out || ptr_vec_push(&c->out[c->rule_ix], f) != 0)
 		model_add_finding(c->m, f);
 }

@@ -136,7 +136,7 @@ char *mdl_strdup_m(struct model *m, const char *s)
 
 char *mdl_adopt(struct model *m, char *s)
 {
-	if (!s || !m->opt.store)
+	if (!s || !m->opt.store || msgstore_owns(m->opt.store, s))
 		return s;
 	char *d = mdl_strdup_m(m, s);
 	free(s);
@@ -424,7 +424,7 @@ void model_attempt_done(struct model *m, struct reg_attempt *a)
 		m->opt.on_attempt_done(m->opt.user, m, a);
 }
 
-void model_add_finding(struct model *m, struct finding *f)
+void model_store_finding(struct model *m, struct finding *f)
 {
 	if (!m || !f)
 		return;
@@ -441,6 +441,13 @@ void model_add_finding(struct model *m, struct finding *f)
 			f->frames = fr;
 		}
 	}
+}
+
+void model_add_finding(struct model *m, struct finding *f)
+{
+	if (!m || !f)
+		return;
+	model_store_finding(m, f);
 	mdl_vec_push(m, &m->findings, f);
 	if (f->aor)
 		mdl_vec_push(m, &f->aor->findings, f);

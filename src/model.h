@@ -311,6 +311,9 @@ bool model_fail_cond_valid(const char *cond);
 /* Add a finding (diagnosis); the model takes ownership.  f stays valid, but
  * with a store its message, fix and frames are moved there (the malloc'd
  * ones are freed): do not keep pointers to them across the call. */
+/* Move a finding's text and evidence frames into the message store now (a
+ * finding held back before model_add_finding() then costs no heap). */
+void model_store_finding(struct model *m, struct finding *f);
 void model_add_finding(struct model *m, struct finding *f);
 
 /* Names for outputs. */
