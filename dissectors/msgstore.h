@@ -32,7 +32,7 @@ struct msg_store;
 
 struct msgstore_opts {
 	const char *dir;          /* temp dir; NULL: $TMPDIR, else /var/tmp, else /tmp */
-	size_t resident_max;      /* arena bytes kept mapped (default 32 MiB, at most rss_max/16) */
+	size_t resident_max;      /* arena bytes kept mapped (default 16 MiB, at most rss_max/16) */
 	size_t rss_max;           /* process RSS bound (--max-memory); 0: none */
 };
 

@@ -172,6 +172,14 @@ static void diag_prepare(struct diag_ctx *c)
 		if (t->req)
 			c->regs[c->nregs++] = t;
 	}
+	/* sized for every transaction above; give back what was not used */
+	struct txn **r = realloc(c->regs, (c->nregs ? c->nregs : 1) * sizeof *c->regs);
+	if (r)
+		c->regs = r;
+	struct txn **o = realloc(c->tmo_others, (c->ntmo_others ? c->ntmo_others : 1) *
+				       sizeof *c->tmo_others);
+	if (o)
+		c->tmo_others = o;
 }
 
 static void run_rule(struct diag_ctx *c, size_t ix, const struct diag_rule *r)
@@ -566,11 +574,14 @@ size_t diag_group(size_t n, size_t *gid, uint64_t (*hash)(const void *u, size_t 
 	size_t cap = 16;
 	while (cap < 2 * n)
 		cap *= 2;
-	/* a slot: the first item of a group + 1, and its full hash (eq, which
-	 * reads the items' text, only runs when the hashes agree) */
+	/* a slot: the first item of a group + 1, and 32 bits of its hash (eq,
+	 * which reads the items' text, only runs when those agree); 8 bytes, as
+	 * the table is sized for every REGISTER of the capture */
+	if (n >= UINT32_MAX)
+		return (size_t)-1;
 	struct slot {
-		size_t item;
-		uint64_t h;
+		uint32_t item;
+		uint32_t h;
 	} *slot = calloc(cap, sizeof *slot);
 	if (!slot)
 		return (size_t)-1;
@@ -580,12 +591,12 @@ size_t diag_group(size_t n, size_t *gid, uint64_t (*hash)(const void *u, size_t 
 		size_t h = (size_t)(hv ^ hv >> 29) & (cap - 1);
 		for (;;) {
 			if (!slot[h].item) {
-				slot[h].item = i + 1;
-				slot[h].h = hv;
+				slot[h].item = (uint32_t)(i + 1);
+				slot[h].h = (uint32_t)hv;
 				gid[i] = ng++;
 				break;
 			}
-			if (slot[h].h == hv && eq(u, i, slot[h].item - 1)) {
+			if (slot[h].h == (uint32_t)hv && eq(u, i, slot[h].item - 1)) {
 				gid[i] = gid[slot[h].item - 1];
 				break;
 			}
