@@ -136,6 +136,8 @@ bool cp_contact_match(const struct sip_contact *qc, const struct sip_contact *rc
 	return eq;
 }
 
+static long grant_scan(struct diag_ctx *c, const struct txn *t, int ci, bool *listed);
+
 long cp_grant(const struct txn *t, int ci, bool *listed)
 {
 	if (listed)
@@ -143,19 +145,7 @@ long cp_grant(const struct txn *t, int ci, bool *listed)
 	if (!t || !t->req || !t->final || t->final_status < 200 || t->final_status >= 300 ||
 	    ci < 0 || ci >= t->req->ncontacts)
 		return -1;
-	const struct sip_msg *r = t->final;
-	for (int k = 0; k < r->ncontacts; k++) {
-		if (!cp_contact_match(&t->req->contacts[ci], &r->contacts[k]))
-			continue;
-		if (listed)
-			*listed = true;
-		if (r->contacts[k].expires >= 0)
-			return r->contacts[k].expires;
-		if (r->expires >= 0)
-			return r->expires;
-		return diag_contact_expires(t->req, ci);
-	}
-	return -1;
+	return grant_scan(NULL, t, ci, listed);
 }
 
 /* Contact URI -> aor_contact_key(), by the URI's address (the model's text
@@ -325,7 +315,6 @@ bool cp_contact_match_ctx(struct diag_ctx *c, const struct sip_contact *qc,
 	return eq;
 }
 
-static long grant_uncached(struct diag_ctx *c, const struct txn *t, int ci, bool *listed);
 
 long cp_grant_ctx(struct diag_ctx *c, const struct txn *t, int ci, bool *listed)
 {
@@ -343,7 +332,7 @@ long cp_grant_ctx(struct diag_ctx *c, const struct txn *t, int ci, bool *listed)
 		return g->grant;
 	}
 	bool l = false;
-	long v = grant_uncached(c, t, ci, &l);
+	long v = grant_scan(c, t, ci, &l);
 	/* the lookup above may have emptied the memo: look the slot up again */
 	g = grant_memo(c, t, ci, &hit);
 	if (g && !hit) {
@@ -358,11 +347,13 @@ long cp_grant_ctx(struct diag_ctx *c, const struct txn *t, int ci, bool *listed)
 	return v;
 }
 
-static long grant_uncached(struct diag_ctx *c, const struct txn *t, int ci, bool *listed)
+/* The 200's grant for request contact ci; c (may be NULL) caches contact keys. */
+static long grant_scan(struct diag_ctx *c, const struct txn *t, int ci, bool *listed)
 {
 	const struct sip_msg *r = t->final;
 	for (int k = 0; k < r->ncontacts; k++) {
-		if (!cp_contact_match_ctx(c, &t->req->contacts[ci], &r->contacts[k]))
+		const struct sip_contact *qc = &t->req->contacts[ci], *rc = &r->contacts[k];
+		if (!(c ? cp_contact_match_ctx(c, qc, rc) : cp_contact_match(qc, rc)))
 			continue;
 		if (listed)
 			*listed = true;

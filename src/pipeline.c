@@ -65,6 +65,18 @@ static void deliver(struct pipe *p, struct pipe_item *it)
 	}
 }
 
+/* Under mu: b goes to the end of the full queue. */
+static void queue_full_locked(struct pipe *p, struct pipe_batch *b)
+{
+	b->next = NULL;
+	if (p->full_tail)
+		p->full_tail->next = b;
+	else
+		p->full_head = b;
+	p->full_tail = b;
+	p->nfull++;
+}
+
 /* Reader: queue the current batch (waits while PIPE_DEPTH are queued) and
  * take an empty one.  On allocation failure the batch is delivered by the
  * consumer later anyway: the reader blocks until one comes back. */
@@ -73,13 +85,7 @@ static void push_batch(struct pipe *p)
 	pthread_mutex_lock(&p->mu);
 	while (p->nfull >= PIPE_DEPTH)
 		pthread_cond_wait(&p->cv_free, &p->mu);
-	p->cur->next = NULL;
-	if (p->full_tail)
-		p->full_tail->next = p->cur;
-	else
-		p->full_head = p->cur;
-	p->full_tail = p->cur;
-	p->nfull++;
+	queue_full_locked(p, p->cur);
 	pthread_cond_signal(&p->cv_full);
 	struct pipe_batch *b = p->free_list;
 	if (b)
@@ -175,13 +181,7 @@ static void *reader(void *arg)
 	dis_flush(p->dis);
 	pthread_mutex_lock(&p->mu);
 	if (p->cur->n) {
-		p->cur->next = NULL;
-		if (p->full_tail)
-			p->full_tail->next = p->cur;
-		else
-			p->full_head = p->cur;
-		p->full_tail = p->cur;
-		p->nfull++;
+		queue_full_locked(p, p->cur);
 	} else {
 		p->cur->next = p->free_list;
 		p->free_list = p->cur;
