@@ -54,6 +54,7 @@ void dis_free(struct dis_ctx *d)
 	tcp_table_free(d->tcp);
 	frag_table_free(d->frag);
 	sctp_frag_free(d);
+	sip_scratch_free(&d->scratch);
 	free(d);
 }
 
@@ -102,7 +103,7 @@ void sip_print_datagram(struct dis_ctx *d, const struct rt_addr *src, const stru
 		.frame = d->pi ? d->pi->frame : 0,
 		.ts_ns = d->pi ? d->pi->ts_ns : 0,
 		.src = *src, .dst = *dst, .transport = tp, .datagram = true,
-		.store = d->opt.store,
+		.store = d->opt.store, .scratch = &d->scratch,
 	};
 	struct sip_msg *m = sip_parse(p, n, &meta);
 	if (!m) {

@@ -43,6 +43,7 @@ struct dis_ctx {
 	struct frag_table *frag;    /* IP reassembly (ipfrag.c), may be NULL */
 	struct tcp_table *tcp;      /* TCP streams (tcp.c), may be NULL */
 	struct sctp_frag *sctp;     /* SCTP messages being joined (tunnels.c) */
+	struct sip_scratch scratch; /* sip_parse()'s reused work buffer */
 };
 
 #define DIS_MAX_DEPTH 8

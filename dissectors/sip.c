@@ -231,6 +231,7 @@ struct slot { const char **where; size_t off; };
 struct sb {
 	char *buf;
 	size_t len, cap;
+	struct sip_scratch *scr;  /* owns buf when set */
 	struct slot *slots;       /* fixed first, heap beyond SB_SLOTS */
 	size_t nslots, capslots;
 	bool oom;
@@ -238,7 +239,7 @@ struct sb {
 };
 #define SB_SLOTS (sizeof ((struct sb *)0)->fixed / sizeof(struct slot))
 
-static void sb_init(struct sb *b, size_t hint)
+static void sb_init(struct sb *b, size_t hint, struct sip_scratch *scr)
 {
 	b->buf = NULL;
 	b->len = b->cap = 0;
@@ -246,14 +247,37 @@ static void sb_init(struct sb *b, size_t hint)
 	b->nslots = 0;
 	b->capslots = SB_SLOTS;
 	b->oom = false;
+	b->scr = scr;
+	if (scr) {
+		if (scr->cap < hint) {
+			char *nb = realloc(scr->buf, hint);
+			if (nb) {
+				scr->buf = nb;
+				scr->cap = hint;
+			}
+		}
+		b->buf = scr->buf;
+		b->cap = scr->cap;
+		return;
+	}
 	b->buf = malloc(hint);
 	if (b->buf)
 		b->cap = hint;
 }
 
+void sip_scratch_free(struct sip_scratch *s)
+{
+	if (!s)
+		return;
+	free(s->buf);
+	s->buf = NULL;
+	s->cap = 0;
+}
+
 static void sb_release(struct sb *b)
 {
-	free(b->buf);
+	if (!b->scr)
+		free(b->buf);
 	if (b->slots != b->fixed)
 		free(b->slots);
 	b->buf = NULL;
@@ -273,6 +297,10 @@ static bool sb_grow(struct sb *b, size_t need)
 	}
 	b->buf = nb;
 	b->cap = nc;
+	if (b->scr) {
+		b->scr->buf = nb;
+		b->scr->cap = nc;
+	}
 	return true;
 }
 
@@ -812,7 +840,7 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 		rc = osip_message_parse(om, (const char *)pp, pn);
 
 	struct sb b;
-	sb_init(&b, n + 512);
+	sb_init(&b, n + 512, meta->scratch);
 	/* the arrays: contacts, creds, chals (the record's block at the end) */
 	int nct = rc == 0 ? osip_list_size(&om->contacts) : 0;
 	int ncr = rc == 0 ? osip_list_size(&om->authorizations) +

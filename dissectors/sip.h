@@ -131,6 +131,15 @@ struct sip_msg {
  * line "SIP/2.0 SP 3DIGIT".  Cheap; used before any parse. */
 bool sip_looks_like_sip(const uint8_t *p, size_t n);
 
+/* A buffer sip_parse() builds a record's strings in before they are moved
+ * into the record: kept by the caller (one per dissector context), so the
+ * per-message path allocates nothing it does not keep. */
+struct sip_scratch {
+	char *buf;
+	size_t cap;
+};
+void sip_scratch_free(struct sip_scratch *s);
+
 /* Where the message came from; copied into the record. */
 struct sip_meta {
 	uint32_t file;
@@ -140,6 +149,7 @@ struct sip_meta {
 	enum rt_transport transport;
 	bool datagram;          /* UDP-like: the datagram bounds the message */
 	struct msg_store *store;/* where the record goes; NULL: malloc */
+	struct sip_scratch *scratch; /* reused work buffer; NULL: one malloc per call */
 };
 
 /* Parse one framed message.  Never returns NULL for input that passed
