@@ -714,8 +714,8 @@ static const char *scanner_match(const struct sip_msg *q)
 struct sc_req {
 	const struct txn *t;
 	const char *user;       /* "" when none */
-	size_t ix;              /* index among the scanned REGISTERs (frame order) */
-	size_t uid;             /* distinct user of the capture (per source IP) */
+	uint32_t ix;            /* index among the scanned REGISTERs (frame order) */
+	uint32_t uid;           /* distinct user of the capture (per source IP) */
 };
 
 static int cmp_src_user(const struct sc_req *a, const struct sc_req *b)
@@ -831,15 +831,16 @@ static bool sc_user_eq(const void *u, size_t i, size_t j)
 
 struct sc_src {
 	size_t first, n;        /* its REGISTERs: ord[first .. first+n) */
-	size_t min;             /* its first one in cmp_src_user order (the report order) */
+	size_t min;             /* its first one in cmp_src_user order (the report order), in v */
+	size_t minpos;          /* the same one's place in ord */
 	unsigned nu;            /* distinct users */
 };
 
 static int cmp_src_order(const void *pa, const void *pb, void *u)
 {
-	const struct sc_req *v = u;
+	const struct sc_req *o = u;
 	const struct sc_src *a = pa, *b = pb;
-	return cmp_src_user(&v[a->min], &v[b->min]);
+	return cmp_src_user(&o[a->minpos], &o[b->minpos]);
 }
 
 /* A scanner User-Agent (or From display name): the names are searched once
@@ -882,7 +883,7 @@ static void rule_scanner(struct diag_ctx *c, const struct diag_rule *r)
 			continue;
 		v[n].t = t;
 		v[n].user = t->req->to_user ? t->req->to_user : "";
-		v[n].ix = n;
+		v[n].ix = (uint32_t)n;
 		n++;
 	}
 	size_t ns = diag_group(n, sg, sc_src_hash, sc_src_eq, v);
@@ -903,7 +904,7 @@ static void rule_scanner(struct diag_ctx *c, const struct diag_rule *r)
 		if (!s->n || cmp_src_user(&v[i], &v[s->min]) < 0)
 			s->min = i;
 		s->n++;
-		v[i].uid = ug[i];
+		v[i].uid = (uint32_t)ug[i];
 		if (!useen[ug[i]]) {
 			useen[ug[i]] = 1;
 			s->nu++;
@@ -925,10 +926,17 @@ static void rule_scanner(struct diag_ctx *c, const struct diag_rule *r)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct sc_src *s = &src[sg[i]];
+		if (i == s->min)
+			s->minpos = s->first + s->n;
 		ord[s->first + s->n++] = v[i];
 	}
 	free(sg);
 	sg = NULL;
+	/* ord holds copies: v goes before the sorts below (qsort's own buffer
+	 * is as large again for a source with every REGISTER of the capture) */
+	free(v);
+	v = NULL;
+	qsort_r(src, ns, sizeof *src, cmp_src_order, ord);
 	for (size_t k = 0; k < ns; k++) {
 		struct sc_req *g = ord + src[k].first;
 		size_t gn = src[k].n, i = 1;
@@ -937,7 +945,6 @@ static void rule_scanner(struct diag_ctx *c, const struct diag_rule *r)
 		if (i < gn)      /* mostly in time order already */
 			qsort(g, gn, sizeof *g, cmp_time);
 	}
-	qsort_r(src, ns, sizeof *src, cmp_src_order, v);
 	/* sources with a scanner User-Agent on any request (OPTIONS sweeps too) */
 	struct rt_addr uas[32];
 	const char *uan[32];
