@@ -123,17 +123,7 @@ bool cp_nat_on_req(const struct txn *t, char *what, size_t n)
 
 bool cp_contact_match(const struct sip_contact *qc, const struct sip_contact *rc)
 {
-	if (!qc || !rc || !qc->uri || !rc->uri)
-		return false;
-	if (qc->instance && rc->instance && strcmp(qc->instance, rc->instance) == 0) {
-		if (!qc->reg_id || !rc->reg_id || strcmp(qc->reg_id, rc->reg_id) == 0)
-			return true;
-	}
-	char *ka = aor_contact_key(qc->uri), *kb = aor_contact_key(rc->uri);
-	bool eq = ka && kb && strcmp(ka, kb) == 0;
-	free(ka);
-	free(kb);
-	return eq;
+	return cp_contact_match_ctx(NULL, qc, rc);
 }
 
 static long grant_scan(struct diag_ctx *c, const struct txn *t, int ci, bool *listed);
@@ -191,15 +181,21 @@ static void keys_clear(struct cp_keys *k)
 	k->gn = 0;
 }
 
-/* Empties the memo when the rules moved to other AORs (or it grew large). */
-static void keys_check(struct diag_ctx *c)
+/* The memo of c, made on first use and emptied when the rules moved to
+ * other AORs (or it grew large); NULL without memory. */
+static struct cp_keys *keys_for(struct diag_ctx *c)
 {
 	struct cp_keys *k = c->keys;
-	if (k && (k->lo != c->aor_lo || k->hi != c->aor_hi || k->n >= 4096 || k->gn >= 4096)) {
+	if (!k) {
+		k = c->keys = calloc(1, sizeof *k);
+		if (!k)
+			return NULL;
+	} else if (k->lo != c->aor_lo || k->hi != c->aor_hi || k->n >= 4096 || k->gn >= 4096) {
 		keys_clear(k);
-		k->lo = c->aor_lo;
-		k->hi = c->aor_hi;
 	}
+	k->lo = c->aor_lo;
+	k->hi = c->aor_hi;
+	return k;
 }
 
 static size_t grant_slot(const struct txn *t, int ci, size_t cap)
@@ -210,17 +206,11 @@ static size_t grant_slot(const struct txn *t, int ci, size_t cap)
 }
 
 /* The memo entry of (t, ci): found (*hit) or a free one; NULL without memory. */
-static struct cp_grant_memo *grant_memo(struct diag_ctx *c, const struct txn *t, int ci, bool *hit)
+static struct cp_grant_memo *grant_memo(struct cp_keys *k, const struct txn *t, int ci, bool *hit)
 {
 	*hit = false;
-	struct cp_keys *k = c->keys;
-	if (!k) {
-		k = c->keys = calloc(1, sizeof *k);
-		if (!k)
-			return NULL;
-		k->lo = c->aor_lo;
-		k->hi = c->aor_hi;
-	}
+	if (!k)
+		return NULL;
 	if (2 * (k->gn + 1) > k->gcap) {
 		size_t nc = k->gcap ? k->gcap * 2 : 64;
 		struct cp_grant_memo *nv = calloc(nc, sizeof *nv);
@@ -256,17 +246,11 @@ static size_t key_slot(const char *uri, size_t cap)
 
 /* The key of uri; *fresh set when it was made for this call only (the
  * caller frees it: out of memory for the table). */
-static const char *contact_key(struct diag_ctx *c, const char *uri, char **fresh)
+static const char *contact_key(struct cp_keys *k, const char *uri, char **fresh)
 {
 	*fresh = NULL;
-	struct cp_keys *k = c->keys;
-	if (!k) {
-		k = c->keys = calloc(1, sizeof *k);
-		if (!k)
-			return *fresh = aor_contact_key(uri);
-		k->lo = c->aor_lo;
-		k->hi = c->aor_hi;
-	}
+	if (!k)
+		return *fresh = aor_contact_key(uri);
 	if (2 * (k->n + 1) > k->cap) {
 		size_t nc = k->cap ? k->cap * 2 : 64;
 		struct cp_key *nv = calloc(nc, sizeof *nv);
@@ -305,10 +289,12 @@ bool cp_contact_match_ctx(struct diag_ctx *c, const struct sip_contact *qc,
 		if (!qc->reg_id || !rc->reg_id || strcmp(qc->reg_id, rc->reg_id) == 0)
 			return true;
 	}
-	keys_check(c);     /* (only here: ka stays valid while kb is looked up) */
+	/* without a context (or memory) the keys are made for this call only;
+	 * the memo is reset only here, so ka stays valid while kb is looked up */
+	struct cp_keys *k = c ? keys_for(c) : NULL;
 	char *fa, *fb;
-	const char *ka = contact_key(c, qc->uri, &fa);
-	const char *kb = contact_key(c, rc->uri, &fb);
+	const char *ka = contact_key(k, qc->uri, &fa);
+	const char *kb = contact_key(k, rc->uri, &fb);
 	bool eq = ka && kb && strcmp(ka, kb) == 0;
 	free(fa);
 	free(fb);
@@ -323,9 +309,9 @@ long cp_grant_ctx(struct diag_ctx *c, const struct txn *t, int ci, bool *listed)
 	if (!t || !t->req || !t->final || t->final_status < 200 || t->final_status >= 300 ||
 	    ci < 0 || ci >= t->req->ncontacts)
 		return -1;
-	keys_check(c);
+	struct cp_keys *k = keys_for(c);
 	bool hit;
-	struct cp_grant_memo *g = grant_memo(c, t, ci, &hit);
+	struct cp_grant_memo *g = grant_memo(k, t, ci, &hit);
 	if (g && hit) {
 		if (listed)
 			*listed = g->listed;
@@ -333,14 +319,14 @@ long cp_grant_ctx(struct diag_ctx *c, const struct txn *t, int ci, bool *listed)
 	}
 	bool l = false;
 	long v = grant_scan(c, t, ci, &l);
-	/* the lookup above may have emptied the memo: look the slot up again */
-	g = grant_memo(c, t, ci, &hit);
+	/* the scan may have emptied the memo (keys_for): look the slot up again */
+	g = grant_memo(k, t, ci, &hit);
 	if (g && !hit) {
 		g->t = t;
 		g->ci = ci;
 		g->listed = l;
 		g->grant = v;
-		c->keys->gn++;
+		k->gn++;
 	}
 	if (listed)
 		*listed = l;
@@ -352,8 +338,7 @@ static long grant_scan(struct diag_ctx *c, const struct txn *t, int ci, bool *li
 {
 	const struct sip_msg *r = t->final;
 	for (int k = 0; k < r->ncontacts; k++) {
-		const struct sip_contact *qc = &t->req->contacts[ci], *rc = &r->contacts[k];
-		if (!(c ? cp_contact_match_ctx(c, qc, rc) : cp_contact_match(qc, rc)))
+		if (!cp_contact_match_ctx(c, &t->req->contacts[ci], &r->contacts[k]))
 			continue;
 		if (listed)
 			*listed = true;

@@ -69,7 +69,8 @@ long cp_grant(const struct txn *t, int ci, bool *listed);
 bool cp_contact_match(const struct sip_contact *req_c, const struct sip_contact *resp_c);
 
 /* The same for the rules: the §19.1.4 keys of the Contacts are kept while
- * one AOR is diagnosed (each rule compares the same Contacts again). */
+ * one AOR is diagnosed (each rule compares the same Contacts again).
+ * cp_contact_match_ctx() with c NULL is cp_contact_match(). */
 long cp_grant_ctx(struct diag_ctx *c, const struct txn *t, int ci, bool *listed);
 bool cp_contact_match_ctx(struct diag_ctx *c, const struct sip_contact *req_c,
 			  const struct sip_contact *resp_c);
