@@ -308,8 +308,7 @@ struct msg_store *msgstore_new(const struct msgstore_opts *o)
 	size_t rss;
 	if (s->statm_fd >= 0 && read_statm(s->statm_fd, &rss, &s->shared_base) && !pager_start(s))
 		s->thr_on = pthread_create(&s->thr, NULL, governor, s) == 0;
-	/* without /proc the arena still works; pages are then dropped by
-	 * msgstore_trim() calls only */
+	/* without /proc the arena still works, its pages simply stay mapped */
 	return s;
 fail:
 	if (s->fd >= 0)
@@ -465,15 +464,6 @@ void msgstore_note_fallback(struct msg_store *s)
 {
 	if (s)
 		__atomic_fetch_add(&s->heap_fallback, 1, __ATOMIC_RELAXED);
-}
-
-void msgstore_trim(struct msg_store *s)
-{
-	if (!s || !s->base || s->pager)   /* the pager is always within bounds */
-		return;
-	pthread_mutex_lock(&s->mu);
-	trim_locked(s);
-	pthread_mutex_unlock(&s->mu);
 }
 
 void msgstore_get_stats(struct msg_store *s, struct msgstore_stats *st)

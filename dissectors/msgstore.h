@@ -61,8 +61,6 @@ void msgstore_note_fallback(struct msg_store *s);
  * restores the terminal): the pager's handler goes first again and hands
  * every fault outside the arena to that handler. */
 void msgstore_rearm(struct msg_store *s);
-/* Drop every arena page from RAM now (e.g. before a long output pass). */
-void msgstore_trim(struct msg_store *s);
 void msgstore_get_stats(struct msg_store *s, struct msgstore_stats *st);
 void msgstore_free(struct msg_store *s);
 

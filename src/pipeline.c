@@ -9,6 +9,7 @@
 
 #define PIPE_BATCH 512     /* items per hand-off */
 #define PIPE_DEPTH 8       /* full batches the reader may have queued */
+#define PIPE_BATCHES (PIPE_DEPTH + 2)   /* + the reader's and the consumer's */
 
 enum pipe_kind { PIPE_MSG, PIPE_ICMP };
 
@@ -78,8 +79,9 @@ static void queue_full_locked(struct pipe *p, struct pipe_batch *b)
 }
 
 /* Reader: queue the current batch (waits while PIPE_DEPTH are queued) and
- * take an empty one.  On allocation failure the batch is delivered by the
- * consumer later anyway: the reader blocks until one comes back. */
+ * take an empty one.  All PIPE_BATCHES exist from the start: at most
+ * PIPE_DEPTH are queued and the consumer holds one, so one is always free
+ * or about to be. */
 static void push_batch(struct pipe *p)
 {
 	pthread_mutex_lock(&p->mu);
@@ -87,23 +89,11 @@ static void push_batch(struct pipe *p)
 		pthread_cond_wait(&p->cv_free, &p->mu);
 	queue_full_locked(p, p->cur);
 	pthread_cond_signal(&p->cv_full);
+	while (!p->free_list)
+		pthread_cond_wait(&p->cv_free, &p->mu);
 	struct pipe_batch *b = p->free_list;
-	if (b)
-		p->free_list = b->next;
+	p->free_list = b->next;
 	pthread_mutex_unlock(&p->mu);
-	if (!b)
-		b = malloc(sizeof *b);
-	while (!b) {   /* out of memory: wait for the consumer to give one back */
-		pthread_mutex_lock(&p->mu);
-		while (!p->free_list && p->nfull)
-			pthread_cond_wait(&p->cv_free, &p->mu);
-		b = p->free_list;
-		if (b)
-			p->free_list = b->next;
-		pthread_mutex_unlock(&p->mu);
-		if (!b)
-			b = malloc(sizeof *b);
-	}
 	b->n = 0;
 	p->cur = b;
 }
@@ -200,16 +190,26 @@ int pipe_read_files(struct pipe *p, char *const *files, int nfiles, const struct
 	p->threaded = !(env && atoi(env) == 1);
 	pthread_t thr;
 	if (p->threaded) {
-		p->cur = malloc(sizeof *p->cur);
-		if (p->cur)
+		/* every batch up front: no allocation while packets flow */
+		for (int i = 0; i < PIPE_BATCHES; i++) {
+			struct pipe_batch *b = malloc(sizeof *b);
+			if (!b)
+				break;
+			b->next = p->free_list;
+			p->free_list = b;
+		}
+		p->cur = p->free_list;
+		if (p->cur) {
+			p->free_list = p->cur->next;
 			p->cur->n = 0;
+		}
 		p->files = files;
 		p->nfiles = nfiles;
 		p->copt = o;
 		p->dis = d;
 		p->res = r;
-		if (!p->cur || pthread_create(&thr, NULL, reader, p) != 0) {
-			free(p->cur);
+		if (!p->cur || !p->free_list || pthread_create(&thr, NULL, reader, p) != 0) {
+			free(p->cur);   /* the rest go in pipe_free() */
 			p->cur = NULL;
 			p->threaded = false;
 		}
@@ -246,11 +246,6 @@ int pipe_read_files(struct pipe *p, char *const *files, int nfiles, const struct
 	}
 	pthread_join(thr, NULL);
 	return p->rc;
-}
-
-bool pipe_threaded(const struct pipe *p)
-{
-	return p && p->threaded;
 }
 
 void pipe_free(struct pipe *p)

@@ -32,8 +32,6 @@ struct dis_callbacks pipe_producer(struct pipe *p);
  * callbacks run here until both are done.  Returns cap_read_files()'s code. */
 int pipe_read_files(struct pipe *p, char *const *files, int nfiles, const struct cap_opts *o,
 		    struct dis_ctx *d, struct cap_result *r);
-/* True when pipe_read_files() ran on two threads (stats, tests). */
-bool pipe_threaded(const struct pipe *p);
 void pipe_free(struct pipe *p);
 
 #endif
