@@ -1,4 +1,4 @@
-/* check_ladder.c - the ladder layout (src/ladder.c): golden text ladders of
+/* check_ladder.c - the ladder layout (src/output/ladder.c): golden text ladders of
  * the project's captures (tests/golden/ladder-*.txt, each checked by hand
  * against tshark, as its header says) and of a hand-built model (two
  * Call-IDs of one AOR, a retransmitted 401, a finding, a 3-endpoint INVITE,

@@ -1,4 +1,4 @@
-/* check_model.c - unit tests of the correlation model (src/model.h).
+/* check_model.c - unit tests of the correlation model (src/model/model.h).
  *
  * Messages are built as SIP text and parsed with sip_parse(), so the tests
  * go through the same record the dissectors produce.  Expected values come

@@ -27,7 +27,7 @@ from pcapgen import Options  # noqa: E402
 # the rules of this part (the tables in rules_time.c, rules_nat.c, rules_gb.c)
 PART2 = set()
 for f in ('rules_time.c', 'rules_nat.c', 'rules_gb.c'):
-    with open(os.path.join(SRC, 'src', f)) as fh:
+    with open(os.path.join(SRC, 'src', 'diag', f)) as fh:
         PART2 |= set(re.findall(r'\{ "((?:REG|GB)-[A-Z0-9-]+)", SEV_', fh.read()))
 
 out = []

@@ -1,5 +1,5 @@
 #!/bin/sh
-# pipeline.sh - reading files on two threads (src/pipeline.c) gives exactly
+# pipeline.sh - reading files on two threads (src/input/pipeline.c) gives exactly
 # what the one-thread path gives: the same JSON document (messages with raw
 # text, transactions, registrations, findings, stats) and the same summary
 # on stderr, for every bundled and shared capture.  The one-thread path is
