@@ -103,7 +103,7 @@ void sip_print_datagram(struct dis_ctx *d, const struct rt_addr *src, const stru
 		.frame = d->pi ? d->pi->frame : 0,
 		.ts_ns = d->pi ? d->pi->ts_ns : 0,
 		.src = *src, .dst = *dst, .transport = tp, .datagram = true,
-		.store = d->opt.store, .scratch = &d->scratch,
+		.alloc = d->opt.alloc, .scratch = &d->scratch,
 	};
 	struct sip_msg *m = sip_parse(p, n, &meta);
 	if (!m) {

@@ -28,22 +28,6 @@ struct pkt_info {
 	uint32_t wirelen;       /* original length on the wire */
 };
 
-/* An ICMP/ICMPv6 error that quotes a packet we care about: the quoted
- * SIP is not a message, but the error is evidence ("port unreachable"). */
-struct icmp_evt {
-	uint32_t file;
-	uint64_t frame;
-	int64_t ts_ns;
-	struct rt_addr from, to;        /* the ICMP packet's own addresses */
-	uint8_t version;                /* 4 or 6 */
-	uint8_t type, code;
-	struct rt_addr q_src, q_dst;    /* the quoted datagram's endpoints */
-	uint8_t q_proto;                /* quoted IP protocol (17 = UDP) */
-	const char *q_call_id;          /* from the quoted SIP if readable, else NULL */
-	const char *q_branch;
-	const char *q_method;
-};
-
 struct dis_callbacks {
 	/* A finished message; ownership passes to the callee (sip_msg_free). */
 	void (*on_msg)(void *user, struct sip_msg *m);
@@ -76,7 +60,7 @@ struct dis_opts {
 	size_t tcp_mem_max;       /* all streams together (default 64 MiB) */
 	size_t frag_mem_max;      /* all fragment buffers (default 32 MiB) */
 	int64_t frag_timeout_ns;  /* default 30 s of capture time */
-	struct msg_store *store;  /* where message records go (msgstore.h); NULL: malloc */
+	const struct sip_alloc *alloc; /* where message records go (sip.h); NULL: malloc */
 };
 
 struct dis_ctx;

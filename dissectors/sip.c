@@ -711,19 +711,19 @@ void sip_msg_free(struct sip_msg *m)
 #define SIP_ALIGN(x) (((x) + 15) & ~(size_t)15)
 
 /* Moves the record built in *tmp (arrays in arr, strings in b) into its
- * final block: the store's, else malloc.  The string pointers recorded in
+ * final block: the caller's allocator's, else malloc.  The string pointers recorded in
  * b's slots point into tmp/arr and are re-aimed at the copies. */
 static struct sip_msg *sip_assemble(struct sip_msg *tmp, char *arr, size_t asz, struct sb *b,
-				    struct msg_store *store)
+				    const struct sip_alloc *al)
 {
 	bool strings = !b->oom && b->buf;
 	size_t blen = strings ? b->len : 0;
 	size_t total = SIP_ALIGN(sizeof *tmp) + SIP_ALIGN(asz) + blen;
-	char *blk = store ? msgstore_alloc(store, total) : NULL;
+	char *blk = al ? al->fn(al->ctx, total) : NULL;
 	bool in_store = blk != NULL;
 	if (!blk) {
-		if (store)
-			msgstore_note_fallback(store);
+		if (al && al->fallback)
+			al->fallback(al->ctx);
 		blk = malloc(total);
 		if (!blk)
 			return NULL;
@@ -881,7 +881,7 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	free(fixed);
 
 	sb_put(&b, &m->raw, (const char *)p, msg_len);
-	struct sip_msg *fm = sip_assemble(&tmpm, arr, arr ? asz : 0, &b, meta->store);
+	struct sip_msg *fm = sip_assemble(&tmpm, arr, arr ? asz : 0, &b, meta->alloc);
 	sb_release(&b);
 	if (arr && arr != arrbuf)
 		free(arr);

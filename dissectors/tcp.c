@@ -220,7 +220,7 @@ static void tcp_emit(struct dis_ctx *d, struct tcp_dir *s, const uint8_t *p, siz
 	struct sip_meta meta = {
 		.file = d->pi->file, .frame = d->pi->frame, .ts_ns = d->pi->ts_ns,
 		.src = s->src, .dst = s->dst, .transport = RT_TP_TCP, .datagram = false,
-		.store = d->opt.store, .scratch = &d->scratch,
+		.alloc = d->opt.alloc, .scratch = &d->scratch,
 	};
 	struct sip_msg *m = sip_parse(p, n, &meta);
 	if (m) {

@@ -16,9 +16,9 @@ echo "1..2"
 if ! command -v "$CC" >/dev/null 2>&1; then
 	echo "ok 1 # SKIP clang not installed"; echo "ok 2 # SKIP clang not installed"; exit 0
 fi
-flags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$src/dissectors"
+flags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$src/dissectors -I$src/dissectors/record"
 libs="$(pkg-config --libs libosip2 zlib 2>/dev/null || echo -losipparser2 -losip2 -lz)"
-dsrc=$(ls "$src"/dissectors/*.c)
+dsrc=$(ls "$src"/dissectors/*.c "$src"/dissectors/record/*.c)
 # seeds: every capture we can find, plus the generator's scenarios
 caps=$(ls "$src"/captures/*.pcap* "$shared"/captures/real/*.pcap* 2>/dev/null)
 for s in tcp-multi tcp-split tcp-ooo tcp-keepalive ws hep3 hep3-zlib gre-eth gtpu sctp ipv4-frag ipv6-frag lf-only folded compact icmp-unreach; do

@@ -25,6 +25,7 @@
 #include "diag.h"
 #include "cred.h"
 #include "pipeline.h"
+#include "msgstore.h"
 
 struct app {
 	/* options */
@@ -497,6 +498,10 @@ static int app_free(struct app *a, int status)
 	return status;
 }
 
+/* The dissectors know no store: they get an allocator (sip.h). */
+static void *store_alloc(void *ctx, size_t n) { return msgstore_alloc(ctx, n); }
+static void store_fallback(void *ctx) { msgstore_note_fallback(ctx); }
+
 int main(int argc, char **argv)
 {
 	struct app a = { 0 };
@@ -510,8 +515,9 @@ int main(int argc, char **argv)
 		return app_free(&a, 2);
 	/* records are kept only with a model (start_outputs made the store) */
 	struct dis_opts dopt = { 0 };
-	if (a.model)
-		dopt.store = a.store;
+	struct sip_alloc store_al = { .fn = store_alloc, .fallback = store_fallback, .ctx = a.store };
+	if (a.model && a.store)
+		dopt.alloc = &store_al;
 	/* files: dissect and parse on a reader thread while this one feeds the
 	 * model and the outputs (pipeline.h) */
 	struct pipe *pp = NULL;

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#include "sip.h"
+#include "sip_msg.h"
 
 struct cred_store;
 

@@ -39,8 +39,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#include "sip.h"
-#include "dissect.h"
+#include "sip_msg.h"
 
 struct model;
 struct msg_store;

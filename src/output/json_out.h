@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#include "sip.h"
+#include "sip_msg.h"
 #include "model.h"
 
 #define JSON_SCHEMA_VERSION "1.0"
