@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@ struct app {
 	struct cap_opts cap;
 	bool messages;            /* --messages */
 	bool live;
+	uint64_t delivered;       /* SIP messages that reached on_msg */
 	bool report;              /* --report (default when stdout is not a terminal) */
 	bool json;                /* --json[=FILE] */
 	const char *json_path;    /* NULL or "-": stdout */
@@ -79,6 +81,8 @@ static void usage(FILE *f)
 		"  -r FILE          read a pcap or pcapng file ('-' = stdin); may repeat\n"
 		"  -i IFACE         capture live on IFACE ('any' for all)\n"
 		"  -c COUNT         stop after COUNT packets\n"
+		"  -s SNAPLEN       live: bytes kept of each packet (default and 0: 262144)\n"
+		"  -B KIB           live: kernel capture buffer in KiB (default 32768)\n"
 		"  --hep-listen [ADDR:]PORT  receive HEP over UDP (heplify, Kamailio siptrace, ...)\n"
 		"  BPF expression   as with tcpdump; without one every packet is examined\n"
 		"outputs:\n"
@@ -140,6 +144,7 @@ static void print_message_line(const struct app *a, const struct sip_msg *m)
 static void on_msg(void *user, struct sip_msg *m)
 {
 	struct app *a = user;
+	a->delivered++;
 	if (a->messages)
 		print_message_line(a, m);
 	if (a->jo)
@@ -161,8 +166,10 @@ static void on_icmp(void *user, const struct icmp_evt *e)
 
 static void tui_stats_of(const struct app *a, const struct cap_result *r, struct tui_stats *ts)
 {
+	/* messages counted as they reach this thread: the dissectors' own
+	 * counters belong to the reader thread while it runs */
 	*ts = (struct tui_stats){ .packets = r->packets, .pcap_drops = r->pcap_drops,
-				  .sip_msgs = a->dis ? dis_get_stats(a->dis)->sip_msgs : 0 };
+				  .sip_msgs = a->delivered };
 }
 
 static void on_tick(void *user, const struct cap_result *r)
@@ -210,6 +217,18 @@ enum { OPT_HEP_LISTEN = 500 };
 enum { OPT_LIST_RULES = 600, OPT_CREDENTIALS, OPT_RULE_OPT, OPT_PROFILE };
 enum { OPT_MAX_MEMORY = 700 };
 
+/* A whole number in [lo, hi] into *out: 0, else -1. */
+static int int_arg(const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
 static int parse_args(struct app *a, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -236,7 +255,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 	if (!a->files)
 		return 2;
 	int c;
-	while ((c = getopt_long(argc, argv, "+r:i:w:c:hVN", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:w:c:s:B:hVN", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			a->files[a->nfiles++] = optarg;
@@ -257,6 +276,18 @@ static int parse_args(struct app *a, int argc, char **argv)
 			a->cap.max_packets = v;
 			break;
 		}
+		case 's':
+			if (int_arg(optarg, 0, 262144, &a->cap.snaplen)) {
+				fprintf(stderr, "regtrace: -s takes a snap length from 0 to 262144\n");
+				return 2;
+			}
+			break;
+		case 'B':
+			if (int_arg(optarg, 1, 4 * 1024 * 1024, &a->cap.buffer_kib)) {
+				fprintf(stderr, "regtrace: -B takes a buffer size in KiB, from 1 to 4194304\n");
+				return 2;
+			}
+			break;
 		case OPT_MESSAGES:
 			a->messages = true;
 			break;
@@ -367,6 +398,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 	}
 	a->use_tui = a->tui > 0 || (a->tui == 0 && !a->report && !a->messages && !a->json && !a->jsonl &&
 				    !a->ladder && isatty(STDOUT_FILENO));
+	a->cap.drop_warnings = !a->use_tui;   /* the screen's status bar shows them */
 	/* the report is the default output when stdout is a file or a pipe (or with --no-tui) */
 	if (!a->report && !a->messages && !json_stdout && !a->jsonl && !a->ladder && !a->use_tui &&
 	    (!isatty(STDOUT_FILENO) || a->tui < 0))
@@ -420,7 +452,8 @@ static void fill_capture(const struct app *a, struct json_capture *c, struct jso
 		f[i] = (struct json_capture_file){ a->res.inputs[i].name, a->res.inputs[i].linktype,
 						   a->res.inputs[i].damaged };
 	*c = (struct json_capture){ .files = f, .nfiles = (size_t)a->res.ninputs,
-		.interface = a->iface, .packets = a->res.packets, .bytes = st->bytes,
+		.interface = a->iface, .kernel_drops = a->res.pcap_drops,
+		.packets = a->res.packets, .bytes = st->bytes,
 		.sip_msgs = st->sip_msgs, .malformed = st->malformed,
 		.truncated_packets = st->truncated, .unknown_link = st->unknown_link,
 		.icmp_errors = st->icmp_errors, .lost_tcp_bytes = st->tcp_lost_bytes,
@@ -522,7 +555,7 @@ int main(int argc, char **argv)
 	 * model and the outputs (pipeline.h) */
 	struct pipe *pp = NULL;
 	struct dis_callbacks dcb = cb;
-	if (!a.live && (pp = pipe_new(&cb)))
+	if ((!a.live || !a.hep_listen) && (pp = pipe_new(&cb)))
 		dcb = pipe_producer(pp);
 	a.dis = dis_new(&dcb, &dopt);
 	if (!a.dis) {
@@ -541,12 +574,13 @@ int main(int argc, char **argv)
 		if (a.use_tui && !(a.ui = start_tui(&a)))
 			return app_free(&a, 2);
 		rc = a.hep_listen ? hep_listen_run(a.hep_listen, &a.cap, a.dis, &a.res, &g_stop, on_tick, &a)
+				: pp ? pipe_live(pp, a.iface, &a.cap, a.dis, &a.res, &g_stop, on_tick, &a)
 				  : cap_live(a.iface, &a.cap, a.dis, &a.res, &g_stop, on_tick, &a);
 	} else {
 		rc = pp ? pipe_read_files(pp, a.files, a.nfiles, &a.cap, a.dis, &a.res)
 			: cap_read_files(a.files, a.nfiles, &a.cap, a.dis, &a.res);
 	}
-	bool flushed = pp != NULL;   /* the pipeline flushed the streams on its thread */
+	bool flushed = pp != NULL;   /* the pipeline flushed the streams (on its thread) */
 	pipe_free(pp);
 	if (a.ui) {
 		tui_end(a.ui);

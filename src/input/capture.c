@@ -216,6 +216,41 @@ int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
 	return opened ? 0 : 2;
 }
 
+/* Kernel and interface drops, read once a second so the status bar and
+ * JSON see them while capturing. */
+static void read_drops(pcap_t *p, struct cap_result *r)
+{
+	struct pcap_stat ps;
+	if (pcap_stats(p, &ps) == 0)
+		r->pcap_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+}
+
+struct drop_watch {
+	bool on;                     /* say so on stderr */
+	struct timespec last_read, last_warn;
+	uint64_t warned_at;          /* drops at the last warning */
+};
+
+static void drops_tick(struct drop_watch *dw, pcap_t *p, struct cap_result *r, const char *iface)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (elapsed(&dw->last_read, &now) < 1.0)
+		return;
+	dw->last_read = now;
+	read_drops(p, r);
+	if (!dw->on || elapsed(&dw->last_warn, &now) < 60.0)
+		return;
+	dw->last_warn = now;
+	if (r->pcap_drops > dw->warned_at) {
+		fprintf(stderr, "regtrace: -i %s: %llu packets dropped by the kernel so far (+%llu in the last "
+			"minute; %llu captured); -B raises the buffer\n", iface,
+			(unsigned long long)r->pcap_drops, (unsigned long long)(r->pcap_drops - dw->warned_at),
+			(unsigned long long)r->packets);
+		dw->warned_at = r->pcap_drops;
+	}
+}
+
 int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 	     struct cap_result *r, volatile sig_atomic_t *stop, cap_tick_fn tick, void *user)
 {
@@ -236,7 +271,7 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 	pcap_set_promisc(p, 1);
 	pcap_set_timeout(p, 100);
 	pcap_set_immediate_mode(p, 1);
-	pcap_set_buffer_size(p, 32 * 1024 * 1024);
+	pcap_set_buffer_size(p, o->buffer_kib > 0 ? o->buffer_kib * 1024 : 32 * 1024 * 1024);
 	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
 	int rc = pcap_activate(p);
 	if (rc < 0) {
@@ -262,7 +297,11 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 	if (fd >= 0 && pcap_setnonblock(p, 1, err) < 0)
 		fd = -1;
 	g_live = p;
+	struct drop_watch dw = { .on = o->drop_warnings };
+	clock_gettime(CLOCK_MONOTONIC, &dw.last_read);
+	dw.last_warn = dw.last_read;
 	while (!*stop) {
+		drops_tick(&dw, p, r, iface);
 		struct pcap_pkthdr *h;
 		const u_char *data;
 		rc = pcap_next_ex(p, &h, &data);
@@ -292,9 +331,7 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 	}
 	g_live = NULL;
 	r->interrupted = *stop != 0;
-	struct pcap_stat ps;
-	if (pcap_stats(p, &ps) == 0)
-		r->pcap_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+	read_drops(p, r);
 	writer_close(&w);
 	pcap_close(p);
 	return 0;

@@ -21,7 +21,9 @@ struct cap_opts {
 	const char *write_path;   /* -w: packets that carried SIP */
 	uint64_t max_packets;     /* -c: stop after this many (0 = no limit) */
 	bool progress;            /* progress line on stderr */
-	int snaplen;              /* live capture snap length */
+	int snaplen;              /* -s: live snap length (0: 262144, as tcpdump) */
+	int buffer_kib;           /* -B: kernel capture buffer in KiB (0: 32 MiB) */
+	bool drop_warnings;       /* live: kernel drops on stderr every minute while they grow */
 };
 
 /* What happened to one input. */
@@ -40,7 +42,7 @@ struct cap_result {
 	int ninputs;
 	uint64_t packets;
 	uint64_t written;         /* packets written with -w */
-	uint64_t pcap_drops;      /* live: kernel/interface drops */
+	uint64_t pcap_drops;      /* live: kernel/interface drops (pcap_stats, read every second) */
 	int64_t first_ts_ns, last_ts_ns;
 	bool unreadable;          /* some input could not be opened at all */
 	bool damaged;             /* some input was truncated/damaged */

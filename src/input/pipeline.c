@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sip.h"
 
@@ -49,10 +50,16 @@ struct pipe {
 	/* the reader's job */
 	char *const *files;
 	int nfiles;
+	const char *iface;          /* live: cap_live() instead of cap_read_files() */
+	volatile sig_atomic_t *stop;
 	const struct cap_opts *copt;
 	struct dis_ctx *dis;
 	struct cap_result *res;
 	int rc;
+	/* live: the counters as of the last hand-off (under mu), for the
+	 * consumer's ticks; when the current batch was started */
+	struct cap_result snap;
+	struct timespec batch_t0;
 };
 
 static void deliver(struct pipe *p, struct pipe_item *it)
@@ -164,10 +171,43 @@ struct dis_callbacks pipe_producer(struct pipe *p)
 	return (struct dis_callbacks){ .on_msg = prod_msg, .on_icmp = prod_icmp, .user = p };
 }
 
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Live, on the reader thread after each packet and when idle: hand over
+ * what is there once it is PIPE_LIVE_MS old, so a message reaches the
+ * model within milliseconds even at a trickle. */
+#define PIPE_LIVE_MS 10.0
+static void reader_tick(void *user, const struct cap_result *r)
+{
+	struct pipe *p = user;
+	if (p->cur->n == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &p->batch_t0);
+		pthread_mutex_lock(&p->mu);
+		p->snap = *r;
+		pthread_mutex_unlock(&p->mu);
+		return;
+	}
+	if (ms_since(&p->batch_t0) < PIPE_LIVE_MS)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->snap = *r;
+	pthread_mutex_unlock(&p->mu);
+	push_batch(p);
+	clock_gettime(CLOCK_MONOTONIC, &p->batch_t0);
+}
+
 static void *reader(void *arg)
 {
 	struct pipe *p = arg;
-	p->rc = cap_read_files(p->files, p->nfiles, p->copt, p->dis, p->res);
+	if (p->iface)
+		p->rc = cap_live(p->iface, p->copt, p->dis, p->res, p->stop, reader_tick, p);
+	else
+		p->rc = cap_read_files(p->files, p->nfiles, p->copt, p->dis, p->res);
 	dis_flush(p->dis);
 	pthread_mutex_lock(&p->mu);
 	if (p->cur->n) {
@@ -177,73 +217,129 @@ static void *reader(void *arg)
 		p->free_list = p->cur;
 	}
 	p->cur = NULL;
+	p->snap = *p->res;
 	p->done = true;
 	pthread_cond_signal(&p->cv_full);
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
 }
 
+/* Batches up front (no allocation while packets flow) and the reader
+ * thread; false when either cannot be had (then run on this thread). */
+static bool start_reader(struct pipe *p, pthread_t *thr)
+{
+	const char *env = getenv("REGTRACE_THREADS");
+	if (env && atoi(env) == 1)
+		return false;
+	for (int i = 0; i < PIPE_BATCHES; i++) {
+		struct pipe_batch *b = malloc(sizeof *b);
+		if (!b)
+			break;
+		b->next = p->free_list;
+		p->free_list = b;
+	}
+	p->cur = p->free_list;
+	if (p->cur) {
+		p->free_list = p->cur->next;
+		p->cur->n = 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &p->batch_t0);
+	p->threaded = true;
+	if (!p->cur || !p->free_list || pthread_create(thr, NULL, reader, p) != 0) {
+		free(p->cur);   /* the rest go in pipe_free() */
+		p->cur = NULL;
+		p->threaded = false;
+	}
+	return p->threaded;
+}
+
+/* Consumer: deliver every batch in order until the reader is done.  With
+ * tick, wake at least every 100 ms and call it (at most every 50 ms) with
+ * the counters of the last hand-off. */
+static void consume(struct pipe *p, cap_tick_fn tick, void *user)
+{
+	struct timespec last_tick;
+	clock_gettime(CLOCK_MONOTONIC, &last_tick);
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (!p->full_head && !p->done) {
+			if (!tick) {
+				pthread_cond_wait(&p->cv_full, &p->mu);
+				continue;
+			}
+			struct timespec dl;
+			clock_gettime(CLOCK_REALTIME, &dl);
+			dl.tv_nsec += 100 * 1000000L;
+			if (dl.tv_nsec >= 1000000000L) {
+				dl.tv_sec++;
+				dl.tv_nsec -= 1000000000L;
+			}
+			if (pthread_cond_timedwait(&p->cv_full, &p->mu, &dl) != 0)
+				break;
+		}
+		struct pipe_batch *b = p->full_head;
+		bool done = p->done && !b;
+		if (b) {
+			p->full_head = b->next;
+			if (!p->full_head)
+				p->full_tail = NULL;
+			p->nfull--;
+			pthread_cond_signal(&p->cv_free);
+		}
+		struct cap_result snap = p->snap;
+		pthread_mutex_unlock(&p->mu);
+		if (b) {
+			for (size_t i = 0; i < b->n; i++)
+				deliver(p, &b->it[i]);
+			pthread_mutex_lock(&p->mu);
+			b->next = p->free_list;
+			p->free_list = b;
+			pthread_cond_signal(&p->cv_free);
+			pthread_mutex_unlock(&p->mu);
+		}
+		if (done)
+			break;
+		if (tick && (!b || ms_since(&last_tick) >= 50.0)) {
+			tick(user, &snap);
+			clock_gettime(CLOCK_MONOTONIC, &last_tick);
+		}
+	}
+}
+
 int pipe_read_files(struct pipe *p, char *const *files, int nfiles, const struct cap_opts *o,
 		    struct dis_ctx *d, struct cap_result *r)
 {
-	const char *env = getenv("REGTRACE_THREADS");
-	p->threaded = !(env && atoi(env) == 1);
+	p->files = files;
+	p->nfiles = nfiles;
+	p->copt = o;
+	p->dis = d;
+	p->res = r;
 	pthread_t thr;
-	if (p->threaded) {
-		/* every batch up front: no allocation while packets flow */
-		for (int i = 0; i < PIPE_BATCHES; i++) {
-			struct pipe_batch *b = malloc(sizeof *b);
-			if (!b)
-				break;
-			b->next = p->free_list;
-			p->free_list = b;
-		}
-		p->cur = p->free_list;
-		if (p->cur) {
-			p->free_list = p->cur->next;
-			p->cur->n = 0;
-		}
-		p->files = files;
-		p->nfiles = nfiles;
-		p->copt = o;
-		p->dis = d;
-		p->res = r;
-		if (!p->cur || !p->free_list || pthread_create(&thr, NULL, reader, p) != 0) {
-			free(p->cur);   /* the rest go in pipe_free() */
-			p->cur = NULL;
-			p->threaded = false;
-		}
-	}
-	if (!p->threaded) {
+	if (!start_reader(p, &thr)) {
 		int rc = cap_read_files(files, nfiles, o, d, r);
 		dis_flush(d);
 		return rc;
 	}
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		while (!p->full_head && !p->done)
-			pthread_cond_wait(&p->cv_full, &p->mu);
-		struct pipe_batch *b = p->full_head;
-		if (!b) {   /* done and drained */
-			pthread_mutex_unlock(&p->mu);
-			break;
-		}
-		p->full_head = b->next;
-		if (!p->full_head)
-			p->full_tail = NULL;
-		p->nfull--;
-		pthread_cond_signal(&p->cv_free);
-		pthread_mutex_unlock(&p->mu);
+	consume(p, NULL, NULL);
+	pthread_join(thr, NULL);
+	return p->rc;
+}
 
-		for (size_t i = 0; i < b->n; i++)
-			deliver(p, &b->it[i]);
-
-		pthread_mutex_lock(&p->mu);
-		b->next = p->free_list;
-		p->free_list = b;
-		pthread_cond_signal(&p->cv_free);
-		pthread_mutex_unlock(&p->mu);
+int pipe_live(struct pipe *p, const char *iface, const struct cap_opts *o, struct dis_ctx *d,
+	      struct cap_result *r, volatile sig_atomic_t *stop, cap_tick_fn tick, void *user)
+{
+	p->iface = iface;
+	p->stop = stop;
+	p->copt = o;
+	p->dis = d;
+	p->res = r;
+	pthread_t thr;
+	if (!start_reader(p, &thr)) {
+		int rc = cap_live(iface, o, d, r, stop, tick, user);
+		dis_flush(d);
+		return rc;
 	}
+	consume(p, tick, user);
 	pthread_join(thr, NULL);
 	return p->rc;
 }

@@ -9,7 +9,10 @@
  * reader can never run far ahead (memory) and the hand-off costs one lock
  * per batch, not per message.
  *
- * Only file reading uses it (live capture has its own ticking loop).
+ * Live capture uses it too: the reader hands over what it has every 10 ms
+ * and the calling thread ticks (flushes outputs, redraws the screen) at
+ * least every 100 ms, so a busy model never makes the kernel drop packets
+ * while a quiet link still shows each message at once.
  * Without a thread (pthread_create failed, or REGTRACE_THREADS=1 in the
  * environment) everything runs on the calling thread, in the same order.
  * What the reader thread touches: the capture layer, the dis_ctx, libosip2
@@ -32,6 +35,11 @@ struct dis_callbacks pipe_producer(struct pipe *p);
  * callbacks run here until both are done.  Returns cap_read_files()'s code. */
 int pipe_read_files(struct pipe *p, char *const *files, int nfiles, const struct cap_opts *o,
 		    struct dis_ctx *d, struct cap_result *r);
+/* cap_live() on the reader thread; the consumer callbacks and tick (with
+ * the counters as of the last hand-off) run here.  *stop ends it (SIGINT,
+ * or tick setting it).  Flushes the streams.  Returns cap_live()'s code. */
+int pipe_live(struct pipe *p, const char *iface, const struct cap_opts *o, struct dis_ctx *d,
+	      struct cap_result *r, volatile sig_atomic_t *stop, cap_tick_fn tick, void *user);
 void pipe_free(struct pipe *p);
 
 #endif

@@ -939,8 +939,10 @@ static json_t *capture_json(const struct json_capture *c, const struct model *m)
 		}
 	}
 	set(o, "files", fa);
-	if (c && c->interface)
+	if (c && c->interface) {
 		set(o, "interface", jstr(c->interface));
+		set(o, "kernel_drops", json_integer((json_int_t)c->kernel_drops));
+	}
 	set(o, "packets", json_integer(c ? (json_int_t)c->packets : 0));
 	set(o, "bytes", json_integer(c ? (json_int_t)c->bytes : 0));
 	set(o, "sip_messages", json_integer(c ? (json_int_t)c->sip_msgs : (json_int_t)m->st.msgs));

@@ -42,6 +42,7 @@ struct json_capture {
 	const struct json_capture_file *files;
 	size_t nfiles;
 	const char *interface;   /* -i IFACE, NULL when reading files */
+	uint64_t kernel_drops;   /* live: dropped by the kernel or interface (pcap_stats) */
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t sip_msgs;
