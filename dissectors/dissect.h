@@ -80,6 +80,12 @@ bool dis_packet_had_sip(const struct dis_ctx *d);
  * in a captured packet; anything else is counted as not SIP. */
 void dis_hep(struct dis_ctx *d, const struct pkt_info *pi, const uint8_t *p, size_t n);
 
+/* A HEP3 packet's length when p holds all of it, 0 when more is needed,
+ * -1 when p is not HEP3: HEP over TCP is framed by this length field. */
+long dis_hep_frame(const uint8_t *p, size_t n);
+/* The HEP3 packet's authentication key chunk (0x000e) equals key. */
+bool dis_hep_has_key(const uint8_t *p, size_t n, const char *key);
+
 /* Is this link type one we dissect? */
 bool dis_linktype_supported(int linktype);
 

@@ -227,3 +227,40 @@ bool hep_print(struct dis_ctx *d, struct cur c)
 	free(inflated);
 	return true;
 }
+
+long dis_hep_frame(const uint8_t *p, size_t n)
+{
+	return hep_frame(p, n);
+}
+
+bool dis_hep_has_key(const uint8_t *p, size_t n, const char *key)
+{
+	struct cur c = cur_make(p, n);
+	const uint8_t *magic = cur_take(&c, 4);
+	if (!magic || memcmp(magic, "HEP3", 4) != 0)
+		return false;
+	uint16_t total = cur_be16(&c);
+	if (c.bad || total < 6 || total > n)
+		return false;
+	c = cur_make(p + 6, total - 6u);
+	size_t klen = strlen(key);
+	while (cur_left(&c) >= 6) {
+		uint16_t vendor = cur_be16(&c);
+		uint16_t type = cur_be16(&c);
+		uint16_t len = cur_be16(&c);
+		if (len < 6)
+			return false;
+		struct cur v = cur_sub(&c, len - 6u);
+		if (v.bad)
+			return false;
+		if (vendor == 0 && type == 0x000e) {
+			/* some agents send the key NUL-terminated */
+			size_t vl = cur_left(&v);
+			const uint8_t *k = cur_take(&v, vl);
+			if (vl && k[vl - 1] == '\0')
+				vl--;
+			return vl == klen && memcmp(k, key, klen) == 0;
+		}
+	}
+	return false;
+}

@@ -23,6 +23,7 @@
 #include "ladder.h"
 #include "tui.h"
 #include "hep_listen.h"
+#include "hep_send.h"
 #include "diag.h"
 #include "cred.h"
 #include "pipeline.h"
@@ -34,6 +35,10 @@ struct app {
 	int nfiles;
 	const char *iface;
 	const char *hep_listen;   /* --hep-listen [ADDR:]PORT */
+	const char **hep_targets; /* --hep-send, repeatable */
+	size_t nhep_targets;
+	struct hep_send_opts hep; /* --hep-id, --hep-key, --hep-node, --hep-queue */
+	struct hep_send *hs;
 	char *bpf;
 	struct cap_opts cap;
 	bool messages;            /* --messages */
@@ -83,7 +88,13 @@ static void usage(FILE *f)
 		"  -c COUNT         stop after COUNT packets\n"
 		"  -s SNAPLEN       live: bytes kept of each packet (default and 0: 262144)\n"
 		"  -B KIB           live: kernel capture buffer in KiB (default 32768)\n"
-		"  --hep-listen [ADDR:]PORT  receive HEP over UDP (heplify, Kamailio siptrace, ...)\n"
+		"  --hep-listen [udp:|tcp:][ADDR:]PORT  receive HEP (heplify, Kamailio siptrace, ...)\n"
+		"  --hep-send [udp:|tcp:]HOST:PORT  send each SIP message as HEPv3 to a HOMER\n"
+		"                   collector (heplify-server, HOMER); may repeat\n"
+		"  --hep-id N       HEP capture agent id (default 2002, as heplify)\n"
+		"  --hep-key KEY    HEP authentication key: sent, and required of what --hep-listen takes\n"
+		"  --hep-node NAME  HEP node name (default: the host name)\n"
+		"  --hep-queue N    TCP: messages queued per collector while it is down (default 10000)\n"
 		"  BPF expression   as with tcpdump; without one every packet is examined\n"
 		"outputs:\n"
 		"  --messages       one line per SIP message (tab-separated)\n"
@@ -145,6 +156,8 @@ static void on_msg(void *user, struct sip_msg *m)
 {
 	struct app *a = user;
 	a->delivered++;
+	if (a->hs)
+		hep_send_msg(a->hs, m);
 	if (a->messages)
 		print_message_line(a, m);
 	if (a->jo)
@@ -175,6 +188,8 @@ static void tui_stats_of(const struct app *a, const struct cap_result *r, struct
 static void on_tick(void *user, const struct cap_result *r)
 {
 	struct app *a = user;
+	if (a->hs)
+		hep_send_poll(a->hs, 0);
 	if (a->ui) {
 		struct tui_stats ts;
 		tui_stats_of(a, r, &ts);
@@ -213,7 +228,7 @@ static char *join_args(char **v, int n)
 
 enum { OPT_MESSAGES = 256, OPT_REPORT, OPT_JSON, OPT_JSON_RAW, OPT_JSONL, OPT_FAIL_ON };
 enum { OPT_LADDER = 400, OPT_TUI, OPT_NO_TUI };
-enum { OPT_HEP_LISTEN = 500 };
+enum { OPT_HEP_LISTEN = 500, OPT_HEP_SEND, OPT_HEP_ID, OPT_HEP_KEY, OPT_HEP_NODE, OPT_HEP_QUEUE };
 enum { OPT_LIST_RULES = 600, OPT_CREDENTIALS, OPT_RULE_OPT, OPT_PROFILE };
 enum { OPT_MAX_MEMORY = 700 };
 
@@ -242,6 +257,11 @@ static int parse_args(struct app *a, int argc, char **argv)
 		{ "tui", no_argument, NULL, OPT_TUI },
 		{ "no-tui", no_argument, NULL, OPT_NO_TUI },
 		{ "hep-listen", required_argument, NULL, OPT_HEP_LISTEN },
+		{ "hep-send", required_argument, NULL, OPT_HEP_SEND },
+		{ "hep-id", required_argument, NULL, OPT_HEP_ID },
+		{ "hep-key", required_argument, NULL, OPT_HEP_KEY },
+		{ "hep-node", required_argument, NULL, OPT_HEP_NODE },
+		{ "hep-queue", required_argument, NULL, OPT_HEP_QUEUE },
 		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 		{ "credentials", required_argument, NULL, OPT_CREDENTIALS },
 		{ "rule-opt", required_argument, NULL, OPT_RULE_OPT },
@@ -324,6 +344,37 @@ static int parse_args(struct app *a, int argc, char **argv)
 		case OPT_HEP_LISTEN:
 			a->hep_listen = optarg;
 			break;
+		case OPT_HEP_SEND:
+			if (!a->hep_targets && !(a->hep_targets = calloc((size_t)argc, sizeof *a->hep_targets)))
+				return 2;
+			a->hep_targets[a->nhep_targets++] = optarg;
+			break;
+		case OPT_HEP_ID: {
+			char *end;
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || errno || v > UINT32_MAX) {
+				fprintf(stderr, "regtrace: --hep-id takes a number from 0 to 4294967295\n");
+				return 2;
+			}
+			a->hep.agent_id = (uint32_t)v;
+			break;
+		}
+		case OPT_HEP_KEY:
+			a->hep.key = optarg;
+			break;
+		case OPT_HEP_NODE:
+			a->hep.node = optarg;
+			break;
+		case OPT_HEP_QUEUE: {
+			int v;
+			if (int_arg(optarg, 1, 10000000, &v)) {
+				fprintf(stderr, "regtrace: --hep-queue takes a number of messages from 1 to 10000000\n");
+				return 2;
+			}
+			a->hep.queue_max = (size_t)v;
+			break;
+		}
 		case OPT_LIST_RULES:
 			diag_list_rules(stdout);
 			exit(0);
@@ -528,6 +579,7 @@ static int app_free(struct app *a, int status)
 	cap_result_free(&a->res);
 	free(a->bpf);
 	free(a->files);
+	free(a->hep_targets);
 	return status;
 }
 
@@ -537,7 +589,7 @@ static void store_fallback(void *ctx) { msgstore_note_fallback(ctx); }
 
 int main(int argc, char **argv)
 {
-	struct app a = { 0 };
+	struct app a = { .hep.agent_id = 2002 };
 	int rc = parse_args(&a, argc, argv);
 	if (rc)
 		return app_free(&a, rc);
@@ -546,6 +598,16 @@ int main(int argc, char **argv)
 	struct dis_callbacks cb = { .on_msg = on_msg, .on_icmp = on_icmp, .user = &a };
 	if (start_outputs(&a))
 		return app_free(&a, 2);
+	if (a.nhep_targets) {   /* sockets open before anything is read */
+		char err[512];
+		a.hep.targets = a.hep_targets;
+		a.hep.ntargets = a.nhep_targets;
+		a.hep.live = a.live;
+		if (!(a.hs = hep_send_new(&a.hep, err, sizeof err))) {
+			fprintf(stderr, "regtrace: %s\n", err);
+			return app_free(&a, 2);
+		}
+	}
 	/* records are kept only with a model (start_outputs made the store) */
 	struct dis_opts dopt = { 0 };
 	struct sip_alloc store_al = { .fn = store_alloc, .fallback = store_fallback, .ctx = a.store };
@@ -565,6 +627,7 @@ int main(int argc, char **argv)
 	}
 	a.cap.progress = !a.live && !a.messages && isatty(STDERR_FILENO);
 
+	struct hep_listen_stats hls = { 0 };
 	if (a.live) {
 		struct sigaction sa = { 0 };
 		sa.sa_handler = on_signal;
@@ -573,7 +636,8 @@ int main(int argc, char **argv)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		if (a.use_tui && !(a.ui = start_tui(&a)))
 			return app_free(&a, 2);
-		rc = a.hep_listen ? hep_listen_run(a.hep_listen, &a.cap, a.dis, &a.res, &g_stop, on_tick, &a)
+		rc = a.hep_listen ? hep_listen_run(a.hep_listen, a.hep.key, &a.cap, a.dis, &a.res, &hls, &g_stop,
+						   on_tick, &a)
 				: pp ? pipe_live(pp, a.iface, &a.cap, a.dis, &a.res, &g_stop, on_tick, &a)
 				  : cap_live(a.iface, &a.cap, a.dis, &a.res, &g_stop, on_tick, &a);
 	} else {
@@ -588,6 +652,8 @@ int main(int argc, char **argv)
 	}
 	if (!flushed)
 		dis_flush(a.dis);
+	hep_send_close(a.hs, 3000, stderr);   /* what the collectors took, before the report */
+	a.hs = NULL;
 	int out_rc = finish_outputs(&a);
 	if (a.use_tui && !a.live && !out_rc) {
 		struct tui_stats ts;
@@ -608,9 +674,15 @@ int main(int argc, char **argv)
 	if (a.cap.write_path)
 		fprintf(stderr, ", %llu packets written to %s", (unsigned long long)a.res.written,
 			a.cap.write_path);
-	if (a.live)
+	if (a.iface)
 		fprintf(stderr, ", %llu dropped by the kernel", (unsigned long long)a.res.pcap_drops);
 	fputc('\n', stderr);
+	if (hls.bad_key || hls.not_hep || hls.truncated || hls.refused)
+		fprintf(stderr, "regtrace: --hep-listen: %llu of %llu HEP packets dropped for a missing or wrong "
+			"--hep-key; %llu TCP connections closed on bytes that were not HEP, %llu ended inside a "
+			"packet, %llu refused (too many)\n", (unsigned long long)hls.bad_key,
+			(unsigned long long)hls.received, (unsigned long long)hls.not_hep,
+			(unsigned long long)hls.truncated, (unsigned long long)hls.refused);
 	if (st->frag_pending || st->frag_dropped)
 		fprintf(stderr, "regtrace: %llu IP datagrams never completed (%llu incomplete at the end, "
 			"%llu given up: timeout or memory bound)\n",
