@@ -1,7 +1,7 @@
 /* fuzz_packet.c - one packet through the whole dissector chain.
  * Input: byte 0 picks the link type (fz_linktypes), the rest is the
  * packet.  A fresh context per input, flushed at the end (pending TCP
- * data, fragments). */
+ * data, fragments); then the same bytes as a HEP packet off a socket. */
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -19,6 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	dis_packet(d, &pi, data + 1, size - 1);
 	dis_flush(d);
+	/* the same bytes as a packet --hep-listen received */
+	(void)dis_hep_frame(data + 1, size - 1);
+	(void)dis_hep_has_key(data + 1, size - 1, "k3y");
+	dis_hep(d, &pi, data + 1, size - 1);
 	dis_free(d);
 	return 0;
 }
