@@ -24,6 +24,7 @@
 #include "tui.h"
 #include "hep_listen.h"
 #include "hep_send.h"
+#include "privdrop.h"
 #include "diag.h"
 #include "cred.h"
 #include "pipeline.h"
@@ -39,6 +40,8 @@ struct app {
 	size_t nhep_targets;
 	struct hep_send_opts hep; /* --hep-id, --hep-key, --hep-node, --hep-queue */
 	struct hep_send *hs;
+	const char *z_user;       /* -Z USER */
+	struct privdrop priv;
 	char *bpf;
 	struct cap_opts cap;
 	bool messages;            /* --messages */
@@ -116,6 +119,9 @@ static void usage(FILE *f)
 		"                   live in an unlinked temp file, at most SIZE/16 of it in RAM,\n"
 		"                   oldest dropped first and re-read when needed\n"
 		"  -w FILE          write the packets that carried SIP to FILE (pcap)\n"
+		"  -Z USER          run as USER once interfaces, sockets and files are open (a live\n"
+		"                   capture started as root runs as 'regtrace' or 'nobody' without\n"
+		"                   it; -Z root keeps root; with -r, the files must be USER's to read)\n"
 		"  -h, --help       this help\n"
 		"  -V, --version    version\n"
 		"\n"
@@ -275,7 +281,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 	if (!a->files)
 		return 2;
 	int c;
-	while ((c = getopt_long(argc, argv, "+r:i:w:c:s:B:hVN", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:w:c:s:B:Z:hVN", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			a->files[a->nfiles++] = optarg;
@@ -296,6 +302,9 @@ static int parse_args(struct app *a, int argc, char **argv)
 			a->cap.max_packets = v;
 			break;
 		}
+		case 'Z':
+			a->z_user = optarg;
+			break;
 		case 's':
 			if (int_arg(optarg, 0, 262144, &a->cap.snaplen)) {
 				fprintf(stderr, "regtrace: -s takes a snap length from 0 to 262144\n");
@@ -583,6 +592,21 @@ static int app_free(struct app *a, int status)
 	return status;
 }
 
+/* Once the interface (or socket) and -w are open: give up root. */
+static int drop_root(void *ctx)
+{
+	struct app *a = ctx;
+	char err[256];
+	if (privdrop_now(&a->priv, err, sizeof err) != 0) {
+		fprintf(stderr, "regtrace: %s\n", err);
+		return -1;
+	}
+	if (a->priv.active && !a->priv.chosen && !a->ui)
+		fprintf(stderr, "regtrace: dropped root: capturing as %s (uid %u); -Z USER chooses, -Z root keeps root\n",
+			a->priv.user, (unsigned)a->priv.uid);
+	return 0;
+}
+
 /* The dissectors know no store: they get an allocator (sip.h). */
 static void *store_alloc(void *ctx, size_t n) { return msgstore_alloc(ctx, n); }
 static void store_fallback(void *ctx) { msgstore_note_fallback(ctx); }
@@ -594,6 +618,15 @@ int main(int argc, char **argv)
 	if (rc)
 		return app_free(&a, rc);
 	warn_fragments(a.bpf);
+	{
+		char err[256];
+		if (privdrop_plan(&a.priv, a.z_user, a.live, err, sizeof err) != 0) {
+			fprintf(stderr, "regtrace: %s\n", err);
+			return app_free(&a, 2);
+		}
+	}
+	a.cap.after_open = drop_root;
+	a.cap.after_open_ctx = &a;
 
 	struct dis_callbacks cb = { .on_msg = on_msg, .on_icmp = on_icmp, .user = &a };
 	if (start_outputs(&a))
@@ -626,6 +659,8 @@ int main(int argc, char **argv)
 		return app_free(&a, 2);
 	}
 	a.cap.progress = !a.live && !a.messages && isatty(STDERR_FILENO);
+	if (!a.live && drop_root(&a) != 0)   /* files: outputs are open, inputs are opened as USER */
+		return app_free(&a, 2);
 
 	struct hep_listen_stats hls = { 0 };
 	if (a.live) {

@@ -292,6 +292,12 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 		pcap_close(p);
 		return 2;
 	}
+	if (o->after_open && o->after_open(o->after_open_ctx) != 0) {
+		writer_close(&w);
+		pcap_close(p);
+		r->unreadable = true;
+		return 2;
+	}
 	struct pkt_info pi = { .file = 0, .linktype = in->linktype };
 	int fd = pcap_get_selectable_fd(p);
 	if (fd >= 0 && pcap_setnonblock(p, 1, err) < 0)

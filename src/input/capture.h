@@ -24,6 +24,10 @@ struct cap_opts {
 	int snaplen;              /* -s: live snap length (0: 262144, as tcpdump) */
 	int buffer_kib;           /* -B: kernel capture buffer in KiB (0: 32 MiB) */
 	bool drop_warnings;       /* live: kernel drops on stderr every minute while they grow */
+	/* Live: called once the interface and -w are open, before the first
+	 * packet (the privilege drop); non-zero stops the capture (exit 2). */
+	int (*after_open)(void *ctx);
+	void *after_open_ctx;
 };
 
 /* What happened to one input. */

@@ -132,7 +132,9 @@ int hep_listen_run(const char *spec, const char *key, const struct cap_opts *o, 
 {
 	struct rt_endpoint ep;
 	int fd = open_socket(spec, &ep);
-	if (fd < 0) {
+	if (fd < 0 || (o->after_open && o->after_open(o->after_open_ctx) != 0)) {
+		if (fd >= 0)
+			close(fd);
 		r->unreadable = true;
 		return 2;
 	}
