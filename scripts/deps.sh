@@ -6,10 +6,11 @@ set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 # libclang-rt-dev: clang's fuzzer and sanitizer runtimes (only a Recommends of clang)
 # sngrep, nodejs + npm (hep-js): independent HEP receivers for tests/hep_send.sh
+# prometheus (with promtool): the real scraper of tests/metrics.sh
 PKGS="build-essential autoconf automake libtool pkg-config
 libpcap-dev libosip2-dev libncurses-dev libjansson-dev nettle-dev zlib1g-dev check
 clang libclang-rt-dev python3 python3-jsonschema tshark tcpdump tmux time iproute2 wireshark-common
-sngrep"
+sngrep prometheus"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -25,6 +26,7 @@
 #include "hep_listen.h"
 #include "hep_send.h"
 #include "privdrop.h"
+#include "metrics.h"
 #include "diag.h"
 #include "cred.h"
 #include "pipeline.h"
@@ -41,6 +43,11 @@ struct app {
 	struct hep_send_opts hep; /* --hep-id, --hep-key, --hep-node, --hep-queue */
 	struct hep_send *hs;
 	const char *z_user;       /* -Z USER */
+	const char *metrics_spec; /* --metrics [ADDR:]PORT */
+	struct metrics *mt;
+	struct timespec mt_last;  /* when the metrics page was last rendered */
+	uint64_t mt_packets, mt_drops;
+	struct model_opts mo_next;/* the model callbacks metrics pass events on to (--jsonl's) */
 	struct privdrop priv;
 	char *bpf;
 	struct cap_opts cap;
@@ -122,6 +129,8 @@ static void usage(FILE *f)
 		"  -Z USER          run as USER once interfaces, sockets and files are open (a live\n"
 		"                   capture started as root runs as 'regtrace' or 'nobody' without\n"
 		"                   it; -Z root keeps root; with -r, the files must be USER's to read)\n"
+		"  --metrics [ADDR:]PORT  Prometheus metrics at http://ADDR:PORT/metrics while running\n"
+		"                   (ADDR defaults to 127.0.0.1)\n"
 		"  -h, --help       this help\n"
 		"  -V, --version    version\n"
 		"\n"
@@ -158,6 +167,23 @@ static void print_message_line(const struct app *a, const struct sip_msg *m)
 	fputc('\n', f);
 }
 
+/* The model's events: metrics count them, then --jsonl (if any) gets them. */
+static void metrics_attempt(void *user, const struct model *m, const struct reg_attempt *at)
+{
+	struct app *a = user;
+	metrics_on_attempt(a->mt, at);
+	if (a->mo_next.on_attempt_done)
+		a->mo_next.on_attempt_done(a->mo_next.user, m, at);
+}
+
+static void metrics_txn(void *user, const struct model *m, const struct txn *t)
+{
+	struct app *a = user;
+	a->mo_next.on_txn_done(a->mo_next.user, m, t);
+}
+
+static void metrics_render(struct app *a, const struct cap_result *r, bool force);
+
 static void on_msg(void *user, struct sip_msg *m)
 {
 	struct app *a = user;
@@ -174,6 +200,8 @@ static void on_msg(void *user, struct sip_msg *m)
 		model_add_msg(a->model, m);   /* takes ownership */
 	else
 		sip_msg_free(m);
+	if (a->mt && !(a->delivered & 1023))
+		metrics_render(a, NULL, false);
 }
 
 static void on_icmp(void *user, const struct icmp_evt *e)
@@ -196,6 +224,7 @@ static void on_tick(void *user, const struct cap_result *r)
 	struct app *a = user;
 	if (a->hs)
 		hep_send_poll(a->hs, 0);
+	metrics_render(a, r, false);
 	if (a->ui) {
 		struct tui_stats ts;
 		tui_stats_of(a, r, &ts);
@@ -236,7 +265,7 @@ enum { OPT_MESSAGES = 256, OPT_REPORT, OPT_JSON, OPT_JSON_RAW, OPT_JSONL, OPT_FA
 enum { OPT_LADDER = 400, OPT_TUI, OPT_NO_TUI };
 enum { OPT_HEP_LISTEN = 500, OPT_HEP_SEND, OPT_HEP_ID, OPT_HEP_KEY, OPT_HEP_NODE, OPT_HEP_QUEUE };
 enum { OPT_LIST_RULES = 600, OPT_CREDENTIALS, OPT_RULE_OPT, OPT_PROFILE };
-enum { OPT_MAX_MEMORY = 700 };
+enum { OPT_MAX_MEMORY = 700, OPT_METRICS };
 
 /* A whole number in [lo, hi] into *out: 0, else -1. */
 static int int_arg(const char *s, long lo, long hi, int *out)
@@ -273,6 +302,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 		{ "rule-opt", required_argument, NULL, OPT_RULE_OPT },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -304,6 +334,9 @@ static int parse_args(struct app *a, int argc, char **argv)
 		}
 		case 'Z':
 			a->z_user = optarg;
+			break;
+		case OPT_METRICS:
+			a->metrics_spec = optarg;
 			break;
 		case 's':
 			if (int_arg(optarg, 0, 262144, &a->cap.snaplen)) {
@@ -494,7 +527,18 @@ static int start_outputs(struct app *a)
 		a->jl = jsonl_begin(stdout, &jo);
 		jsonl_hook(a->jl, &mo);
 	}
-	if (a->report || a->json || a->jsonl || a->fail_on || a->ladder || a->use_tui) {
+	if (a->metrics_spec) {   /* bound now: before any privilege drop */
+		char err[512];
+		if (!(a->mt = metrics_new(a->metrics_spec, err, sizeof err))) {
+			fprintf(stderr, "regtrace: %s\n", err);
+			return 2;
+		}
+		a->mo_next = mo;
+		mo.on_attempt_done = metrics_attempt;
+		mo.on_txn_done = a->mo_next.on_txn_done ? metrics_txn : NULL;
+		mo.user = a;
+	}
+	if (a->report || a->json || a->jsonl || a->fail_on || a->ladder || a->use_tui || a->mt) {
 		/* records and the model's objects go to the file-backed store,
 		 * so RAM follows what is being worked on, not the packet count */
 		struct msgstore_opts so = { .rss_max = a->max_memory ? a->max_memory : (size_t)512 << 20 };
@@ -503,6 +547,37 @@ static int start_outputs(struct app *a)
 		a->model = model_new(&mo);
 	}
 	return 0;
+}
+
+/* r: the capture counters as this thread may read them (NULL: those of
+ * the last render; the reader thread is writing a->res). */
+static void metrics_render(struct app *a, const struct cap_result *r, bool force)
+{
+	if (!a->mt)
+		return;
+	if (r) {
+		a->mt_packets = r->packets;
+		a->mt_drops = r->pcap_drops;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!force && now.tv_sec - a->mt_last.tv_sec < 1)
+		return;
+	a->mt_last = now;
+	struct metrics_counts c = { .packets = a->mt_packets, .sip_msgs = a->delivered,
+				    .kernel_drops = a->mt_drops };
+	if (a->store) {
+		struct msgstore_stats ms;
+		msgstore_get_stats(a->store, &ms);
+		c.evicted_bytes = ms.spilled_bytes;
+	}
+	if (a->hs) {
+		struct hep_send_stats hs;
+		hep_send_get_stats(a->hs, &hs);
+		c.hep_sent = hs.sent;
+		c.hep_dropped = hs.dropped + hs.too_large;
+	}
+	metrics_publish(a->mt, a->model, &c);
 }
 
 static void fill_capture(const struct app *a, struct json_capture *c, struct json_capture_file *f)
@@ -535,6 +610,7 @@ static int finish_outputs(struct app *a)
 		return 0;
 	model_finish(a->model, a->res.last_ts_ns);
 	diag_run(a->model, &a->diag);
+	metrics_render(a, &a->res, true);   /* the last page: final states and findings */
 	struct json_capture c;
 	struct json_capture_file *f = calloc((size_t)a->res.ninputs + 1, sizeof *f);
 	if (!f)
@@ -580,6 +656,7 @@ static int app_free(struct app *a, int status)
 {
 	if (!RT_LEAK_CHECKED && !getenv("REGTRACE_FREE_AT_EXIT"))
 		return status;
+	metrics_free(a->mt);
 	model_free(a->model);
 	diag_opts_free(&a->diag);
 	cred_free(a->creds);

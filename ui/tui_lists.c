@@ -10,25 +10,10 @@
 
 /* ------------------------------------------------------------------ AOR facts */
 
-/* Live mode: states are settled by model_finish(); until then the last
- * REGISTER transaction tells what is going on. */
+/* Live mode: the state as the model can tell it before model_finish(). */
 static enum aor_state aor_state_of(const struct model *m, const struct aor_hist *a)
 {
-	if (m->finished || a->state != AOR_UNKNOWN || !a->txns.n)
-		return a->state;
-	const struct txn *t = a->txns.v[a->txns.n - 1];
-	int s = t->final_status;
-	if (!s)
-		return t->outcome == TXN_TIMEOUT ? AOR_TIMEOUT : AOR_UNKNOWN;
-	if (s >= 200 && s < 300) {
-		const struct sip_msg *r = t->req;
-		bool dereg = r && ((r->ncontacts > 0 && (r->contacts[0].star || r->contacts[0].expires == 0)) ||
-				   (r->ncontacts > 0 && r->contacts[0].expires < 0 && r->expires == 0));
-		return dereg ? AOR_UNREGISTERED : AOR_REGISTERED;
-	}
-	if (s == 401 || s == 407)
-		return AOR_CHALLENGED;
-	return s >= 300 ? AOR_FAILED : AOR_UNKNOWN;
+	return aor_state_now(m, a);
 }
 
 static int aor_last_code(const struct aor_hist *a)

@@ -284,3 +284,24 @@ char *aor_contact_key(const char *uri)
 {
 	return canon(uri, true);
 }
+
+/* States are settled by model_finish(); until then the last REGISTER
+ * transaction tells what is going on (live screens and metrics). */
+enum aor_state aor_state_now(const struct model *m, const struct aor_hist *a)
+{
+	if (m->finished || a->state != AOR_UNKNOWN || !a->txns.n)
+		return a->state;
+	const struct txn *t = a->txns.v[a->txns.n - 1];
+	int s = t->final_status;
+	if (!s)
+		return t->outcome == TXN_TIMEOUT ? AOR_TIMEOUT : AOR_UNKNOWN;
+	if (s >= 200 && s < 300) {
+		const struct sip_msg *r = t->req;
+		bool dereg = r && ((r->ncontacts > 0 && (r->contacts[0].star || r->contacts[0].expires == 0)) ||
+				   (r->ncontacts > 0 && r->contacts[0].expires < 0 && r->expires == 0));
+		return dereg ? AOR_UNREGISTERED : AOR_REGISTERED;
+	}
+	if (s == 401 || s == 407)
+		return AOR_CHALLENGED;
+	return s >= 300 ? AOR_FAILED : AOR_UNKNOWN;
+}

@@ -319,6 +319,10 @@ void model_add_finding(struct model *m, struct finding *f);
 const char *txn_outcome_name(enum txn_outcome o);   /* "final", "timeout", ... */
 const char *attempt_result_name(enum attempt_result r);
 const char *aor_state_name(enum aor_state s);
+/* The AOR's state, or before model_finish() (live) what its last REGISTER
+ * transaction says: 2xx registered (unregistered for a removal), 401/407
+ * challenged, other >= 300 failed, timed out timeout. */
+enum aor_state aor_state_now(const struct model *m, const struct aor_hist *a);
 const char *binding_event_name(enum binding_event_kind k);
 const char *finding_sev_name(enum finding_sev s);   /* "INFO", "WARN", ... */
 
