@@ -407,6 +407,37 @@ def _branch_reuse(o):
                               (0.07, False, rg.ok(r2))])
 
 
+@scenario('reg-timeout-host-unreach', 'REGISTER 192.0.2.10 -> 198.51.100.5 over UDP sent at 0, '
+          '.5, 1.5 ... 31.5 s (11 copies, odd frames 1-21), each answered 3 ms later by an ICMP '
+          'host unreachable (type 3 code 1) from the router 192.0.2.1 quoting the whole datagram (even '
+          'frames 2-22)')
+def _reg_timeout_host(o):
+    cap, ep = _reg_cap(o)
+    r = _ua(o).register(3600)
+    for t in pcapgen.REG_TIMEOUT_TIMES:
+        p = ep.udp(True, r)
+        cap.add(t, p)
+        cap.add(t + 0.003, pcapgen.icmp_unreach('192.0.2.1', p, code=1, quote=len(p)))
+    return cap
+
+
+@scenario('reg-timeout-net-unreach6', 'REGISTER 2001:db8::10 -> 2001:db8::5 over UDP sent at 0, '
+          '.5, 1.5 ... 31.5 s (11 copies); the first 7 each answered 1 ms later by an ICMPv6 '
+          'no route to destination (type 1 code 0) from the router 2001:db8:ffff::1, quoting the '
+          'whole datagram (frames '
+          '2, 4, ... 14), the last 4 copies (frames 15-18) by nothing')
+def _reg_timeout_net6(o):
+    cap = pcapgen.Capture(pcapgen.LINKTYPE_ETHERNET, start=o.start)
+    ep = pcapgen._ep6(o)
+    r = _ua(o, ip=ep.cli).register(3600)
+    for k, t in enumerate(pcapgen.REG_TIMEOUT_TIMES):
+        p = ep.udp(True, r)
+        cap.add(t, p)
+        if k < 7:
+            cap.add(t + 0.001, pcapgen.icmp6_unreach('2001:db8:ffff::1', p, code=0, quote=len(p)))
+    return cap
+
+
 def main(argv):
     if argv[:1] == ['--list']:
         for k, (d, _) in SCEN.items():

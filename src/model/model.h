@@ -80,6 +80,7 @@ struct txn_icmp {
 	uint64_t frame;
 	int64_t ts_ns;
 	uint8_t version, type, code;
+	struct rt_addr from;         /* who sent it (the host, or a router on the way) */
 };
 
 struct txn {
