@@ -639,6 +639,57 @@ static void rule_timeout(struct diag_ctx *c, const struct diag_rule *r)
 	}
 }
 
+/* A TCP connection refused: the phone's SYN drew a RST, so no REGISTER was
+ * ever sent on it and no transaction shows it.  Reported when the refused
+ * address is a SIP one: port 5060/5061, the destination of a REGISTER in the
+ * capture, or any address when the capture holds no SIP at all (then the
+ * refusals are all there is to explain). */
+static bool refused_is_sip(const struct diag_ctx *c, const struct tcp_refusal *r)
+{
+	if (r->srv.port == 5060 || r->srv.port == 5061 || c->m->msgs.n == 0)
+		return true;
+	for (size_t i = 0; i < c->nregs; i++)
+		if (rt_ip_eq(&c->regs[i]->req->dst, &r->srv))
+			return true;
+	return false;
+}
+
+static void rule_tcp_refused(struct diag_ctx *c, const struct diag_rule *r)
+{
+	(void)r;
+	for (size_t i = 0; i < c->m->nrefused; i++) {
+		const struct tcp_refusal *f = &c->m->refused[i];
+		if (!refused_is_sip(c, f))
+			continue;
+		char srv[RT_ADDR_STRLEN], cli[RT_ADDR_STRLEN], from[RT_ADDR_STRLEN], each[64], fr_s[64];
+		rt_addr_str(&f->srv, srv, sizeof srv);
+		rt_ip_str(&f->cli, cli, sizeof cli);
+		rt_ip_str(&f->from, from, sizeof from);
+		if (f->n == 1)
+			snprintf(each, sizeof each, "the only connection attempt (SYN)");
+		else
+			snprintf(each, sizeof each, "each of the %u connection attempts (SYN)", f->n);
+		if (f->frame_first == f->frame_last)
+			snprintf(fr_s, sizeof fr_s, "frame %llu", (unsigned long long)f->frame_first);
+		else
+			snprintf(fr_s, sizeof fr_s, "frames %llu-%llu", (unsigned long long)f->frame_first,
+				 (unsigned long long)f->frame_last);
+		struct diag_frames fr = { 0 };
+		diag_frames_add(&fr, f->frame_first);
+		diag_frames_add(&fr, f->frame_last);
+		diag_emit(c, NULL, &fr,
+			  "The registrar is down or does not listen on TCP at that port: start it, "
+			  "enable TCP on it, or correct the port/transport the phone uses.",
+			  "Nothing listens on %s (TCP): %s from %s drew a TCP reset (RST) from %s (%s); "
+			  "no REGISTER could be sent on %s.",
+			  srv, each, cli, from, fr_s, f->n == 1 ? "it" : "them");
+	}
+	if (c->m->refused_more)
+		diag_emit(c, NULL, NULL, NULL,
+			  "%llu more refused TCP connections to further addresses were not itemised.",
+			  (unsigned long long)c->m->refused_more);
+}
+
 static const struct diag_param p_banned[] = {
 	{ "banned-failures", 3, "count", "401/403 rejections from the registrar before the silence" },
 	{ NULL, 0, NULL, NULL },
@@ -1132,6 +1183,8 @@ static const struct diag_param p_window[] = {
 const struct diag_rule diag_rules_resp[] = {
 	{ "REG-TIMEOUT", SEV_CRIT, "registrar never answered (Timer F)", p_dup,
 	  rule_timeout, DIAG_PER_AOR },
+	{ "REG-TCP-REFUSED", SEV_CRIT, "TCP connection to the registrar refused (RST)", NULL,
+	  rule_tcp_refused, DIAG_CAPTURE },
 	{ "REG-403", SEV_CRIT, "403 Forbidden", NULL, rule_403, DIAG_PER_AOR },
 	{ "REG-404", SEV_CRIT, "404 Not Found: AOR unknown", NULL, rule_404, DIAG_PER_AOR },
 	{ "REG-423-LOOP", SEV_ERR, "423 repeated or Min-Expires not honoured", NULL,
