@@ -45,6 +45,7 @@ struct dis_stats {
 	uint64_t unknown_link;    /* packets of a link type we do not read */
 	uint64_t truncated;       /* packets cut short (snaplen or damage) */
 	uint64_t icmp_errors;     /* ICMP errors quoting UDP/TCP */
+	uint64_t tcp_refused;     /* SYNs answered with RST (on_icmp, tcp_refused) */
 	uint64_t not_sip;         /* transport payloads that were not SIP */
 	uint64_t frag_pending;    /* datagrams still incomplete at flush */
 	uint64_t frag_dropped;    /* datagrams given up (timeout / memory bound) */

@@ -624,13 +624,29 @@ static struct tcp_dir *dir_get(struct dis_ctx *d, struct tcp_table *t, const str
 
 /* ---------------------------------------------------------------- entry */
 
+/* A refused connection is evidence like an ICMP error (on_icmp). */
+static void tcp_refused(struct dis_ctx *d, const struct l3info *l3, const struct rt_addr *cli,
+			const struct rt_addr *srv)
+{
+	struct icmp_evt e = { .version = l3->version, .from = l3->src, .to = l3->dst,
+			      .q_src = *cli, .q_dst = *srv, .q_proto = 6, .tcp_refused = true };
+	if (d->pi) {
+		e.file = d->pi->file;
+		e.frame = d->pi->frame;
+		e.ts_ns = d->pi->ts_ns;
+	}
+	d->st.tcp_refused++;
+	if (d->cb.on_icmp)
+		d->cb.on_icmp(d->cb.user, &e);
+}
+
 void tcp_print(struct dis_ctx *d, const struct l3info *l3, struct cur c)
 {
 	struct rt_addr src = l3->src, dst = l3->dst;
 	src.port = cur_be16(&c);
 	dst.port = cur_be16(&c);
 	uint32_t seq = cur_be32(&c);
-	cur_skip(&c, 4);                         /* ack */
+	uint32_t ack = cur_be32(&c);
 	uint8_t off = cur_u8(&c);
 	uint8_t flags = cur_u8(&c);
 	cur_skip(&c, 6);                         /* window, checksum, urgent */
@@ -708,6 +724,11 @@ void tcp_print(struct dis_ctx *d, const struct l3info *l3, struct cur c)
 		dir_drop_data(t, s);
 		if (rst) {
 			struct tcp_dir *r = dir_find(t, &dst, &src, dir_hash(&dst, &src));
+			/* RST+ACK of the SYN, the refuser never sent a SYN or data:
+			 * the connection was refused (nothing listens there) */
+			if (r && r != s && r->syn_seen && !s->syn_seen && !s->have_seq &&
+			    (flags & 0x10) && ack == r->next_seq && r->len == 0)
+				tcp_refused(d, l3, &dst, &src);
 			if (r && r != s) {      /* src == dst: one direction */
 				dir_flush(d, t, r);
 				dir_remove(t, r);

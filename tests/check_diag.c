@@ -197,9 +197,33 @@ static const struct fire_case fires[] = {
 	  "3,4", 1 },
 	{ "REG-6XX", SEV_WARN, "dg:reg-603", NULL, { "603 Decline" }, "1,2", 1 },
 	{ "REG-408-WIRE", SEV_WARN, "dg:reg-408", NULL, { "408 Request Timeout", "proxy" }, "1,2", 1 },
-	/* lab 08 (tshark): 10 copies, the last at 27.542 s, no answer (ICMP in between) */
+	/* lab 08 (tshark): 10 copies, the last at 27.542 s (frame 19), no answer; each copy
+	 * followed by an ICMP port unreachable (type 3 code 3) from 127.0.0.1 (frames 2..20) */
 	{ "REG-TIMEOUT", SEV_CRIT, "lab:08_no_answer_registrar_down.pcap", NULL,
-	  { "127.0.0.1:5060", "10 copies over 27.5 s", "UDP" }, "1,19", 1 },
+	  { "127.0.0.1:5060", "10 copies over 27.5 s", "UDP",
+	    "nothing listens on 127.0.0.1:5060 (UDP): each of the 10 copies drew an ICMP port "
+	    "unreachable from 127.0.0.1" },
+	  "1,2,19", 1 },
+	/* lab 09 (tshark): 10 copies to 127.0.0.1:5098, the last at 27.542 s, no ICMP at all */
+	{ "REG-TIMEOUT", SEV_CRIT, "lab:09_no_answer_blackhole.pcap", NULL,
+	  { "127.0.0.1:5098", "10 copies over 27.5 s", "no ICMP error came back for any copy" },
+	  "1,10", 1 },
+	/* 11 copies, each drew ICMP type 3 code 1 from 192.0.2.1 (frames 2, 4 ... 22) */
+	{ "REG-TIMEOUT", SEV_CRIT, "dg:reg-timeout-host-unreach", NULL,
+	  { "198.51.100.5:5060", "11 copies over 31.5 s", "host unreachable: each of the 11 copies "
+	    "drew an ICMP host unreachable from 192.0.2.1" }, "1,2,21", 1 },
+	/* lab 10 (tshark): frame 1 SYN 127.0.0.1:5075 -> :5099, frame 2 RST+ACK, no SIP */
+	{ "REG-TCP-REFUSED", SEV_CRIT, "lab:10_tcp_refused.pcap", NULL,
+	  { "Nothing listens on 127.0.0.1:5099 (TCP)", "the only connection attempt (SYN) from "
+	    "127.0.0.1", "drew a TCP reset (RST) from 127.0.0.1 (frame 2)" }, "2", 1 },
+	/* three SYNs to 198.51.100.5:5060, each refused (RST+ACK in frames 2, 4, 6) */
+	{ "REG-TCP-REFUSED", SEV_CRIT, "dg:tcp-refused", NULL,
+	  { "198.51.100.5:5060 (TCP)", "each of the 3 connection attempts (SYN) from 192.0.2.10",
+	    "(frames 2-6)" }, "2,6", 1 },
+	/* 11 copies over IPv6, the first 7 drew ICMPv6 type 1 code 0 from 2001:db8:ffff::1 */
+	{ "REG-TIMEOUT", SEV_CRIT, "dg:reg-timeout-net-unreach6", NULL,
+	  { "[2001:db8::5]:5060", "network unreachable: 7 of the 11 copies drew an ICMP network "
+	    "unreachable from 2001:db8:ffff::1" }, "1,2,18", 1 },
 	{ "REG-TIMEOUT", SEV_CRIT, "gen:reg-timeout", NULL,
 	  { "198.51.100.5:5060", "11 copies over 31.5 s", "sip:alice@example.com" }, "1,11", 1 },
 	{ "REG-BANNED", SEV_ERR, "dg:reg-banned", NULL,
@@ -300,6 +324,8 @@ static const struct quiet_case quiet[] = {
 	{ "REG-6XX", "gen:reg-ok", NULL },
 	{ "REG-408-WIRE", "lab:08_no_answer_registrar_down.pcap", NULL },
 	{ "REG-TIMEOUT", "lab:01_register_auth_udp.pcap", NULL },
+	{ "REG-TCP-REFUSED", "dg:tcp-refused-other", NULL },   /* port 8080, not the registrar */
+	{ "REG-TCP-REFUSED", "lab:02_register_auth_tcp.pcap", NULL },   /* connects, closes */
 	{ "REG-TIMEOUT", "real:zeek__zeek__testing__btest__Traces__sip__sip-junk-before-request.pcap", NULL },
 	{ "REG-BANNED", "lab:08_no_answer_registrar_down.pcap", NULL }, /* silence, no failures */
 	{ "REG-BANNED", "lab:03_wrong_password.pcap", NULL },           /* failures, no silence */

@@ -73,9 +73,29 @@ CASES = [
     ('refresh-ok', [], 'REG-EXPIRED-GAP', None, [], None),
     # the capture ends 0.02 s after the last refresh: no lapse inside it
     ('refresh-late', [], 'REG-EXPIRED-GAP', None, [], None),
-    # REG-REFRESH-LATE: grant 600, refresh every 590 s: lead 10.02-10.07 s < margin 60 s
-    ('refresh-late', [], 'REG-REFRESH-LATE', 'WARN',
-     ['sent only 10.0 s before the 600 s grant expired', 'margin 60 s', '5 of 5 refreshes'], None),
+    # REG-REFRESH-LATE: grant 600, refresh every 590 s: lead 10.0x s > 3.5 s (4 UDP copies,
+    # RFC 3261 Timer E) + 0.07 s answer time (the challenged first attempt): not late
+    ('refresh-late', [], 'REG-REFRESH-LATE', None, [], None),
+    # 90 % of 60 s (baresip, linphone) on a path answering in 1 ms: lead 6.0 s, need 3.5035 s
+    ('refresh-90pct', [], 'REG-REFRESH-LATE', None, [], None),
+    ('refresh-90pct', [], 'REG-EXPIRED-GAP', None, [], None),
+    # 58 of 60 s: the 200 at 0.0035 s grants to 60.0035, refresh at 58 s: lead 2.0035 s < need
+    # 3.5 s + 0.0035 s (first attempt 0 -> 3.5 ms, printed 0.004 s); all 10 refreshes alike, none
+    # lapsed
+    ('refresh-tight', [], 'REG-REFRESH-LATE', 'WARN',
+     ['sent only 2.0 s before the 60 s grant expired', 'less than the 3.5 s a REGISTER needs',
+      'UDP: Timer E copies at 0, 0.5, 1.5, 3.5 s', '0.004 s answer time', 'no lapse followed',
+      '10 of 10 refreshes'], None),
+    ('refresh-tight', [], 'REG-EXPIRED-GAP', None, [], None),
+    # 200 at 0.0035 s (rtt 1 ms: 3.5 rtt) + 600 -> 600.0035; refresh at 610 s, 200 at 610.001 s:
+    # sent 9.9965 s after expiry (within max(5, 0.1 x 600) s), lapse 9.9975 s >= 5 s
+    ('refresh-late-lapse', [], 'REG-REFRESH-LATE', 'WARN',
+     ['sent 10.0 s after the 600 s grant expired', 'a lapse followed',
+      'the registration lapsed for 10.0 s until its 200', '1 of 1 refreshes lapsed'], [4, 5]),
+    ('refresh-late-lapse', [], 'REG-EXPIRED-GAP', 'CRIT',
+     ['expired for 10.0 s', '(+600.0 s)', '(+610.0 s)',
+      'caused by the late refresh sent at 2023-11-14 22:23:30.000 UTC (+610.0 s), 10.0 s after '
+      'the grant ran out'], None),
     ('refresh-half', [], 'REG-REFRESH-LATE', None, [], None),
     ('refresh-lapse', [], 'REG-REFRESH-LATE', None, [], None),
     # REG-REFRESH-EARLY: grant 3600, every 30 s (10 refreshes)

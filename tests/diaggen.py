@@ -407,6 +407,66 @@ def _branch_reuse(o):
                               (0.07, False, rg.ok(r2))])
 
 
+@scenario('reg-timeout-host-unreach', 'REGISTER 192.0.2.10 -> 198.51.100.5 over UDP sent at 0, '
+          '.5, 1.5 ... 31.5 s (11 copies, odd frames 1-21), each answered 3 ms later by an ICMP '
+          'host unreachable (type 3 code 1) from the router 192.0.2.1 quoting the whole datagram (even '
+          'frames 2-22)')
+def _reg_timeout_host(o):
+    cap, ep = _reg_cap(o)
+    r = _ua(o).register(3600)
+    for t in pcapgen.REG_TIMEOUT_TIMES:
+        p = ep.udp(True, r)
+        cap.add(t, p)
+        cap.add(t + 0.003, pcapgen.icmp_unreach('192.0.2.1', p, code=1, quote=len(p)))
+    return cap
+
+
+@scenario('reg-timeout-net-unreach6', 'REGISTER 2001:db8::10 -> 2001:db8::5 over UDP sent at 0, '
+          '.5, 1.5 ... 31.5 s (11 copies); the first 7 each answered 1 ms later by an ICMPv6 '
+          'no route to destination (type 1 code 0) from the router 2001:db8:ffff::1, quoting the '
+          'whole datagram (frames '
+          '2, 4, ... 14), the last 4 copies (frames 15-18) by nothing')
+def _reg_timeout_net6(o):
+    cap = pcapgen.Capture(pcapgen.LINKTYPE_ETHERNET, start=o.start)
+    ep = pcapgen._ep6(o)
+    r = _ua(o, ip=ep.cli).register(3600)
+    for k, t in enumerate(pcapgen.REG_TIMEOUT_TIMES):
+        p = ep.udp(True, r)
+        cap.add(t, p)
+        if k < 7:
+            cap.add(t + 0.001, pcapgen.icmp6_unreach('2001:db8:ffff::1', p, code=0, quote=len(p)))
+    return cap
+
+
+def _syn_rst(cap, t, cli, cport, srv, sport, isn):
+    """A SYN and the RST+ACK (ack = ISN + 1) that refuses it 1 ms later."""
+    cap.add(t, pcapgen.ip(cli, srv, pcapgen.IPPROTO_TCP,
+                          pcapgen.tcp(cli, srv, cport, sport, isn, 0, 'S')))
+    cap.add(t + 0.001, pcapgen.ip(srv, cli, pcapgen.IPPROTO_TCP,
+                                  pcapgen.tcp(srv, cli, sport, cport, 0, isn + 1, 'RA')))
+
+
+@scenario('tcp-refused', 'the phone 192.0.2.10 connects to 198.51.100.5:5060 over TCP at 0, 30 and '
+          '60 s from ports 40001-40003 (SYN, frames 1, 3, 5); each refused with RST+ACK 1 ms later '
+          '(frames 2, 4, 6); no SIP')
+def _tcp_refused(o):
+    cap = pcapgen.Capture(pcapgen.LINKTYPE_ETHERNET, start=o.start)
+    for k in range(3):
+        _syn_rst(cap, 30.0 * k, o.client_ip, 40001 + k, o.server_ip, 5060, 1000 * (k + 1))
+    return cap
+
+
+@scenario('tcp-refused-other', 'REGISTER -> 200 over UDP 192.0.2.10 -> 198.51.100.5:5060 (frames '
+          '1-2), then a TCP SYN from 192.0.2.10:40001 to 203.0.113.50:8080 refused with RST+ACK '
+          '(frames 3-4): not a SIP address')
+def _tcp_refused_other(o):
+    cap, ep, ua, rg = _setup(o)
+    r = ua.register(3600)
+    cap = emit_udp(cap, ep, [(0.0, True, r), (0.02, False, rg.ok(r))])
+    _syn_rst(cap, 1.0, o.client_ip, 40001, '203.0.113.50', 8080, 5000)
+    return cap
+
+
 def main(argv):
     if argv[:1] == ['--list']:
         for k, (d, _) in SCEN.items():

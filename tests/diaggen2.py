@@ -75,8 +75,21 @@ SCEN['refresh-lapse'] = (
 SCEN['refresh-ok'] = ('two hours of refreshes every 500 s, expires 600, no lapse',
                       pg('reg-refresh', expires=600, interval=500, span=7200))
 SCEN['refresh-late'] = ('expires 600, refreshes every 590 s to 3000 s (5 refreshes, each sent '
-                        '10.0x s before expiry; margin 60 s)',
+                        '10.0x s before expiry: room for 4 UDP copies (3.5 s) + the answer)',
                         pg('reg-refresh', expires=600, interval=590, span=3000))
+# How baresip and linphone (belle-sip) refresh: at 90 % of the grant
+SCEN['refresh-90pct'] = ('rtt 1 ms, expires 60, refreshes every 54 s to 540 s (10 refreshes, '
+                         'each 6.0x s before expiry: 3.5 s for 4 UDP copies + 3.5 ms answer '
+                         'time of the challenged first attempt fit)',
+                         pg('reg-refresh', expires=60, interval=54, span=540, rtt=0.001))
+SCEN['refresh-tight'] = ('rtt 1 ms, expires 60, refreshes every 58 s to 580 s (10 refreshes, each '
+                         '2.0x s before expiry: less than 3.5 s for 4 UDP copies + 3.5 ms answer '
+                         'time); no lapse',
+                         pg('reg-refresh', expires=60, interval=58, span=580, rtt=0.001))
+SCEN['refresh-late-lapse'] = (
+    'rtt 1 ms, expires 600, one refresh at 610 s (9.9965 s after the grant of the 200 at '
+    '0.0035 s ran out at 600.0035 s, answered 200 at 610.001 s), capture to 610.001 s',
+    pg('reg-refresh', expires=600, interval=610, span=610, rtt=0.001))
 SCEN['refresh-early'] = ('expires 3600, refreshes every 30 s to 300 s (10 refreshes)',
                          pg('reg-refresh', expires=3600, interval=30, span=300))
 SCEN['refresh-half'] = ('expires 600, refreshes every 300 s to 1800 s (on time)',

@@ -11,10 +11,7 @@
 # Runs in a network namespace of its own (unshare -n) where it can, so
 # nothing else on the host's lo reaches the collectors.
 . "$(dirname "$0")/tap.sh"
-if [ -z "${RT_IN_NETNS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 &&
-	unshare -n true 2>/dev/null; then
-	RT_IN_NETNS=1 exec unshare -n sh -c 'ip link set lo up && exec sh "$0"' "$0"
-fi
+netns_enter "$@" || skip_all "$NETNS_WHY"
 [ -n "$TSHARK" ] || skip_all "tshark not installed"
 tmp=$(tmpdir)
 pids=

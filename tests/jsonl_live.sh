@@ -1,7 +1,9 @@
 #!/bin/sh
 # jsonl_live.sh - --jsonl in live capture is flushed line by line: the first
-# objects can be read while regtrace -i lo is still running.
+# objects can be read while regtrace -i lo is still running (in a network
+# namespace of its own).
 . "$(dirname "$0")/tap.sh"
+netns_enter "$@" || skip_all "$NETNS_WHY"
 [ "$(id -u)" = 0 ] || skip_all "live capture needs root"
 plan 4
 tmp=$(tmpdir)

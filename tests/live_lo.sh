@@ -1,7 +1,9 @@
 #!/bin/sh
 # live_lo.sh - live capture: regtrace -i lo lists SIP datagrams sent over
-# loopback while it runs (needs root / CAP_NET_RAW; skipped otherwise).
+# loopback while it runs (needs root / CAP_NET_RAW; skipped otherwise), in a
+# network namespace of its own.
 . "$(dirname "$0")/tap.sh"
+netns_enter "$@" || skip_all "$NETNS_WHY"
 [ "$(id -u)" = 0 ] || skip_all "live capture needs root"
 ip link show lo >/dev/null 2>&1 || skip_all "no loopback interface"
 plan 4

@@ -11,9 +11,7 @@
 [ "$(id -u)" = 0 ] || skip_all "live capture needs root"
 command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 ||
 	skip_all "prometheus not installed (scripts/deps.sh installs it)"
-if [ -z "${RT_IN_NETNS:-}" ] && command -v unshare >/dev/null 2>&1 && unshare -n true 2>/dev/null; then
-	RT_IN_NETNS=1 exec unshare -n sh -c 'ip link set lo up && exec sh "$0"' "$0"
-fi
+netns_enter "$@" || skip_all "$NETNS_WHY"
 tmp=$(tmpdir)
 rt= prom=
 trap '[ -n "$rt" ] && kill $rt 2>/dev/null; [ -n "$prom" ] && kill $prom 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT

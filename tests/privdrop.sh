@@ -4,9 +4,7 @@
 # while the capture runs; the capture and -w go on working after the drop.
 . "$(dirname "$0")/tap.sh"
 [ "$(id -u)" = 0 ] || skip_all "needs root (the drop is from root)"
-if [ -z "${RT_IN_NETNS:-}" ] && command -v unshare >/dev/null 2>&1 && unshare -n true 2>/dev/null; then
-	RT_IN_NETNS=1 exec unshare -n sh -c 'ip link set lo up && exec sh "$0"' "$0"
-fi
+netns_enter "$@" || skip_all "$NETNS_WHY"
 nobody_uid=$(id -u nobody 2>/dev/null) || skip_all "no 'nobody' user"
 nobody_gid=$(id -g nobody)
 tmp=$(tmpdir)

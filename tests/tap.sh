@@ -25,3 +25,18 @@ is() {
 have_shared() { [ -d "$RT_SHARED/captures/real" ]; }
 tap_done() { [ -n "${_tap_plan_late:-}" ] && echo "1..$_tap_n"; return 0; }
 tmpdir() { mktemp -d "${TMPDIR:-/tmp}/rt-test.XXXXXX"; }
+# netns_enter "$@": run this test again in a network namespace of its own with
+# lo up, so what it captures or receives is only its own traffic - never SIP
+# that another test (make -j2) or process sends on the host's 127.0.0.1.
+# Root gets `unshare -n`, others a user namespace (`unshare -rn`).  Returns 1
+# where no namespace can be made (the caller skips its live part); inside,
+# RT_NETNS=1.
+netns_enter() {
+	[ "${RT_NETNS:-}" = 1 ] && return 0
+	command -v unshare >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 || return 1
+	_ns_opt=-n
+	[ "$(id -u)" = 0 ] || _ns_opt=-rn
+	unshare $_ns_opt true 2>/dev/null || return 1
+	RT_NETNS=1 exec unshare $_ns_opt -- /bin/sh -c 'ip link set lo up && exec "$@"' sh "$0" "$@"
+}
+NETNS_WHY="no network namespace here (unshare -n): a live test would see other traffic on the host's lo"

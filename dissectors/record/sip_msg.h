@@ -129,7 +129,8 @@ struct sip_msg {
 };
 
 /* An ICMP/ICMPv6 error that quotes a packet we care about: the quoted
- * SIP is not a message, but the error is evidence ("port unreachable"). */
+ * SIP is not a message, but the error is evidence ("port unreachable");
+ * or a refused TCP connection (tcp_refused). */
 struct icmp_evt {
 	uint32_t file;
 	uint64_t frame;
@@ -142,6 +143,10 @@ struct icmp_evt {
 	const char *q_call_id;          /* from the quoted SIP if readable, else NULL */
 	const char *q_branch;
 	const char *q_method;
+	/* Not ICMP but the same kind of evidence: a TCP RST answering a SYN
+	 * (connection refused, RFC 9293 §3.10.7.1).  from = who refused,
+	 * q_src/q_dst = the SYN's endpoints, q_proto 6, type/code 0. */
+	bool tcp_refused;
 };
 
 /* Frees a record unless its block came from sip_meta.alloc. */

@@ -486,6 +486,100 @@ static bool answered_elsewhere(struct diag_ctx *c, const struct txn *t, int64_t 
 }
 
 
+/* What the ICMP errors quoting the copies of t say (RFC 792 type 3, RFC 4443
+ * type 1): the kind that came most, its count, its sender.  Port unreachable
+ * means the host is up and nothing listens there; host/network unreachable
+ * come from a router that cannot deliver; "administratively prohibited" is
+ * a firewall that rejects.  No ICMP at all: the datagrams vanished (a black
+ * hole, a firewall that drops, a wrong address).  Returns the fix; why gets
+ * "; <reason>" (empty for none) and the first ICMP frame goes to fr. */
+enum icmp_kind { IK_PORT, IK_HOST, IK_NET, IK_ADMIN, IK_OTHER, IK_N };
+
+static enum icmp_kind icmp_kind_of(const struct txn_icmp *e)
+{
+	if (e->version == 6) {
+		if (e->type != 1)
+			return IK_OTHER;
+		return e->code == 4 ? IK_PORT : e->code == 3 ? IK_HOST : e->code == 0 ? IK_NET
+		       : e->code == 1 || e->code == 5 || e->code == 6 ? IK_ADMIN : IK_OTHER;
+	}
+	if (e->type != 3)
+		return IK_OTHER;
+	switch (e->code) {
+	case 3: return IK_PORT;
+	case 1: case 5: case 7: case 10: case 12: return IK_HOST;
+	case 0: case 6: case 11: return IK_NET;
+	case 9: case 13: return IK_ADMIN;
+	default: return IK_OTHER;
+	}
+}
+
+static const char *timeout_why(struct diag_ctx *c, const struct txn *t, const char *dst,
+			       char *why, size_t n, struct diag_frames *fr)
+{
+	unsigned cnt[IK_N] = { 0 };
+	const struct txn_icmp *ex[IK_N] = { NULL };
+	for (size_t i = 0; i < t->nicmps; i++) {
+		enum icmp_kind k = icmp_kind_of(&t->icmps[i]);
+		if (!cnt[k]++)
+			ex[k] = &t->icmps[i];
+	}
+	enum icmp_kind best = IK_PORT;
+	for (int k = 1; k < IK_N; k++)
+		if (cnt[k] > cnt[best])
+			best = (enum icmp_kind)k;
+	size_t copies = t->reqs.n;
+	const char *tp = rt_transport_name(t->req->transport);
+	if (!t->nicmps) {
+		why[0] = '\0';
+		if (t->req->transport != RT_TP_UDP && t->req->transport != RT_TP_UNKNOWN)
+			return "Check the registrar address, port and transport, DNS, firewalls and "
+			       "whether the server runs; if failures came first, see REG-BANNED.";
+		snprintf(why, n, "; no ICMP error came back for any copy");
+		return "No ICMP error came back: the datagrams vanish on the way (a black hole, a "
+		       "firewall that drops silently, a wrong address, a registrar that is overloaded "
+		       "or ignores the phone): check the address, routes and firewalls, whether the "
+		       "server runs; if failures came first, see REG-BANNED.";
+	}
+	char from[RT_ADDR_STRLEN], each[48];
+	rt_ip_str(&ex[best]->from, from, sizeof from);
+	diag_frames_add(fr, ex[best]->frame);
+	if (cnt[best] >= copies)
+		snprintf(each, sizeof each, copies == 1 ? "the only copy" : "each of the %zu copies",
+			 copies);
+	else
+		snprintf(each, sizeof each, "%u of the %zu copies", cnt[best], copies);
+	const char *other = t->nicmps > cnt[best] ? " (and other ICMP errors)" : "";
+	(void)c;
+	switch (best) {
+	case IK_PORT:
+		snprintf(why, n, "; nothing listens on %s (%s): %s drew an ICMP port unreachable "
+			 "from %s%s", dst, tp, each, from, other);
+		return "The registrar's host is up but nothing listens on that port: the registrar "
+		       "is down, or the phone uses the wrong port or transport.";
+	case IK_HOST:
+		snprintf(why, n, "; host unreachable: %s drew an ICMP host unreachable from %s%s",
+			 each, from, other);
+		return "The registrar's host does not answer on its network (down, or a wrong "
+		       "address on a reachable network): check the host and the address the phone "
+		       "uses.";
+	case IK_NET:
+		snprintf(why, n, "; network unreachable: %s drew an ICMP network unreachable from "
+			 "%s%s", each, from, other);
+		return "A router has no route to the registrar's network: check the address the "
+		       "phone uses and the routing towards it.";
+	case IK_ADMIN:
+		snprintf(why, n, "; a firewall rejects it: %s drew an ICMP administratively "
+			 "prohibited from %s%s", each, from, other);
+		return "A firewall rejects the REGISTERs: open the registrar's SIP port for the "
+		       "phone's address.";
+	default:
+		snprintf(why, n, "; %s drew ICMP errors from %s", each, from);
+		return "ICMP errors came back for the REGISTERs: check the address, port and "
+		       "routes towards the registrar.";
+	}
+}
+
 static void rule_timeout(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
@@ -529,20 +623,71 @@ static void rule_timeout(struct diag_ctx *c, const struct diag_rule *r)
 			diag_frames_free(&fr);
 			continue;
 		}
-		char dst[RT_ADDR_STRLEN], tb[64] = "";
+		char dst[RT_ADDR_STRLEN], tb[64] = "", why[320];
 		const struct sip_msg *last = first->reqs.v[first->reqs.n - 1];
 		if (n > 1)
 			snprintf(tb, sizeof tb, "; %u REGISTER transactions timed out", n);
-		diag_emit(c, a, &fr,
-			  "Check the registrar address, port and transport, DNS, firewalls and whether the "
-			  "server runs; if failures came first, see REG-BANNED.",
+		rt_addr_str(&first->req->dst, dst, sizeof dst);
+		const char *fix = timeout_why(c, first, dst, why, sizeof why, &fr);
+		diag_emit(c, a, &fr, fix,
 			  "The registrar %s never answered the REGISTER for %s: %zu cop%s over %.1f s "
-			  "(%s), no response%s.",
-			  rt_addr_str(&first->req->dst, dst, sizeof dst), diag_esc(c, a->aor),
+			  "(%s), no response%s%s.",
+			  dst, diag_esc(c, a->aor),
 			  first->reqs.n, first->reqs.n == 1 ? "y" : "ies",
 			  diag_secs(first->req->ts_ns, last->ts_ns),
-			  rt_transport_name(first->req->transport), tb);
+			  rt_transport_name(first->req->transport), tb, why);
 	}
+}
+
+/* A TCP connection refused: the phone's SYN drew a RST, so no REGISTER was
+ * ever sent on it and no transaction shows it.  Reported when the refused
+ * address is a SIP one: port 5060/5061, the destination of a REGISTER in the
+ * capture, or any address when the capture holds no SIP at all (then the
+ * refusals are all there is to explain). */
+static bool refused_is_sip(const struct diag_ctx *c, const struct tcp_refusal *r)
+{
+	if (r->srv.port == 5060 || r->srv.port == 5061 || c->m->msgs.n == 0)
+		return true;
+	for (size_t i = 0; i < c->nregs; i++)
+		if (rt_ip_eq(&c->regs[i]->req->dst, &r->srv))
+			return true;
+	return false;
+}
+
+static void rule_tcp_refused(struct diag_ctx *c, const struct diag_rule *r)
+{
+	(void)r;
+	for (size_t i = 0; i < c->m->nrefused; i++) {
+		const struct tcp_refusal *f = &c->m->refused[i];
+		if (!refused_is_sip(c, f))
+			continue;
+		char srv[RT_ADDR_STRLEN], cli[RT_ADDR_STRLEN], from[RT_ADDR_STRLEN], each[64], fr_s[64];
+		rt_addr_str(&f->srv, srv, sizeof srv);
+		rt_ip_str(&f->cli, cli, sizeof cli);
+		rt_ip_str(&f->from, from, sizeof from);
+		if (f->n == 1)
+			snprintf(each, sizeof each, "the only connection attempt (SYN)");
+		else
+			snprintf(each, sizeof each, "each of the %u connection attempts (SYN)", f->n);
+		if (f->frame_first == f->frame_last)
+			snprintf(fr_s, sizeof fr_s, "frame %llu", (unsigned long long)f->frame_first);
+		else
+			snprintf(fr_s, sizeof fr_s, "frames %llu-%llu", (unsigned long long)f->frame_first,
+				 (unsigned long long)f->frame_last);
+		struct diag_frames fr = { 0 };
+		diag_frames_add(&fr, f->frame_first);
+		diag_frames_add(&fr, f->frame_last);
+		diag_emit(c, NULL, &fr,
+			  "The registrar is down or does not listen on TCP at that port: start it, "
+			  "enable TCP on it, or correct the port/transport the phone uses.",
+			  "Nothing listens on %s (TCP): %s from %s drew a TCP reset (RST) from %s (%s); "
+			  "no REGISTER could be sent on %s.",
+			  srv, each, cli, from, fr_s, f->n == 1 ? "it" : "them");
+	}
+	if (c->m->refused_more)
+		diag_emit(c, NULL, NULL, NULL,
+			  "%llu more refused TCP connections to further addresses were not itemised.",
+			  (unsigned long long)c->m->refused_more);
 }
 
 static const struct diag_param p_banned[] = {
@@ -1038,6 +1183,8 @@ static const struct diag_param p_window[] = {
 const struct diag_rule diag_rules_resp[] = {
 	{ "REG-TIMEOUT", SEV_CRIT, "registrar never answered (Timer F)", p_dup,
 	  rule_timeout, DIAG_PER_AOR },
+	{ "REG-TCP-REFUSED", SEV_CRIT, "TCP connection to the registrar refused (RST)", NULL,
+	  rule_tcp_refused, DIAG_CAPTURE },
 	{ "REG-403", SEV_CRIT, "403 Forbidden", NULL, rule_403, DIAG_PER_AOR },
 	{ "REG-404", SEV_CRIT, "404 Not Found: AOR unknown", NULL, rule_404, DIAG_PER_AOR },
 	{ "REG-423-LOOP", SEV_ERR, "423 repeated or Min-Expires not honoured", NULL,

@@ -96,11 +96,14 @@ static void gap_emit(struct diag_ctx *c, struct aor_hist *a, const struct ivl *l
 	unsigned failed = 0, sent = 0;
 	int codes[4] = { 0 };
 	int ncodes = 0;
+	const struct txn *refresh = NULL;       /* the first one that did not fail */
 	for (size_t i = 0; i < a->txns.n; i++) {
 		const struct txn *t = a->txns.v[i];
 		if (t == g || !t->req || t->t_first <= (g ? g->t_first : from) || t->t_first > to)
 			continue;
 		sent++;
+		if (!refresh && t->outcome != TXN_TIMEOUT && t->final_status < 300)
+			refresh = t;
 		diag_frames_txn(&fr, t);
 		if (t->outcome == TXN_TIMEOUT || t->final_status >= 300) {
 			failed++;
@@ -112,7 +115,7 @@ static void gap_emit(struct diag_ctx *c, struct aor_hist *a, const struct ivl *l
 				codes[ncodes++] = code;
 		}
 	}
-	char what[160];
+	char what[224];
 	if (!sent)
 		snprintf(what, sizeof what, "no REGISTER was sent after the last grant");
 	else if (failed) {
@@ -126,8 +129,23 @@ static void gap_emit(struct diag_ctx *c, struct aor_hist *a, const struct ivl *l
 		}
 		if (l < sizeof what)
 			snprintf(what + l, sizeof what - l, ")");
-	} else
-		snprintf(what, sizeof what, "the refresh came only after the grant had run out");
+	} else {
+		/* a refresh only a little late is the cause (REG-REFRESH-LATE says
+		 * it too); one far beyond the grant was missing, not late */
+		double mmin = diag_param(c, "refresh-late-min"), ratio = diag_param(c, "refresh-late-ratio");
+		double bound = ratio * (double)last->grant > mmin ? ratio * (double)last->grant : mmin;
+		double after = refresh ? diag_secs(from, refresh->t_first) : 1e18;
+		char tr[64];
+		if (refresh && after < 0)
+			snprintf(what, sizeof what, "caused by the late refresh sent at %s, %.1f s before the "
+				 "grant ran out and answered only after it", cp_time(c->m, refresh->t_first,
+				 tr, sizeof tr), -after);
+		else if (refresh && after <= bound)
+			snprintf(what, sizeof what, "caused by the late refresh sent at %s, %.1f s after the "
+				 "grant ran out", cp_time(c->m, refresh->t_first, tr, sizeof tr), after);
+		else
+			snprintf(what, sizeof what, "the refresh came only after the grant had run out");
+	}
 	cp_time(c->m, from, t1, sizeof t1);
 	cp_time(c->m, to, t2, sizeof t2);
 	if (open_end)
@@ -226,13 +244,51 @@ struct agg {
 	struct diag_frames fr;
 };
 
+/* The longest time a successful registration attempt of this AOR took, from
+ * its first REGISTER to the 2xx (a challenge round included), over attempts
+ * whose requests were not retransmitted (a lost copy is not the path's answer
+ * time); the shortest one when every attempt had a retransmission. */
+static double aor_answer_time(const struct aor_hist *a)
+{
+	double clean = -1, any = -1;
+	for (size_t i = 0; i < a->attempts.n; i++) {
+		const struct reg_attempt *at = a->attempts.v[i];
+		if (at->result != ATT_OK || at->t_end < at->t_start)
+			continue;
+		double d = diag_secs(at->t_start, at->t_end);
+		bool retrans = false;
+		for (size_t k = 0; k < at->txns.n; k++)
+			retrans |= ((const struct txn *)at->txns.v[k])->req_retrans > 0;
+		if (!retrans && d > clean)
+			clean = d;
+		if (any < 0 || d < any)
+			any = d;
+	}
+	return clean >= 0 ? clean : any > 0 ? any : 0;
+}
+
+/* A refresh is late when it leaves less time before the grant runs out than a
+ * REGISTER needs on its path to complete when copies are lost, or when the
+ * registration lapsed because of it.  UDP (RFC 3261 §17.1.2.2): Timer E sends
+ * copy k at T1 * (2^k - 1) = 0, 0.5, 1.5, 3.5 s ..., so surviving the loss of
+ * copies-1 copies takes T1 * (2^(copies-1) - 1).  Reliable transports: SIP
+ * does not retransmit (§17.1.2.2 starts Timer E on UDP only), TCP does after
+ * its initial RTO of 1 s (RFC 6298 §2.1): one lost segment.  Plus the answer
+ * time measured on this AOR (a challenge round included).  Phones that
+ * refresh at 90 % of the grant (baresip, belle-sip) or 5 s before it
+ * (pjsip) on a fast path are not late. */
 static void rule_refresh_late(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
 	double mmin = diag_param(c, "refresh-late-min"), ratio = diag_param(c, "refresh-late-ratio");
+	double copies = diag_param(c, "refresh-retrans-copies");
+	double rel = diag_param(c, "refresh-reliable-slack");
+	const double T1 = 0.5;
 	FOR_EACH_AOR(c, a) {
-		struct agg g = { .worst = 1e18 };
-		unsigned refreshes = 0, after = 0;
+		struct agg tight = { .worst = 1e18 }, lapsed = { .worst = 1e18 };
+		unsigned refreshes = 0;
+		double answer = -1, lapse_len = 0, need_tight = 0;
+		bool udp_tight = true;
 		for (size_t i = 0; i < a->txns.n; i++) {
 			const struct txn *t = a->txns.v[i];
 			long G = cp_is_refresh_ok(t) ? cp_grant_ctx(c, t, 0, NULL) : -1;
@@ -240,47 +296,89 @@ static void rule_refresh_late(struct diag_ctx *c, const struct diag_rule *r)
 			if (!nx)
 				continue;
 			refreshes++;
-			double margin = ratio * (double)G > mmin ? ratio * (double)G : mmin;
+			/* after expiry, only up to this bound: beyond, the refresh did not
+			 * come late, it went missing (REG-EXPIRED-GAP alone) */
+			double bound = ratio * (double)G > mmin ? ratio * (double)G : mmin;
 			int64_t exp = t->t_final + ns_of((double)G);
 			double lead = diag_secs(nx->t_first, exp);     /* s before expiry */
-			bool late = lead < margin && lead >= -margin;
-			/* sent in time but answered only after expiry (auth round, loss) */
-			const struct reg_attempt *at = nx->attempt;
-			bool answered_after = lead >= margin && at && at->result == ATT_OK && at->t_end > exp;
-			if (!late && !answered_after)
+			if (lead < -bound)
 				continue;
-			if (lead < 0)
-				after++;
-			g.n++;
-			if (lead < g.worst) {
-				g.worst = lead;
-				g.worst2 = margin;
-				g.grant = G;
-				g.ex = nx;
+			const struct reg_attempt *at = nx->attempt;
+			/* the grant ran out before the refresh was answered */
+			bool lapse = lead < 0 || (at && at->result == ATT_OK && at->t_end > exp);
+			if (answer < 0)
+				answer = aor_answer_time(a);
+			bool udp = nx->req->transport == RT_TP_UDP || nx->req->transport == RT_TP_UNKNOWN;
+			double need = (udp ? T1 * (double)((1L << ((long)copies > 1 ? (long)copies - 1 : 0)) - 1)
+				       : rel) + answer;
+			if (!lapse && lead >= need)
+				continue;
+			struct agg *g = lapse ? &lapsed : &tight;
+			g->n++;
+			if (lead < g->worst) {
+				g->worst = lead;
+				g->grant = G;
+				g->ex = nx;
+				if (lapse)
+					lapse_len = at && at->result == ATT_OK && at->t_end > exp
+						    ? diag_secs(exp, at->t_end) : -1;
+				else {
+					need_tight = need;
+					udp_tight = udp;
+				}
 			}
-			diag_frames_msg(&g.fr, t->final);
-			diag_frames_msg(&g.fr, nx->req);
+			diag_frames_msg(&g->fr, t->final);
+			diag_frames_msg(&g->fr, nx->req);
 		}
-		if (!g.n) {
-			diag_frames_free(&g.fr);
+		if (!tight.n && !lapsed.n) {
+			diag_frames_free(&tight.fr);
+			diag_frames_free(&lapsed.fr);
 			continue;
 		}
-		char tw[64];
-		const char *fix = "Lower the phone's refresh ratio/timer so it re-registers well before "
-				  "the grant runs out (e.g. at 50-90 % of it).";
-		if (g.worst >= 0)
-			diag_emit(c, a, &g.fr, fix,
-				  "Refresh of %s sent only %.1f s before the %ld s grant expired (margin %.0f s, "
-				  "at %s); %u of %u refreshes were late%s.",
-				  diag_esc(c, a->aor), g.worst, g.grant, g.worst2,
-				  cp_time(c->m, g.ex->t_first, tw, sizeof tw), g.n, refreshes,
-				  g.worst >= g.worst2 ? " (answered only after expiry)" : "");
+		char tw[64], when[48], lasted[96];
+		if (lapsed.n) {
+			/* the lapse is what matters: report it, count the tight ones */
+			struct agg *g = &lapsed;
+			for (size_t k = 0; k < tight.fr.n; k++)
+				diag_frames_add(&g->fr, tight.fr.v[k]);
+			diag_frames_free(&tight.fr);
+			if (g->worst >= 0)
+				snprintf(when, sizeof when, "%.1f s before", g->worst);
+			else
+				snprintf(when, sizeof when, "%.1f s after", -g->worst);
+			if (lapse_len > 0)
+				snprintf(lasted, sizeof lasted, "the registration lapsed for %.1f s until its 200",
+					 lapse_len);
+			else
+				snprintf(lasted, sizeof lasted, "the registration lapsed (the refresh was not "
+					 "answered with a 2xx)");
+			diag_emit(c, a, &g->fr,
+				  "Lower the phone's refresh ratio/timer so it re-registers well before the "
+				  "grant runs out (e.g. at 50-90 % of it); the lapse (REG-EXPIRED-GAP when "
+				  "it lasts 5 s or more) is caused by this refresh.",
+				  "Refresh of %s sent %s the %ld s grant expired (at %s) and a lapse followed: "
+				  "%s; %u of %u refreshes lapsed.",
+				  diag_esc(c, a->aor), when, g->grant,
+				  cp_time(c->m, g->ex->t_first, tw, sizeof tw), lasted, g->n, refreshes);
+			continue;
+		}
+		struct agg *g = &tight;
+		char need_s[96];
+		if (udp_tight)
+			snprintf(need_s, sizeof need_s, "UDP: Timer E copies at 0, 0.5, 1.5, 3.5 s ... "
+				 "up to copy %.0f", copies);
 		else
-			diag_emit(c, a, &g.fr, fix,
-				  "Refresh of %s sent %.1f s after the %ld s grant had expired (margin %.0f s, "
-				  "at %s); %u of %u refreshes were late (%u after expiry).",
-				  diag_esc(c, a->aor), -g.worst, g.grant, g.worst2,
-				  cp_time(c->m, g.ex->t_first, tw, sizeof tw), g.n, refreshes, after);
+			snprintf(need_s, sizeof need_s, "reliable transport: %.1f s for one TCP "
+				 "retransmission", rel);
+		diag_emit(c, a, &g->fr,
+			  "Let the phone refresh earlier (e.g. at 50-90 % of the grant): one lost copy "
+			  "of a refresh this late lets the registration lapse.",
+			  "Refresh of %s sent only %.1f s before the %ld s grant expired (at %s): less than "
+			  "the %.1f s a REGISTER needs on this path (%s, plus %.3f s answer time measured on "
+			  "this AOR); no lapse followed; %u of %u refreshes were that late.",
+			  diag_esc(c, a->aor), g->worst, g->grant,
+			  cp_time(c->m, g->ex->t_first, tw, sizeof tw), need_tight, need_s,
+			  answer > 0 ? answer : 0, g->n, refreshes);
 	}
 }
 
@@ -771,12 +869,25 @@ static void rule_retry_after(struct diag_ctx *c, const struct diag_rule *r)
 static const struct diag_param p_gap[] = {
 	{ "expired-gap-min", 5, "s", "shorter lapses are left to REG-REFRESH-LATE (registrars "
 	  "remove expired contacts on a timer)" },
+	{ "refresh-late-min", 5, "s", "a refresh up to max(this, ratio x grant) after expiry is "
+	  "named as the lapse's cause" },
+	{ "refresh-late-ratio", 0.10, "ratio", "... that part of the grant" },
 	{ NULL, 0, NULL, NULL },
 };
 
 static const struct diag_param p_late[] = {
 	{ "refresh-late-min", 5, "s", "refresh margin: at least this many seconds before expiry" },
 	{ "refresh-late-ratio", 0.10, "ratio", "refresh margin: at least this part of the grant" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct diag_param p_late2[] = {
+	{ "refresh-late-min", 5, "s", "refresh after expiry up to max(this, ratio x grant) is late, "
+	  "beyond it is missing" },
+	{ "refresh-late-ratio", 0.10, "ratio", "... that part of the grant" },
+	{ "refresh-retrans-copies", 4, "count", "UDP: a refresh must leave time for this many copies "
+	  "(Timer E: 0, 0.5, 1.5, 3.5 s)" },
+	{ "refresh-reliable-slack", 1, "s", "TCP/TLS/WS: time for one TCP retransmission (RFC 6298 RTO)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -805,7 +916,7 @@ static const struct diag_param p_retry[] = {
 const struct diag_rule diag_rules_time[] = {
 	{ "REG-EXPIRED-GAP", SEV_CRIT, "registration lapsed (grant ran out, no refresh)", p_gap,
 	  rule_expired_gap, DIAG_PER_AOR },
-	{ "REG-REFRESH-LATE", SEV_WARN, "refresh sent within the margin before expiry", p_late,
+	{ "REG-REFRESH-LATE", SEV_WARN, "refresh too close to expiry for retransmissions, or lapsed", p_late2,
 	  rule_refresh_late, DIAG_PER_AOR },
 	{ "REG-REFRESH-EARLY", SEV_INFO, "refresh far earlier than the grant needs", p_early,
 	  rule_refresh_early, DIAG_PER_AOR },

@@ -337,13 +337,41 @@ void model_add_msg(struct model *m, struct sip_msg *msg)
 	txn_on_msg(m, msg, d);
 }
 
+static void model_add_refusal(struct model *m, const struct icmp_evt *e)
+{
+	for (size_t i = 0; i < m->nrefused; i++) {
+		struct tcp_refusal *r = &m->refused[i];
+		if (rt_ip_eq(&r->cli, &e->q_src) && rt_addr_eq(&r->srv, &e->q_dst)) {
+			r->n++;
+			r->frame_last = e->frame;
+			r->t_last = e->ts_ns;
+			return;
+		}
+	}
+	if (m->nrefused >= MODEL_REFUSED_MAX) {
+		m->refused_more++;
+		return;
+	}
+	struct tcp_refusal *nv = realloc(m->refused, (m->nrefused + 1) * sizeof *nv);
+	if (!nv) {
+		m->refused_more++;
+		return;
+	}
+	m->refused = nv;
+	nv[m->nrefused++] = (struct tcp_refusal){ e->q_src, e->q_dst, e->from, 1, e->file, e->frame,
+						  e->frame, e->ts_ns, e->ts_ns };
+}
+
 void model_add_icmp(struct model *m, const struct icmp_evt *e)
 {
 	if (!m || !e)
 		return;
 	if (e->ts_ns > m->now_ns)
 		m->now_ns = e->ts_ns;
-	txn_add_icmp(m, e);
+	if (e->tcp_refused)
+		model_add_refusal(m, e);
+	else
+		txn_add_icmp(m, e);
 }
 
 void model_finish(struct model *m, int64_t capture_end_ns)
@@ -403,6 +431,7 @@ void model_free(struct model *m)
 	for (size_t i = 0; i < m->findings.n; i++)
 		finding_free(m, m->findings.v[i]);
 	ptr_vec_free(&m->findings);
+	free(m->refused);
 	if (m->priv) {
 		mdl_map_free(&m->priv->txn_by_key);
 		mdl_map_free(&m->priv->dialog_by_cid);

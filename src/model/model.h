@@ -80,6 +80,7 @@ struct txn_icmp {
 	uint64_t frame;
 	int64_t ts_ns;
 	uint8_t version, type, code;
+	struct rt_addr from;         /* who sent it (the host, or a router on the way) */
 };
 
 struct txn {
@@ -276,6 +277,19 @@ struct model_stats {
 	uint32_t max_file;           /* highest input file index seen */
 };
 
+/* TCP connections refused (a RST answering a SYN), one per (client IP,
+ * server address): no SIP was ever sent on them, so no transaction holds
+ * them.  At most MODEL_REFUSED_MAX of them; more go to refused_more. */
+struct tcp_refusal {
+	struct rt_addr cli, srv;     /* the SYN's source (port of the first) and destination */
+	struct rt_addr from;         /* who sent the RST */
+	uint32_t n;                  /* SYNs refused */
+	uint32_t file;
+	uint64_t frame_first, frame_last;   /* the RSTs */
+	int64_t t_first, t_last;
+};
+#define MODEL_REFUSED_MAX 64
+
 struct model {
 	struct model_opts opt;
 	struct ptr_vec msgs;         /* struct sip_msg *, owned, arrival order */
@@ -284,6 +298,9 @@ struct model {
 	struct ptr_vec aors;         /* struct aor_hist *, first-seen order */
 	struct ptr_vec findings;     /* struct finding *: every finding (owned here) */
 	struct model_stats st;
+	struct tcp_refusal *refused; /* malloc'ed, nrefused of them */
+	size_t nrefused;
+	uint64_t refused_more;       /* refusals of further (client, server) pairs */
 	int64_t now_ns;              /* latest capture time seen */
 	int64_t capture_end_ns;      /* set by model_finish */
 	bool finished;

@@ -326,7 +326,7 @@ void txn_add_icmp(struct model *m, const struct icmp_evt *e)
 	}
 	hit->icmps = mdl_grow_pow2(m, hit->icmps, hit->nicmps, sizeof *hit->icmps);
 	hit->icmps[hit->nicmps++] = (struct txn_icmp){ e->file, e->frame, e->ts_ns,
-					       e->version, e->type, e->code };
+					       e->version, e->type, e->code, e->from };
 	m->st.icmp_matched++;
 }
 
