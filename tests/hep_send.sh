@@ -49,6 +49,9 @@ for c0 in $caps; do
 	editcap -t $(( $(date +%s) - first )) "$c0" "$c" 2>/dev/null
 	"$RT_BIN" -r "$c" --json="$tmp/$n.direct.json" -N > /dev/null 2>&1
 	msgs=$("$PYTHON3" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["messages"]))' "$tmp/$n.direct.json")
+	if [ "$msgs" = 0 ]; then
+		skip "$n: no SIP message to send over udp"; skip "$n: no SIP message to send over tcp"; continue
+	fi
 	for proto in udp tcp; do
 		port=$((port + 1))
 		"$RT_BIN" --hep-listen "$proto:127.0.0.1:$port" --hep-key k -c "$msgs" --json="$tmp/$n.$proto.json" -N \
@@ -88,7 +91,7 @@ sleep 0.3
 "$RT_BIN" -r "$c" -N --hep-send "127.0.0.1:$port" > /dev/null 2>&1
 sleep 0.5
 kill -INT $lp; wait $lp
-sent=$(( $("$TSHARK" -n -r "$c" -Y sip 2>/dev/null | wc -l) * 2 ))
+sent=$(( $("$TSHARK" -n -r "$c" -Y 'sip && !icmp' 2>/dev/null | wc -l) * 2 ))
 got=$("$PYTHON3" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["messages"]))' "$tmp/key.json")
 is "$got" 0 "--hep-listen --hep-key: no message taken from a wrong or missing key"
 grep -q "$sent of $sent HEP packets dropped for a missing or wrong --hep-key" "$tmp/key.err"
@@ -101,7 +104,7 @@ start=$(date +%s)
 rc=$?
 took=$(( $(date +%s) - start ))
 is $rc 0 "collector down: the run still ends with exit 0"
-n=$("$TSHARK" -n -r "$c" -Y sip 2>/dev/null | wc -l)
+n=$("$TSHARK" -n -r "$c" -Y 'sip && !icmp' 2>/dev/null | wc -l)
 grep -q "HEP to tcp:127.0.0.1:$port: 0 sent, $n dropped (never connected: Connection refused)" "$tmp/down.err"
 ok $? "collector down: each of the $n messages counted as dropped, and why"
 [ "$took" -le 10 ]; ok $? "collector down: no hang (${took}s)"
