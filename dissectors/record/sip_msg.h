@@ -32,6 +32,8 @@ enum sip_lenient {
 	SIP_LEN_FOLDED       = 1u << 6, /* folded header lines */
 	SIP_LEN_BAD_CL       = 1u << 7, /* Content-Length not a number */
 	SIP_LEN_NO_BODY_TYPE = 1u << 8, /* body without Content-Type */
+	SIP_LEN_START_LINE   = 1u << 9, /* start line rewritten: extra blanks, lower-case
+					   version, no reason phrase (RFC 3261 §7.1-7.2) */
 };
 
 struct sip_contact {

@@ -510,6 +510,19 @@ static void msg_fields(struct json_out *j, const struct sip_msg *m, bool raw)
 	if (m->malformed) {
 		w_key(j, "malformed_reason"); w_str(j, m->malformed_reason);
 	}
+	if (m->lenient) {
+		/* in enum sip_lenient's bit order */
+		static const char *const names[] = {
+			"lf_only", "leading_junk", "cl_short", "cl_long", "no_cl", "quoted_param",
+			"folded", "bad_cl", "no_body_type", "start_line",
+		};
+		w_key(j, "lenient");
+		w_arr(j);
+		for (unsigned b = 0; b < sizeof names / sizeof *names; b++)
+			if (m->lenient & (1u << b))
+				w_name(j, names[b]);
+		w_arr_end(j);
+	}
 	if (raw) {
 		w_key(j, "raw"); w_strn(j, m->raw, m->raw ? m->raw_len : 0);
 	}
