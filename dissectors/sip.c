@@ -854,6 +854,7 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	memset(&tmpm, 0, sizeof tmpm);
 	struct sip_msg *m = &tmpm;
 	m->file = meta->file;
+	m->iface = meta->iface;
 	m->frame = meta->frame;
 	m->ts_ns = meta->ts_ns;
 	m->src = meta->src;

@@ -60,10 +60,14 @@ static int64_t ts_ns(const struct timeval *tv, bool nano)
 	/* pcap's seconds field is unsigned 32-bit on disk; libpcap hands it
 	 * over through a signed 32-bit value, so times past 2038 come out
 	 * negative (tshark reads them as unsigned: so do we) */
-	int64_t sec = tv->tv_sec;
+	int64_t sec = tv->tv_sec, ns;
 	if (sec < 0 && sec >= INT32_MIN)
 		sec = (int64_t)(uint32_t)sec;
-	return sec * 1000000000LL + (int64_t)tv->tv_usec * (nano ? 1 : 1000);
+	/* absurd values saturate instead of overflowing */
+	if (__builtin_mul_overflow(sec, 1000000000LL, &ns) ||
+	    __builtin_add_overflow(ns, (int64_t)tv->tv_usec * (nano ? 1 : 1000), &ns))
+		return sec < 0 ? INT64_MIN : INT64_MAX;
+	return ns;
 }
 
 static bool apply_bpf(pcap_t *p, const char *bpf, char *err, size_t n)
@@ -117,11 +121,12 @@ static void progress_tick(struct progress *pg, pcap_t *p, uint64_t packets, bool
 		fprintf(stderr, "\r%*s\r", 60, "");
 }
 
-/* One packet through the dissectors and, if it carried SIP, into -w. */
+/* One packet through the dissectors and, if it carried SIP, into -w
+ * (h is the libpcap header, or one made up for a pcapng packet). */
 static void handle(struct dis_ctx *d, struct cap_writer *w, struct cap_result *r,
-		   const struct pcap_pkthdr *h, const u_char *data, struct pkt_info *pi, bool nano)
+		   const struct pcap_pkthdr *h, const u_char *data, struct pkt_info *pi, int64_t ts)
 {
-	pi->ts_ns = ts_ns(&h->ts, nano);
+	pi->ts_ns = ts;
 	pi->wirelen = h->len;
 	if (!r->packets++)
 		r->first_ts_ns = pi->ts_ns;
@@ -140,6 +145,153 @@ static void handle(struct dis_ctx *d, struct cap_writer *w, struct cap_result *r
 	}
 }
 
+/* BPF for pcapng: one program per link type met (libpcap compiles for one). */
+struct ng_bpf {
+	struct { int linktype; bool ok; struct bpf_program prog; } ent[16];
+	int n;
+};
+
+static const struct bpf_program *ng_bpf_for(struct ng_bpf *b, const char *expr, int lt, bool *fatal,
+					    char *err, size_t n)
+{
+	for (int i = 0; i < b->n; i++)
+		if (b->ent[i].linktype == lt)
+			return b->ent[i].ok ? &b->ent[i].prog : NULL;
+	if (b->n == (int)(sizeof b->ent / sizeof *b->ent))
+		return NULL;
+	int i = b->n++;
+	b->ent[i].linktype = lt;
+	pcap_t *dead = pcap_open_dead(lt, 262144);
+	b->ent[i].ok = dead && pcap_compile(dead, &b->ent[i].prog, expr, 1, PCAP_NETMASK_UNKNOWN) == 0;
+	if (!b->ent[i].ok && i == 0) {
+		/* the first interface's type: a bad expression, as libpcap says it */
+		snprintf(err, n, "bad filter '%s': %s", expr, dead ? pcap_geterr(dead) : "no memory");
+		*fatal = true;
+	}
+	if (dead)
+		pcap_close(dead);
+	return b->ent[i].ok ? &b->ent[i].prog : NULL;
+}
+
+static void ng_bpf_free(struct ng_bpf *b)
+{
+	for (int i = 0; i < b->n; i++)
+		if (b->ent[i].ok)
+			pcap_freecode(&b->ent[i].prog);
+}
+
+static void unsupported_note(const char *file, int lt, int iface, int nifaces)
+{
+	const char *nm = pcap_datalink_val_to_name(lt) ? pcap_datalink_val_to_name(lt) : "unknown";
+	if (nifaces <= 1)
+		fprintf(stderr, "regtrace: %s: link type %d (%s) is not supported; its packets are counted, not read\n",
+			file, lt, nm);
+	else
+		fprintf(stderr, "regtrace: %s: interface %d: link type %d (%s) is not supported; its packets "
+			"are counted, not read\n", file, iface, lt, nm);
+}
+
+/* Keep what the file said about itself after capf_close(). */
+static void ng_keep(struct cap_input *in, struct capf *cf)
+{
+	in->an = cf->an;
+	in->ifaces = calloc(cf->nifaces ? cf->nifaces : 1, sizeof *in->ifaces);
+	if (in->ifaces) {
+		in->nifaces = (int)cf->nifaces;
+		for (size_t k = 0; k < cf->nifaces; k++) {
+			struct cap_iface *o = &in->ifaces[k];
+			o->linktype = cf->ifaces[k].linktype;
+			o->packets = cf->ifaces[k].packets;
+			/* ownership of the strings moves */
+			o->name = cf->ifaces[k].name;
+			o->descr = cf->ifaces[k].descr;
+			o->comment = cf->ifaces[k].comment;
+			cf->ifaces[k].name = cf->ifaces[k].descr = cf->ifaces[k].comment = NULL;
+		}
+	}
+	in->tls_keylog = cf->tls_keylog;
+	in->tls_keylog_len = cf->tls_keylog_len;
+	cf->tls_keylog = NULL;
+}
+
+/* A pcapng file, through capfile.c: the link type per packet. */
+static int read_pcapng(struct capf *cf, int i, const struct cap_opts *o, struct dis_ctx *d,
+		       struct cap_writer *w, struct cap_result *r)
+{
+	struct cap_input *in = &r->inputs[i];
+	struct ng_bpf bpf = { .n = 0 };
+	struct pkt_info pi = { .file = (uint32_t)i };
+	struct capf_pkt p;
+	int rc, ret = 0;
+	size_t warned = 0;            /* interfaces looked at for the unsupported note */
+	in->linktype = -1;
+	while ((rc = capf_next(cf, &p)) == 1) {
+		if (in->linktype < 0)
+			in->linktype = cf->ifaces[0].linktype;
+		for (; warned < cf->nifaces; warned++)
+			if (!dis_linktype_supported(cf->ifaces[warned].linktype))
+				unsupported_note(in->name, cf->ifaces[warned].linktype, (int)warned,
+						 (int)cf->nifaces);
+		struct pcap_pkthdr h = { .caplen = p.caplen, .len = p.wirelen };
+		/* -w writes microseconds-or-nanoseconds as the writer was opened (nano) */
+		h.ts.tv_sec = (time_t)(p.ts_ns / 1000000000);
+		h.ts.tv_usec = (suseconds_t)(p.ts_ns % 1000000000);
+		if (h.ts.tv_usec < 0) {
+			h.ts.tv_sec--;
+			h.ts.tv_usec += 1000000000;
+		}
+		pi.frame = ++in->packets;
+		if (o->bpf) {
+			bool fatal = false;
+			const struct bpf_program *bp = ng_bpf_for(&bpf, o->bpf, p.linktype, &fatal,
+								  in->error, sizeof in->error);
+			if (fatal) {
+				fprintf(stderr, "regtrace: %s\n", in->error);
+				ret = 2;
+				break;
+			}
+			if (!bp || !pcap_offline_filter(bp, &h, p.data))
+				continue;   /* numbered, as libpcap numbers what the filter drops: not at all */
+		}
+		if (o->write_path && !w->dump &&
+		    writer_open(w, o->write_path, p.linktype, in->error, sizeof in->error) < 0) {
+			fprintf(stderr, "regtrace: -w %s\n", in->error);
+			ret = 2;
+			break;
+		}
+		pi.linktype = p.linktype;
+		pi.iface = p.iface;
+		handle(d, w, r, &h, p.data, &pi, p.ts_ns);
+		if (o->max_packets && r->packets >= o->max_packets)
+			break;
+	}
+	if (in->linktype < 0)
+		in->linktype = cf->nifaces ? cf->ifaces[0].linktype : -1;
+	if (rc < 0 && !ret) {
+		in->damaged = true;
+		in->damaged_after = in->packets;
+		snprintf(in->error, sizeof in->error, "%s", cf->err);
+		r->damaged = true;
+		fprintf(stderr, "regtrace: %s: input damaged or truncated after frame %llu "
+			"(reading stopped at frame %llu: %s); the frames before it are analysed\n",
+			in->name, (unsigned long long)in->packets,
+			(unsigned long long)in->packets + 1, in->error);
+	}
+	const struct capf_anomalies *an = &cf->an;
+	if (an->bad_block_length || an->bad_interface || an->bad_packet)
+		fprintf(stderr, "regtrace: %s: pcapng anomalies: %llu blocks with a length that lies "
+			"(%llu bytes skipped to the next good block), %llu packets of an undescribed "
+			"interface, %llu packets longer than their block\n", in->name,
+			(unsigned long long)an->bad_block_length, (unsigned long long)an->bytes_skipped,
+			(unsigned long long)an->bad_interface, (unsigned long long)an->bad_packet);
+	if (an->unknown_blocks)
+		fprintf(stderr, "regtrace: %s: %llu pcapng blocks of types we do not read were skipped\n",
+			in->name, (unsigned long long)an->unknown_blocks);
+	ng_keep(in, cf);
+	ng_bpf_free(&bpf);
+	return ret;
+}
+
 int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
 		   struct dis_ctx *d, struct cap_result *r)
 {
@@ -153,7 +305,36 @@ int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
 		struct cap_input *in = &r->inputs[i];
 		char err[PCAP_ERRBUF_SIZE] = "";
 		in->name = files[i];
-		pcap_t *p = pcap_open_offline_with_tstamp_precision(files[i], PCAP_TSTAMP_PRECISION_NANO, err);
+		/* by content: compressed or pcapng goes through capfile.c; a plain
+		 * pcap file is opened by libpcap by name, as always */
+		struct capf cf;
+		pcap_t *p = NULL;
+		if (capf_open(&cf, files[i], err, sizeof err) == 0) {
+			in->compression = cf.compression;
+			if (cf.kind == CAPF_PCAPNG) {
+				in->opened = true;
+				in->pcapng = true;
+				opened++;
+				int rc = read_pcapng(&cf, i, o, d, &w, r);
+				capf_close(&cf);
+				if (rc) {
+					writer_close(&w);
+					return rc;
+				}
+				continue;
+			}
+			struct stat fst;
+			/* a pipe cannot be opened again: what was peeked is replayed */
+			if (cf.compression || strcmp(files[i], "-") == 0 ||
+			    stat(files[i], &fst) != 0 || !S_ISREG(fst.st_mode)) {
+				FILE *fp = capf_take_stream(&cf);
+				if (fp && !(p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, err)))
+					fclose(fp);
+			}
+			capf_close(&cf);
+		}
+		if (!p && !in->compression && strcmp(files[i], "-") != 0)
+			p = pcap_open_offline_with_tstamp_precision(files[i], PCAP_TSTAMP_PRECISION_NANO, err);
 		if (!p) {
 			snprintf(in->error, sizeof in->error, "%s", err);
 			fprintf(stderr, "regtrace: %s: cannot read: %s\n", files[i], err);
@@ -194,7 +375,7 @@ int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
 		int rc;
 		while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
 			pi.frame = ++in->packets;
-			handle(d, &w, r, h, data, &pi, nano);
+			handle(d, &w, r, h, data, &pi, ts_ns(&h->ts, nano));
 			progress_tick(&pg, p, in->packets, false);
 			if (o->max_packets && r->packets >= o->max_packets)
 				break;
@@ -307,7 +488,7 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 		rc = pcap_next_ex(p, &h, &data);
 		if (rc == 1) {
 			pi.frame = ++in->packets;
-			handle(d, &w, r, h, data, &pi, nano);
+			handle(d, &w, r, h, data, &pi, ts_ns(&h->ts, nano));
 			if (w.dump)
 				pcap_dump_flush(w.dump);
 			if (tick)
@@ -339,6 +520,16 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 
 void cap_result_free(struct cap_result *r)
 {
+	for (int i = 0; r->inputs && i < r->ninputs; i++) {
+		struct cap_input *in = &r->inputs[i];
+		for (int k = 0; k < in->nifaces; k++) {
+			free(in->ifaces[k].name);
+			free(in->ifaces[k].descr);
+			free(in->ifaces[k].comment);
+		}
+		free(in->ifaces);
+		free(in->tls_keylog);
+	}
 	free(r->inputs);
 	memset(r, 0, sizeof *r);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "capfile.h"
 #include "dissect.h"
 
 struct cap_opts {
@@ -26,15 +27,29 @@ struct cap_opts {
 	bool drop_warnings;       /* live: kernel drops on stderr every minute while they grow */
 };
 
+/* One pcapng interface (a classic pcap file has none listed). */
+struct cap_iface {
+	int linktype;
+	char *name, *descr, *comment;   /* NULL when absent; untrusted text */
+	uint64_t packets;
+};
+
 /* What happened to one input. */
 struct cap_input {
 	const char *name;
-	int linktype;
+	int linktype;             /* pcapng: the first interface's */
 	uint64_t packets;
 	bool opened;
 	bool damaged;             /* reading stopped early */
 	uint64_t damaged_after;   /* last good frame */
 	char error[256];
+	const char *compression;  /* "gzip", "zstd", "lz4", "xz" or NULL */
+	bool pcapng;              /* read by capfile.c, not libpcap */
+	struct cap_iface *ifaces;
+	int nifaces;
+	struct capf_anomalies an;
+	char *tls_keylog;         /* decryption secrets: TLS key log lines, or NULL */
+	size_t tls_keylog_len;
 };
 
 struct cap_result {
