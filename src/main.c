@@ -121,6 +121,8 @@ static void print_message_line(const struct app *a, const struct sip_msg *m)
 		rt_fputs_escaped(a->files[m->file], f);
 		fputc('\t', f);
 	}
+	if (m->iface)   /* a pcapng file with several interfaces: which one, as tshark numbers them */
+		fprintf(f, "if%u\t", m->iface - 1);
 	int64_t us = m->ts_ns / 1000;
 	fprintf(f, "%llu\t%lld.%06lld\t%s -> %s\t%s\t", (unsigned long long)m->frame,
 		(long long)(us / 1000000), (long long)(us % 1000000),
@@ -448,9 +450,16 @@ static int start_outputs(struct app *a)
 static void fill_capture(const struct app *a, struct json_capture *c, struct json_capture_file *f)
 {
 	const struct dis_stats *st = dis_get_stats(a->dis);
-	for (int i = 0; i < a->res.ninputs; i++)
-		f[i] = (struct json_capture_file){ a->res.inputs[i].name, a->res.inputs[i].linktype,
-						   a->res.inputs[i].damaged };
+	for (int i = 0; i < a->res.ninputs; i++) {
+		const struct cap_input *in = &a->res.inputs[i];
+		f[i] = (struct json_capture_file){ in->name, in->linktype, in->damaged, in->compression,
+			in->pcapng, calloc((size_t)in->nifaces + 1, sizeof *f[i].ifaces), 0,
+			in->an.unknown_blocks, in->an.bad_block_length, in->an.bad_interface,
+			in->an.bad_packet, in->an.bytes_skipped, in->tls_keylog_len };
+		for (int k = 0; f[i].ifaces && k < in->nifaces; k++, f[i].nifaces++)
+			f[i].ifaces[k] = (struct json_iface){ in->ifaces[k].linktype, in->ifaces[k].name,
+				in->ifaces[k].descr, in->ifaces[k].comment, in->ifaces[k].packets };
+	}
 	*c = (struct json_capture){ .files = f, .nfiles = (size_t)a->res.ninputs,
 		.interface = a->iface, .kernel_drops = a->res.pcap_drops,
 		.packets = a->res.packets, .bytes = st->bytes,
@@ -493,6 +502,8 @@ static int finish_outputs(struct app *a)
 		if (fflush(stdout))
 			rc = 2;
 	}
+	for (int i = 0; i < a->res.ninputs; i++)
+		free(f[i].ifaces);
 	free(f);
 	if (rc)
 		fprintf(stderr, "regtrace: writing the output failed\n");

@@ -67,8 +67,9 @@ struct sip_chal {
 struct sip_msg {
 	/* where it was seen */
 	uint32_t file;          /* index of the input file (0-based) */
-	uint32_t iface;         /* pcapng interface of the packet (0-based, over the
-				   file's sections); 0 for pcap */
+	uint32_t iface;         /* 1 + pcapng interface of the packet (tshark's
+				   frame.interface_id) when the file has several
+				   that differ; 0 otherwise (pcap, one interface) */
 	uint64_t frame;         /* frame number in that file (1-based); the
 				   packet that completed a reassembled message */
 	int64_t ts_ns;          /* capture time, ns since the epoch */

@@ -345,6 +345,9 @@ static void win_skip(struct capf *c, size_t n)
 #define BT_ISB 0x00000005u
 #define BT_EPB 0x00000006u
 #define BT_DSB 0x0000000Au
+#define BT_SJE 0x00000009u   /* systemd journal export */
+#define BT_CB  0x00000BADu   /* custom block, may be copied */
+#define BT_DCB 0x40000BADu   /* custom block, do not copy */
 #define BYTE_ORDER_MAGIC 0x1A2B3C4Du
 #define SECRETS_TLS 0x544c534bu   /* "TLSK": NSS key log lines */
 
@@ -483,7 +486,7 @@ static int64_t units_to_ns(const struct capf_iface *f, uint64_t units)
 static bool known_type(uint32_t t)
 {
 	return t == BT_SHB || t == BT_IDB || t == BT_PB || t == BT_SPB || t == BT_NRB ||
-	       t == BT_ISB || t == BT_EPB || t == BT_DSB;
+	       t == BT_ISB || t == BT_EPB || t == BT_DSB || t == BT_SJE || t == BT_CB || t == BT_DCB;
 }
 
 /* Does a plausible block start at buf+pos (length sane, tail agrees)? */
@@ -601,6 +604,7 @@ static int packet(struct capf *c, struct capf_pkt *p, uint32_t ifid, uint64_t un
 	p->linktype = f->linktype;
 	p->iface = (uint32_t)gi;
 	p->data = data;
+	p->record_only = false;
 	f->packets++;
 	return 1;
 }
@@ -682,6 +686,13 @@ static int block(struct capf *c, uint32_t type, uint32_t total, struct capf_pkt 
 	case BT_ISB:
 		c->an.stats_blocks++;
 		return 0;
+	case BT_CB: case BT_DCB: case BT_SJE:
+		/* Wireshark numbers these as frames: so do we, to keep frame
+		 * numbers the same; there is no packet to read */
+		c->an.record_blocks++;
+		memset(p, 0, sizeof *p);
+		p->record_only = true;
+		return 1;
 	case BT_DSB: {
 		uint32_t st = g32(c, &k), sl = g32(c, &k);
 		const uint8_t *sp = cur_take(&k, sl);

@@ -40,6 +40,7 @@ struct capf_anomalies {
 	uint64_t stats_blocks;      /* interface statistics blocks (read, nothing to keep) */
 	uint64_t name_records;      /* name resolution records seen */
 	uint64_t secrets_blocks;    /* decryption secrets blocks */
+	uint64_t record_blocks;     /* custom and systemd journal blocks: frames without a packet */
 };
 
 struct capf_pkt {
@@ -48,6 +49,7 @@ struct capf_pkt {
 	int linktype;
 	uint32_t iface;            /* index into capf.ifaces (over all sections) */
 	const uint8_t *data;       /* valid until the next capf_next() */
+	bool record_only;          /* a custom/journal block: a frame number, no packet */
 };
 
 struct capf {

@@ -191,6 +191,18 @@ static void unsupported_note(const char *file, int lt, int iface, int nifaces)
 			"are counted, not read\n", file, iface, lt, nm);
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Interfaces k and 0 tell the same story: identical descriptions (older
+ * mergecap writes one per input file) are one interface to the user. */
+static bool same_iface(const struct capf_iface *a, const struct capf_iface *b)
+{
+	return a->linktype == b->linktype && same_text(a->name, b->name) && same_text(a->descr, b->descr);
+}
+
 /* Keep what the file said about itself after capf_close(). */
 static void ng_keep(struct cap_input *in, struct capf *cf)
 {
@@ -223,15 +235,23 @@ static int read_pcapng(struct capf *cf, int i, const struct cap_opts *o, struct 
 	struct pkt_info pi = { .file = (uint32_t)i };
 	struct capf_pkt p;
 	int rc, ret = 0;
-	size_t warned = 0;            /* interfaces looked at for the unsupported note */
+	size_t seen = 0;              /* interfaces looked at so far */
+	bool several = false;         /* two that differ: messages say which */
 	in->linktype = -1;
 	while ((rc = capf_next(cf, &p)) == 1) {
 		if (in->linktype < 0)
 			in->linktype = cf->ifaces[0].linktype;
-		for (; warned < cf->nifaces; warned++)
-			if (!dis_linktype_supported(cf->ifaces[warned].linktype))
-				unsupported_note(in->name, cf->ifaces[warned].linktype, (int)warned,
+		for (; seen < cf->nifaces; seen++) {
+			if (!dis_linktype_supported(cf->ifaces[seen].linktype))
+				unsupported_note(in->name, cf->ifaces[seen].linktype, (int)seen,
 						 (int)cf->nifaces);
+			if (!same_iface(&cf->ifaces[seen], &cf->ifaces[0]))
+				several = true;
+		}
+		if (p.record_only) {
+			++in->packets;   /* a frame number, as Wireshark gives one */
+			continue;
+		}
 		struct pcap_pkthdr h = { .caplen = p.caplen, .len = p.wirelen };
 		/* -w writes microseconds-or-nanoseconds as the writer was opened (nano) */
 		h.ts.tv_sec = (time_t)(p.ts_ns / 1000000000);
@@ -260,7 +280,7 @@ static int read_pcapng(struct capf *cf, int i, const struct cap_opts *o, struct 
 			break;
 		}
 		pi.linktype = p.linktype;
-		pi.iface = p.iface;
+		pi.iface = several ? p.iface + 1 : 0;
 		handle(d, w, r, &h, p.data, &pi, p.ts_ns);
 		if (o->max_packets && r->packets >= o->max_packets)
 			break;
