@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ struct app {
 	/* options */
 	char **files;
 	int nfiles;
+	glob_t globbed;           /* the -r arguments, globs expanded */
 	const char *iface;
 	const char *hep_listen;   /* --hep-listen [ADDR:]PORT */
 	char *bpf;
@@ -78,7 +80,9 @@ static void usage(FILE *f)
 		"Reads SIP from capture files or a live interface and explains registrations.\n"
 		"\n"
 		"inputs:\n"
-		"  -r FILE          read a pcap or pcapng file ('-' = stdin); may repeat\n"
+		"  -r FILE          read a pcap or pcapng file ('-' = stdin), compressed or not; may\n"
+		"                   repeat, or be a quoted glob ('dir/*.pcap*'): read as one capture,\n"
+		"                   merged by time (--no-merge: one after the other)\n"
 		"  -i IFACE         capture live on IFACE ('any' for all)\n"
 		"  -c COUNT         stop after COUNT packets\n"
 		"  -s SNAPLEN       live: bytes kept of each packet (default and 0: 262144)\n"
@@ -218,6 +222,7 @@ enum { OPT_LADDER = 400, OPT_TUI, OPT_NO_TUI };
 enum { OPT_HEP_LISTEN = 500 };
 enum { OPT_LIST_RULES = 600, OPT_CREDENTIALS, OPT_RULE_OPT, OPT_PROFILE };
 enum { OPT_MAX_MEMORY = 700 };
+enum { OPT_NO_MERGE = 800 };
 
 /* A whole number in [lo, hi] into *out: 0, else -1. */
 static int int_arg(const char *s, long lo, long hi, int *out)
@@ -249,6 +254,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 		{ "rule-opt", required_argument, NULL, OPT_RULE_OPT },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+		{ "no-merge", no_argument, NULL, OPT_NO_MERGE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -260,7 +266,16 @@ static int parse_args(struct app *a, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+r:i:w:c:s:B:hVN", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			a->files[a->nfiles++] = optarg;
+			/* a quoted glob is ours to expand (sorted by name); any
+			 * other name passes through as given */
+			if (glob(optarg, GLOB_NOCHECK | GLOB_NOESCAPE | (a->nfiles++ ? GLOB_APPEND : 0),
+				 NULL, &a->globbed) != 0) {
+				fprintf(stderr, "regtrace: -r %s: cannot expand\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_NO_MERGE:
+			a->cap.no_merge = true;
 			break;
 		case 'i':
 			a->iface = optarg;
@@ -373,6 +388,14 @@ static int parse_args(struct app *a, int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (a->nfiles) {
+		char **nf = realloc(a->files, (a->globbed.gl_pathc + 1) * sizeof *nf);
+		if (!nf)
+			return 2;
+		a->files = nf;
+		a->nfiles = (int)a->globbed.gl_pathc;
+		memcpy(a->files, a->globbed.gl_pathv, a->globbed.gl_pathc * sizeof *nf);
 	}
 	if (optind < argc) {
 		a->bpf = join_args(argv + optind, argc - optind);
@@ -539,6 +562,8 @@ static int app_free(struct app *a, int status)
 	cap_result_free(&a->res);
 	free(a->bpf);
 	free(a->files);
+	if (a->globbed.gl_pathv)
+		globfree(&a->globbed);
 	return status;
 }
 

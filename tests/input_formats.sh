@@ -13,15 +13,17 @@
 #     reads on: the messages before it are tshark's, the rest the generator's;
 #   - tshark does not take the lenient start lines as SIP at all: it lists
 #     the canonical ones, regtrace all of them, marked start_line;
-#   - tshark 4.0 reads gzip, zstd and lz4 but not xz.
+#   - tshark 4.0 reads gzip, zstd and lz4 but not xz;
+#   - a merged set is checked against tshark on mergecap -w's file, whose
+#     frame numbers run over the whole set: regtrace keeps them per file.
 . "$(dirname "$0")/tap.sh"
-plan 21
+plan 25
 tmp=$(tmpdir)
 trap 'rm -rf "$tmp"' EXIT
 g=$tmp/gen
 if ! "$PYTHON3" "$RT_SRC/tests/capgen_input.py" "$g" 2>"$tmp/gen.err"; then
 	diag "$(cat "$tmp/gen.err")"
-	while [ "$_tap_n" -lt 21 ]; do fail "capgen_input.py failed"; done
+	while [ "$_tap_n" -lt 25 ]; do fail "capgen_input.py failed"; done
 	exit 0
 fi
 have_ts=0
@@ -163,4 +165,33 @@ import json, sys
 print(" ".join(str("start_line" in m.get("lenient", [])) for m in json.load(sys.stdin)["messages"]))' 2>&1)
 want=$(awk -F'\t' '{ printf "%s%s", (NR > 1 ? " " : ""), ($3 == "True" ? "False" : "True") }' "$g/lenient.pcap.expect")
 is "$got" "$want" "lenient.pcap JSON: start_line exactly on the repaired lines"
+# ---- a rotated set, merged by time (mergecap's order), frames per file
+"$RT_BIN" -r "$g/rot*.pcap" --messages 2>/dev/null > "$tmp/rot.rt"
+if [ $have_ts = 1 ] && command -v mergecap >/dev/null 2>&1; then
+	mergecap -w "$tmp/rot.merged" "$g/rot3.pcap" "$g/rot1.pcap" "$g/rot2.pcap" 2>/dev/null
+	tsm "$tmp/rot.merged" | cut -f2- > "$tmp/rot.ts"
+	cut -f3- "$tmp/rot.rt" > "$tmp/rot.rt0"
+	if [ -s "$tmp/rot.ts" ] && cmp -s "$tmp/rot.ts" "$tmp/rot.rt0"; then
+		pass "rot*.pcap (a quoted glob): mergecap's order, tshark's messages"
+	else
+		fail "rot*.pcap: differs from mergecap + tshark"; diff "$tmp/rot.ts" "$tmp/rot.rt0" | head | sed 's/^/# /'
+	fi
+else
+	skip "rot*.pcap: tshark or mergecap not found"
+fi
+# frames per file: the n-th message of rotN is frame n there
+for n in 1 2 3; do awk -F'\t' -v f="$g/rot$n.pcap" '{ print f "\t" NR "\t" $1 "\t" $2 }' "$g/rot$n.pcap.expect"; done |
+	sort > "$tmp/rot.want"
+awk -F'\t' '{ print $1 "\t" $2 "\t" $6 "\t" $7 }' "$tmp/rot.rt" | sort > "$tmp/rot.got"
+cmp -s "$tmp/rot.want" "$tmp/rot.got"
+ok $? "rot*.pcap: frame numbers stay per file"
+"$RT_BIN" -r "$g/rot2.pcap" -r "$g/rot1.pcap" --no-merge --messages 2>/dev/null | cut -f1,2 > "$tmp/nm.got"
+for n in 2 1; do awk -v f="$g/rot$n.pcap" '{ print f "\t" NR }' "$g/rot$n.pcap.expect"; done > "$tmp/nm.want"
+cmp -s "$tmp/nm.want" "$tmp/nm.got"
+ok $? "--no-merge: one file after the other, in the given order"
+gzip -c < "$g/rot2.pcap" > "$tmp/rot2.pcap.gz"
+cp "$g/rot1.pcap" "$g/rot3.pcap" "$tmp/"
+"$RT_BIN" -r "$tmp/rot*.pcap*" --messages 2>/dev/null | cut -f3- > "$tmp/rotz.rt"
+cmp -s "$tmp/rotz.rt" "$tmp/rot.rt0" 2>/dev/null || cut -f3- "$tmp/rot.rt" | cmp -s - "$tmp/rotz.rt"
+ok $? "a rotated set with a gzip member merges the same"
 tap_done

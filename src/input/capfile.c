@@ -13,6 +13,7 @@
 #include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -196,17 +197,23 @@ FILE *capf_decompress(FILE *raw, const char **kind)
 
 /* ---------------------------------------------------------------- opening */
 
-#define CAPF_MAX_BLOCK (64u << 20)   /* beyond this a block length is taken to lie */
+#define CAPF_MAX_BLOCK (16u << 20)   /* beyond this a block length is taken to lie (Wireshark's limit too) */
 #define CAPF_RESYNC_MAX (8u << 20)   /* bytes scanned for the next good block */
 
 int capf_open(struct capf *c, const char *path, char *err, size_t errsz)
 {
-	memset(c, 0, sizeof *c);
 	FILE *raw = strcmp(path, "-") == 0 ? fdopen(dup(0), "rb") : fopen(path, "rb");
 	if (!raw) {
+		memset(c, 0, sizeof *c);
 		snprintf(err, errsz, "%s", strerror(errno));
 		return -1;
 	}
+	return capf_open_stream(c, raw, err, errsz);
+}
+
+int capf_open_stream(struct capf *c, FILE *raw, char *err, size_t errsz)
+{
+	memset(c, 0, sizeof *c);
 	c->f = capf_decompress(raw, &c->compression);
 	if (!c->f) {
 		fclose(raw);
@@ -313,14 +320,16 @@ static bool win_need(struct capf *c, size_t n)
 		c->len -= c->pos;
 		c->pos = 0;
 	}
-	if (n > c->bufcap) {
-		uint8_t *nb = realloc(c->buf, n);
-		if (!nb)
-			return false;
-		c->buf = nb;
-		c->bufcap = n;
-	}
 	while (c->len < n && !c->eof) {
+		/* grow as the bytes arrive, not by what a length field claims */
+		if (c->len == c->bufcap) {
+			size_t nc = c->bufcap * 2 < n ? c->bufcap * 2 : n;
+			uint8_t *nb = realloc(c->buf, nc);
+			if (!nb)
+				return false;
+			c->buf = nb;
+			c->bufcap = nc;
+		}
 		size_t k = fread(c->buf + c->len, 1, c->bufcap - c->len, c->f);
 		if (k == 0)
 			c->eof = true;

@@ -75,6 +75,8 @@ struct capf {
  * when it cannot be opened or read (err says why; the caller may then let
  * libpcap open it by name for its own message). */
 int capf_open(struct capf *c, const char *path, char *err, size_t errsz);
+/* The same over an open stream, which it owns from then on (even on -1). */
+int capf_open_stream(struct capf *c, FILE *raw, char *err, size_t errsz);
 /* For CAPF_PCAP: the byte stream, for pcap_fopen_offline(); the caller
  * owns it from then on (fclose frees the decompressor). */
 FILE *capf_take_stream(struct capf *c);

@@ -226,195 +226,285 @@ static void ng_keep(struct cap_input *in, struct capf *cf)
 	cf->tls_keylog = NULL;
 }
 
-/* A pcapng file, through capfile.c: the link type per packet. */
-static int read_pcapng(struct capf *cf, int i, const struct cap_opts *o, struct dis_ctx *d,
-		       struct cap_writer *w, struct cap_result *r)
+/* One input being read: a libpcap handle (classic pcap) or capfile.c
+ * (pcapng), with its next packet ready for the merge. */
+struct src {
+	int i;                        /* input index */
+	pcap_t *p;                    /* classic pcap */
+	bool nano;
+	struct capf cf;               /* pcapng */
+	bool ng;
+	struct ng_bpf bpf;
+	size_t seen;                  /* pcapng interfaces looked at so far */
+	bool several;                 /* two that differ: messages say which */
+	struct progress pg;
+	/* the head packet */
+	struct pcap_pkthdr hdr;
+	const u_char *data;
+	int64_t ts;
+	struct pkt_info pi;
+	int rc;                       /* of the last read: 1 packet, 0 end, < 0 error */
+};
+
+/* Open input i by content.  0 opened, 1 unreadable (said), 2 fatal. */
+static int src_open(struct src *s, int i, char *const *files, const struct cap_opts *o,
+		    struct cap_writer *w, struct cap_result *r)
 {
 	struct cap_input *in = &r->inputs[i];
-	struct ng_bpf bpf = { .n = 0 };
-	struct pkt_info pi = { .file = (uint32_t)i };
+	char err[PCAP_ERRBUF_SIZE] = "";
+	memset(s, 0, sizeof *s);
+	s->i = i;
+	in->name = files[i];
+	/* compressed or pcapng goes through capfile.c; a plain pcap file is
+	 * opened by libpcap by name, as always */
+	if (capf_open(&s->cf, files[i], err, sizeof err) == 0) {
+		in->compression = s->cf.compression;
+		if (s->cf.kind == CAPF_PCAPNG) {
+			in->opened = in->pcapng = s->ng = true;
+			in->linktype = -1;
+			s->pi = (struct pkt_info){ .file = (uint32_t)i };
+			return 0;
+		}
+		struct stat fst;
+		/* a pipe cannot be opened again: what was peeked is replayed */
+		if (s->cf.compression || strcmp(files[i], "-") == 0 ||
+		    stat(files[i], &fst) != 0 || !S_ISREG(fst.st_mode)) {
+			FILE *fp = capf_take_stream(&s->cf);
+			if (fp && !(s->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, err)))
+				fclose(fp);
+		}
+		capf_close(&s->cf);
+	}
+	if (!s->p && !in->compression && strcmp(files[i], "-") != 0)
+		s->p = pcap_open_offline_with_tstamp_precision(files[i], PCAP_TSTAMP_PRECISION_NANO, err);
+	if (!s->p) {
+		snprintf(in->error, sizeof in->error, "%s", err);
+		fprintf(stderr, "regtrace: %s: cannot read: %s\n", files[i], err);
+		r->unreadable = true;
+		return 1;
+	}
+	in->opened = true;
+	in->linktype = pcap_datalink(s->p);
+	s->nano = pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO;
+	if (!apply_bpf(s->p, o->bpf, in->error, sizeof in->error)) {
+		fprintf(stderr, "regtrace: %s\n", in->error);
+		return 2;
+	}
+	if (o->write_path && !w->dump &&
+	    writer_open(w, o->write_path, in->linktype, in->error, sizeof in->error) < 0) {
+		fprintf(stderr, "regtrace: -w %s\n", in->error);
+		return 2;
+	}
+	if (!dis_linktype_supported(in->linktype))
+		unsupported_note(files[i], in->linktype, 0, 1);
+	s->pg.on = o->progress;
+	if (s->pg.on) {
+		struct stat stt;
+		FILE *f = pcap_file(s->p);
+		s->pg.size = (f && fstat(fileno(f), &stt) == 0 && S_ISREG(stt.st_mode)) ? stt.st_size : 0;
+		clock_gettime(CLOCK_MONOTONIC, &s->pg.t0);
+		s->pg.last = s->pg.t0;
+	}
+	s->pi = (struct pkt_info){ .file = (uint32_t)i, .linktype = in->linktype };
+	return 0;
+}
+
+/* The next packet of a pcapng input into the head: 1, 0 end, -1 damaged,
+ * -2 fatal (bad filter, -w). */
+static int ng_next(struct src *s, const struct cap_opts *o, struct cap_writer *w, struct cap_input *in)
+{
+	struct capf *cf = &s->cf;
 	struct capf_pkt p;
-	int rc, ret = 0;
-	size_t seen = 0;              /* interfaces looked at so far */
-	bool several = false;         /* two that differ: messages say which */
-	in->linktype = -1;
+	int rc;
 	while ((rc = capf_next(cf, &p)) == 1) {
 		if (in->linktype < 0)
 			in->linktype = cf->ifaces[0].linktype;
-		for (; seen < cf->nifaces; seen++) {
-			if (!dis_linktype_supported(cf->ifaces[seen].linktype))
-				unsupported_note(in->name, cf->ifaces[seen].linktype, (int)seen,
+		for (; s->seen < cf->nifaces; s->seen++) {
+			if (!dis_linktype_supported(cf->ifaces[s->seen].linktype))
+				unsupported_note(in->name, cf->ifaces[s->seen].linktype, (int)s->seen,
 						 (int)cf->nifaces);
-			if (!same_iface(&cf->ifaces[seen], &cf->ifaces[0]))
-				several = true;
+			if (!same_iface(&cf->ifaces[s->seen], &cf->ifaces[0]))
+				s->several = true;
 		}
 		if (p.record_only) {
 			++in->packets;   /* a frame number, as Wireshark gives one */
 			continue;
 		}
 		struct pcap_pkthdr h = { .caplen = p.caplen, .len = p.wirelen };
-		/* -w writes microseconds-or-nanoseconds as the writer was opened (nano) */
+		/* -w writes nanoseconds (the writer is opened so) */
 		h.ts.tv_sec = (time_t)(p.ts_ns / 1000000000);
 		h.ts.tv_usec = (suseconds_t)(p.ts_ns % 1000000000);
 		if (h.ts.tv_usec < 0) {
 			h.ts.tv_sec--;
 			h.ts.tv_usec += 1000000000;
 		}
-		pi.frame = ++in->packets;
 		if (o->bpf) {
 			bool fatal = false;
-			const struct bpf_program *bp = ng_bpf_for(&bpf, o->bpf, p.linktype, &fatal,
+			const struct bpf_program *bp = ng_bpf_for(&s->bpf, o->bpf, p.linktype, &fatal,
 								  in->error, sizeof in->error);
 			if (fatal) {
 				fprintf(stderr, "regtrace: %s\n", in->error);
-				ret = 2;
-				break;
+				return -2;
 			}
+			/* what the filter drops is not numbered, as with libpcap */
 			if (!bp || !pcap_offline_filter(bp, &h, p.data))
-				continue;   /* numbered, as libpcap numbers what the filter drops: not at all */
+				continue;
 		}
 		if (o->write_path && !w->dump &&
 		    writer_open(w, o->write_path, p.linktype, in->error, sizeof in->error) < 0) {
 			fprintf(stderr, "regtrace: -w %s\n", in->error);
-			ret = 2;
-			break;
+			return -2;
 		}
-		pi.linktype = p.linktype;
-		pi.iface = several ? p.iface + 1 : 0;
-		handle(d, w, r, &h, p.data, &pi, p.ts_ns);
-		if (o->max_packets && r->packets >= o->max_packets)
-			break;
+		s->hdr = h;
+		s->data = p.data;
+		s->ts = p.ts_ns;
+		s->pi.linktype = p.linktype;
+		s->pi.iface = s->several ? p.iface + 1 : 0;
+		return 1;
 	}
-	if (in->linktype < 0)
-		in->linktype = cf->nifaces ? cf->ifaces[0].linktype : -1;
-	if (rc < 0 && !ret) {
+	return rc < 0 ? -1 : 0;
+}
+
+/* The next packet of an input into its head (s->rc says what came). */
+static void src_next(struct src *s, const struct cap_opts *o, struct cap_writer *w, struct cap_input *in)
+{
+	if (s->ng) {
+		s->rc = ng_next(s, o, w, in);
+	} else {
+		struct pcap_pkthdr *h;
+		s->rc = pcap_next_ex(s->p, &h, &s->data);
+		if (s->rc == 1) {
+			s->hdr = *h;
+			s->ts = ts_ns(&h->ts, s->nano);
+		} else if (s->rc == PCAP_ERROR_BREAK) {
+			s->rc = 0;
+		}
+	}
+	if (s->rc == 1)
+		s->pi.frame = ++in->packets;
+}
+
+static void src_handle(struct src *s, struct dis_ctx *d, struct cap_writer *w, struct cap_result *r)
+{
+	handle(d, w, r, &s->hdr, s->data, &s->pi, s->ts);
+	if (s->p)
+		progress_tick(&s->pg, s->p, r->inputs[s->i].packets, false);
+}
+
+/* Done with an input: say where a damaged one stopped, keep what a pcapng
+ * file said about itself. */
+static void src_close(struct src *s, struct cap_result *r)
+{
+	struct cap_input *in = &r->inputs[s->i];
+	if (s->p)
+		progress_tick(&s->pg, s->p, in->packets, true);
+	if (s->rc == -1 || s->rc == PCAP_ERROR) {
 		in->damaged = true;
 		in->damaged_after = in->packets;
-		snprintf(in->error, sizeof in->error, "%s", cf->err);
+		snprintf(in->error, sizeof in->error, "%s", s->ng ? s->cf.err : pcap_geterr(s->p));
 		r->damaged = true;
 		fprintf(stderr, "regtrace: %s: input damaged or truncated after frame %llu "
 			"(reading stopped at frame %llu: %s); the frames before it are analysed\n",
 			in->name, (unsigned long long)in->packets,
 			(unsigned long long)in->packets + 1, in->error);
 	}
-	const struct capf_anomalies *an = &cf->an;
-	if (an->bad_block_length || an->bad_interface || an->bad_packet)
-		fprintf(stderr, "regtrace: %s: pcapng anomalies: %llu blocks with a length that lies "
-			"(%llu bytes skipped to the next good block), %llu packets of an undescribed "
-			"interface, %llu packets longer than their block\n", in->name,
-			(unsigned long long)an->bad_block_length, (unsigned long long)an->bytes_skipped,
-			(unsigned long long)an->bad_interface, (unsigned long long)an->bad_packet);
-	if (an->unknown_blocks)
-		fprintf(stderr, "regtrace: %s: %llu pcapng blocks of types we do not read were skipped\n",
-			in->name, (unsigned long long)an->unknown_blocks);
-	ng_keep(in, cf);
-	ng_bpf_free(&bpf);
-	return ret;
+	if (s->ng) {
+		if (in->linktype < 0)
+			in->linktype = s->cf.nifaces ? s->cf.ifaces[0].linktype : -1;
+		const struct capf_anomalies *an = &s->cf.an;
+		if (an->bad_block_length || an->bad_interface || an->bad_packet)
+			fprintf(stderr, "regtrace: %s: pcapng anomalies: %llu blocks with a length that lies "
+				"(%llu bytes skipped to the next good block), %llu packets of an undescribed "
+				"interface, %llu packets longer than their block\n", in->name,
+				(unsigned long long)an->bad_block_length, (unsigned long long)an->bytes_skipped,
+				(unsigned long long)an->bad_interface, (unsigned long long)an->bad_packet);
+		if (an->unknown_blocks)
+			fprintf(stderr, "regtrace: %s: %llu pcapng blocks of types we do not read were skipped\n",
+				in->name, (unsigned long long)an->unknown_blocks);
+		ng_keep(in, &s->cf);
+		capf_close(&s->cf);
+		ng_bpf_free(&s->bpf);
+	}
+	if (s->p)
+		pcap_close(s->p);
+	s->p = NULL;
+	s->ng = false;
+}
+
+/* Several inputs as one capture, by time (mergecap's order; on equal times
+ * the earlier input first), frames numbered per file. */
+static int read_merged(char *const *files, int nfiles, const struct cap_opts *o,
+		       struct dis_ctx *d, struct cap_result *r, struct cap_writer *w)
+{
+	struct src *ss = calloc((size_t)nfiles, sizeof *ss);
+	if (!ss)
+		return 2;
+	int opened = 0, rc = 0;
+	for (int i = 0; i < nfiles && !rc; i++) {
+		int orc = src_open(&ss[i], i, files, o, w, r);
+		if (orc == 2)
+			rc = 2;
+		else if (orc == 0)
+			opened++, src_next(&ss[i], o, w, &r->inputs[i]);
+		else
+			ss[i].rc = 0;
+		if (ss[i].rc == -2)
+			rc = 2;
+	}
+	while (!rc) {
+		struct src *best = NULL;
+		for (int i = 0; i < nfiles; i++)
+			if (ss[i].rc == 1 && (!best || ss[i].ts < best->ts))
+				best = &ss[i];
+		if (!best)
+			break;
+		src_handle(best, d, w, r);
+		if (o->max_packets && r->packets >= o->max_packets)
+			break;
+		src_next(best, o, w, &r->inputs[best->i]);
+		if (best->rc == -2)
+			rc = 2;
+	}
+	for (int i = 0; i < nfiles; i++)
+		if (ss[i].p || ss[i].ng)
+			src_close(&ss[i], r);
+	free(ss);
+	return rc ? rc : opened ? 0 : 2;
 }
 
 int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
 		   struct dis_ctx *d, struct cap_result *r)
 {
 	struct cap_writer w = { 0 };
-	int opened = 0;
+	int opened = 0, rc = 0;
 	r->inputs = calloc((size_t)nfiles, sizeof *r->inputs);
 	if (!r->inputs)
 		return 2;
 	r->ninputs = nfiles;
-	for (int i = 0; i < nfiles; i++) {
-		struct cap_input *in = &r->inputs[i];
-		char err[PCAP_ERRBUF_SIZE] = "";
-		in->name = files[i];
-		/* by content: compressed or pcapng goes through capfile.c; a plain
-		 * pcap file is opened by libpcap by name, as always */
-		struct capf cf;
-		pcap_t *p = NULL;
-		if (capf_open(&cf, files[i], err, sizeof err) == 0) {
-			in->compression = cf.compression;
-			if (cf.kind == CAPF_PCAPNG) {
-				in->opened = true;
-				in->pcapng = true;
-				opened++;
-				int rc = read_pcapng(&cf, i, o, d, &w, r);
-				capf_close(&cf);
-				if (rc) {
-					writer_close(&w);
-					return rc;
-				}
-				continue;
-			}
-			struct stat fst;
-			/* a pipe cannot be opened again: what was peeked is replayed */
-			if (cf.compression || strcmp(files[i], "-") == 0 ||
-			    stat(files[i], &fst) != 0 || !S_ISREG(fst.st_mode)) {
-				FILE *fp = capf_take_stream(&cf);
-				if (fp && !(p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, err)))
-					fclose(fp);
-			}
-			capf_close(&cf);
-		}
-		if (!p && !in->compression && strcmp(files[i], "-") != 0)
-			p = pcap_open_offline_with_tstamp_precision(files[i], PCAP_TSTAMP_PRECISION_NANO, err);
-		if (!p) {
-			snprintf(in->error, sizeof in->error, "%s", err);
-			fprintf(stderr, "regtrace: %s: cannot read: %s\n", files[i], err);
-			r->unreadable = true;
+	if (nfiles > 1 && !o->no_merge) {
+		rc = read_merged(files, nfiles, o, d, r, &w);
+		writer_close(&w);
+		return rc;
+	}
+	for (int i = 0; i < nfiles && !rc; i++) {
+		struct src s;
+		int orc = src_open(&s, i, files, o, &w, r);
+		if (orc == 1)
 			continue;
-		}
-		in->opened = true;
 		opened++;
-		in->linktype = pcap_datalink(p);
-		bool nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
-		if (!apply_bpf(p, o->bpf, in->error, sizeof in->error)) {
-			fprintf(stderr, "regtrace: %s\n", in->error);
-			pcap_close(p);
-			writer_close(&w);
-			return 2;
+		if (orc == 0) {
+			for (src_next(&s, o, &w, &r->inputs[i]); s.rc == 1; src_next(&s, o, &w, &r->inputs[i])) {
+				src_handle(&s, d, &w, r);
+				if (o->max_packets && r->packets >= o->max_packets)
+					break;
+			}
 		}
-		if (o->write_path && !w.dump &&
-		    writer_open(&w, o->write_path, in->linktype, in->error, sizeof in->error) < 0) {
-			fprintf(stderr, "regtrace: -w %s\n", in->error);
-			pcap_close(p);
-			return 2;
-		}
-		if (!dis_linktype_supported(in->linktype))
-			fprintf(stderr, "regtrace: %s: link type %d (%s) is not supported; its packets are counted, not read\n",
-				files[i], in->linktype, pcap_datalink_val_to_name(in->linktype) ?
-				pcap_datalink_val_to_name(in->linktype) : "unknown");
-		struct progress pg = { .on = o->progress };
-		if (pg.on) {
-			struct stat stt;
-			FILE *f = pcap_file(p);
-			pg.size = (f && fstat(fileno(f), &stt) == 0 && S_ISREG(stt.st_mode)) ? stt.st_size : 0;
-			clock_gettime(CLOCK_MONOTONIC, &pg.t0);
-			pg.last = pg.t0;
-		}
-		struct pkt_info pi = { .file = (uint32_t)i, .linktype = in->linktype };
-		struct pcap_pkthdr *h;
-		const u_char *data;
-		int rc;
-		while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-			pi.frame = ++in->packets;
-			handle(d, &w, r, h, data, &pi, ts_ns(&h->ts, nano));
-			progress_tick(&pg, p, in->packets, false);
-			if (o->max_packets && r->packets >= o->max_packets)
-				break;
-		}
-		progress_tick(&pg, p, in->packets, true);
-		if (rc == PCAP_ERROR) {
-			in->damaged = true;
-			in->damaged_after = in->packets;
-			snprintf(in->error, sizeof in->error, "%s", pcap_geterr(p));
-			r->damaged = true;
-			fprintf(stderr, "regtrace: %s: input damaged or truncated after frame %llu "
-				"(reading stopped at frame %llu: %s); the frames before it are analysed\n",
-				files[i], (unsigned long long)in->packets,
-				(unsigned long long)in->packets + 1, in->error);
-		}
-		pcap_close(p);
+		if (orc == 2 || s.rc == -2)
+			rc = 2;
+		src_close(&s, r);
 	}
 	writer_close(&w);
-	return opened ? 0 : 2;
+	return rc ? rc : opened ? 0 : 2;
 }
 
 /* Kernel and interface drops, read once a second so the status bar and

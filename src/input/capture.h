@@ -25,6 +25,7 @@ struct cap_opts {
 	int snaplen;              /* -s: live snap length (0: 262144, as tcpdump) */
 	int buffer_kib;           /* -B: kernel capture buffer in KiB (0: 32 MiB) */
 	bool drop_warnings;       /* live: kernel drops on stderr every minute while they grow */
+	bool no_merge;            /* several -r: one after the other, not merged by time */
 };
 
 /* One pcapng interface (a classic pcap file has none listed). */
