@@ -35,6 +35,7 @@ struct app {
 	int nfiles;
 	glob_t globbed;           /* the -r arguments, globs expanded */
 	const char *iface;
+	char *more_ifaces[CAP_MAX_LIVE];   /* further -i */
 	const char *hep_listen;   /* --hep-listen [ADDR:]PORT */
 	char *bpf;
 	struct cap_opts cap;
@@ -278,7 +279,16 @@ static int parse_args(struct app *a, int argc, char **argv)
 			a->cap.no_merge = true;
 			break;
 		case 'i':
-			a->iface = optarg;
+			if (!a->iface) {
+				a->iface = optarg;
+			} else if (a->cap.n_more_ifaces < CAP_MAX_LIVE - 1) {
+				/* several at once, as dumpcap takes them */
+				a->more_ifaces[a->cap.n_more_ifaces++] = optarg;
+				a->cap.more_ifaces = a->more_ifaces;
+			} else {
+				fprintf(stderr, "regtrace: at most %d -i at once\n", CAP_MAX_LIVE);
+				return 2;
+			}
 			break;
 		case 'w':
 			a->cap.write_path = optarg;

@@ -646,18 +646,13 @@ static int block(struct capf *c, uint32_t type, uint32_t total, struct capf_pkt 
 		walk_opts(c, k, idb_opt, f);
 		return 0;
 	}
-	case BT_EPB: {
-		uint32_t ifid = g32(c, &k), hi = g32(c, &k), lo = g32(c, &k);
-		uint32_t cap = g32(c, &k), orig = g32(c, &k);
-		if (k.bad) {
-			c->an.bad_packet++;
-			return 0;
-		}
-		return packet(c, p, ifid, (uint64_t)hi << 32 | lo, true, &k, cap, orig);
-	}
+	case BT_EPB:
 	case BT_PB: {
-		uint32_t ifid = g16(c, &k);
-		cur_skip(&k, 2);                 /* drops count */
+		/* the obsolete PB has a 16-bit interface and a drops count where
+		 * the EPB has a 32-bit interface; the rest is the same */
+		uint32_t ifid = type == BT_EPB ? g32(c, &k) : g16(c, &k);
+		if (type == BT_PB)
+			cur_skip(&k, 2);
 		uint32_t hi = g32(c, &k), lo = g32(c, &k);
 		uint32_t cap = g32(c, &k), orig = g32(c, &k);
 		if (k.bad) {

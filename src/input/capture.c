@@ -12,13 +12,15 @@
 
 /* The live handle, for cap_break(): a signal handler has no other way to
  * reach it, and pcap_breakloop() is what wakes a blocked poll(). */
-static pcap_t *volatile g_live;
+static pcap_t *volatile g_live[CAP_MAX_LIVE];
 
 void cap_break(void)
 {
-	pcap_t *p = g_live;
-	if (p)
-		pcap_breakloop(p);
+	for (int k = 0; k < CAP_MAX_LIVE; k++) {
+		pcap_t *p = g_live[k];
+		if (p)
+			pcap_breakloop(p);
+	}
 }
 
 struct cap_writer {
@@ -522,14 +524,17 @@ struct drop_watch {
 	uint64_t warned_at;          /* drops at the last warning */
 };
 
-static void drops_tick(struct drop_watch *dw, pcap_t *p, struct cap_result *r, const char *iface)
+static void read_drops_all(pcap_t *const *ps, int n, struct cap_result *r);
+
+static void drops_tick(struct drop_watch *dw, pcap_t *const *ps, int n, struct cap_result *r,
+		       const char *iface)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (elapsed(&dw->last_read, &now) < 1.0)
 		return;
 	dw->last_read = now;
-	read_drops(p, r);
+	read_drops_all(ps, n, r);
 	if (!dw->on || elapsed(&dw->last_warn, &now) < 60.0)
 		return;
 	dw->last_warn = now;
@@ -542,15 +547,11 @@ static void drops_tick(struct drop_watch *dw, pcap_t *p, struct cap_result *r, c
 	}
 }
 
-int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
-	     struct cap_result *r, volatile sig_atomic_t *stop, cap_tick_fn tick, void *user)
+/* One live interface opened, activated, filtered.  0, or 2 (said). */
+static int live_open(pcap_t **pp, const char *iface, const struct cap_opts *o, struct cap_input *in,
+		     struct cap_result *r)
 {
 	char err[PCAP_ERRBUF_SIZE] = "";
-	r->inputs = calloc(1, sizeof *r->inputs);
-	if (!r->inputs)
-		return 2;
-	r->ninputs = 1;
-	struct cap_input *in = &r->inputs[0];
 	in->name = iface;
 	pcap_t *p = pcap_create(iface, err);
 	if (!p) {
@@ -575,56 +576,113 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 	}
 	in->opened = true;
 	in->linktype = pcap_datalink(p);
-	bool nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
-	struct cap_writer w = { 0 };
-	if (!apply_bpf(p, o->bpf, in->error, sizeof in->error) ||
-	    (o->write_path && writer_open(&w, o->write_path, in->linktype, in->error, sizeof in->error) < 0)) {
+	if (!apply_bpf(p, o->bpf, in->error, sizeof in->error)) {
 		fprintf(stderr, "regtrace: %s\n", in->error);
 		pcap_close(p);
 		return 2;
 	}
-	struct pkt_info pi = { .file = 0, .linktype = in->linktype };
-	int fd = pcap_get_selectable_fd(p);
-	if (fd >= 0 && pcap_setnonblock(p, 1, err) < 0)
-		fd = -1;
-	g_live = p;
+	*pp = p;
+	return 0;
+}
+
+/* Kernel drops over all the handles. */
+static void read_drops_all(pcap_t *const *ps, int n, struct cap_result *r)
+{
+	uint64_t sum = 0;
+	for (int k = 0; k < n; k++) {
+		read_drops(ps[k], r);
+		sum += r->pcap_drops;
+	}
+	r->pcap_drops = sum;
+}
+
+int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
+	     struct cap_result *r, volatile sig_atomic_t *stop, cap_tick_fn tick, void *user)
+{
+	/* -i IFACE and any more given (o->more_ifaces): each its own handle
+	 * and link type, one frame sequence, as dumpcap writes them */
+	int n = 1 + (o->n_more_ifaces > 0 ? o->n_more_ifaces : 0);
+	if (n > CAP_MAX_LIVE)
+		n = CAP_MAX_LIVE;
+	char err[PCAP_ERRBUF_SIZE] = "";
+	r->inputs = calloc((size_t)n, sizeof *r->inputs);
+	if (!r->inputs)
+		return 2;
+	r->ninputs = n;
+	pcap_t *ps[CAP_MAX_LIVE] = { 0 };
+	struct pollfd pfd[CAP_MAX_LIVE];
+	bool nano[CAP_MAX_LIVE];
+	int rc = 0;
+	for (int k = 0; k < n && !rc; k++) {
+		rc = live_open(&ps[k], k ? o->more_ifaces[k - 1] : iface, o, &r->inputs[k], r);
+		if (!rc) {
+			nano[k] = pcap_get_tstamp_precision(ps[k]) == PCAP_TSTAMP_PRECISION_NANO;
+			pfd[k] = (struct pollfd){ .fd = pcap_get_selectable_fd(ps[k]), .events = POLLIN };
+			if (pfd[k].fd >= 0 && pcap_setnonblock(ps[k], 1, err) < 0)
+				pfd[k].fd = -1;
+		}
+	}
+	struct cap_writer w = { 0 };
+	if (!rc && o->write_path &&
+	    writer_open(&w, o->write_path, r->inputs[0].linktype, r->inputs[0].error,
+			sizeof r->inputs[0].error) < 0) {
+		fprintf(stderr, "regtrace: %s\n", r->inputs[0].error);
+		rc = 2;
+	}
+	if (rc) {
+		for (int k = 0; k < n; k++)
+			if (ps[k])
+				pcap_close(ps[k]);
+		return 2;
+	}
+	for (int k = 0; k < n; k++)
+		g_live[k] = ps[k];
+	uint64_t frames = 0;
 	struct drop_watch dw = { .on = o->drop_warnings };
 	clock_gettime(CLOCK_MONOTONIC, &dw.last_read);
 	dw.last_warn = dw.last_read;
-	while (!*stop) {
-		drops_tick(&dw, p, r, iface);
-		struct pcap_pkthdr *h;
-		const u_char *data;
-		rc = pcap_next_ex(p, &h, &data);
-		if (rc == 1) {
-			pi.frame = ++in->packets;
-			handle(d, &w, r, h, data, &pi, ts_ns(&h->ts, nano));
-			if (w.dump)
-				pcap_dump_flush(w.dump);
-			if (tick)
-				tick(user, r);
-			if (o->max_packets && r->packets >= o->max_packets)
-				break;
-		} else if (rc == 0) {
+	bool done = false;
+	while (!*stop && !done) {
+		drops_tick(&dw, ps, n, r, iface);
+		bool any = false;
+		for (int k = 0; k < n && !done; k++) {
+			struct pcap_pkthdr *h;
+			const u_char *data;
+			int prc = pcap_next_ex(ps[k], &h, &data);
+			if (prc == 1) {
+				any = true;
+				struct pkt_info pi = { .file = 0, .linktype = r->inputs[k].linktype,
+						       .frame = ++frames, .iface = n > 1 ? (uint32_t)k + 1 : 0 };
+				r->inputs[k].packets++;
+				handle(d, &w, r, h, data, &pi, ts_ns(&h->ts, nano[k]));
+				if (w.dump)
+					pcap_dump_flush(w.dump);
+				if (tick)
+					tick(user, r);
+				if (o->max_packets && r->packets >= o->max_packets)
+					done = true;
+			} else if (prc < 0) {
+				if (prc == PCAP_ERROR)
+					fprintf(stderr, "regtrace: -i %s: %s\n", r->inputs[k].name, pcap_geterr(ps[k]));
+				done = true;
+			}
+		}
+		if (!any && !done) {
 			/* nothing buffered: wait up to 100 ms so ticks keep coming
 			 * (immediate mode ignores the read timeout) */
-			if (fd >= 0) {
-				struct pollfd pfd = { .fd = fd, .events = POLLIN };
-				poll(&pfd, 1, 100);
-			}
+			if (pfd[0].fd >= 0)
+				poll(pfd, (nfds_t)n, 100);
 			if (tick)
 				tick(user, r);
-		} else {
-			if (rc == PCAP_ERROR)
-				fprintf(stderr, "regtrace: -i %s: %s\n", iface, pcap_geterr(p));
-			break;
 		}
 	}
-	g_live = NULL;
+	for (int k = 0; k < n; k++)
+		g_live[k] = NULL;
 	r->interrupted = *stop != 0;
-	read_drops(p, r);
+	read_drops_all(ps, n, r);
 	writer_close(&w);
-	pcap_close(p);
+	for (int k = 0; k < n; k++)
+		pcap_close(ps[k]);
 	return 0;
 }
 

@@ -17,6 +17,9 @@
 #include "capfile.h"
 #include "dissect.h"
 
+/* Interfaces captured at once (-i given several times). */
+#define CAP_MAX_LIVE 8
+
 struct cap_opts {
 	const char *bpf;          /* NULL: no filter at all */
 	const char *write_path;   /* -w: packets that carried SIP */
@@ -26,6 +29,8 @@ struct cap_opts {
 	int buffer_kib;           /* -B: kernel capture buffer in KiB (0: 32 MiB) */
 	bool drop_warnings;       /* live: kernel drops on stderr every minute while they grow */
 	bool no_merge;            /* several -r: one after the other, not merged by time */
+	char *const *more_ifaces; /* live: further -i interfaces after the first */
+	int n_more_ifaces;
 };
 
 /* One pcapng interface (a classic pcap file has none listed). */
