@@ -100,6 +100,7 @@ void sip_print_datagram(struct dis_ctx *d, const struct rt_addr *src, const stru
 		return;
 	struct sip_meta meta = {
 		.file = d->pi ? d->pi->file : 0,
+		.iface = d->pi ? d->pi->iface : 0,
 		.frame = d->pi ? d->pi->frame : 0,
 		.ts_ns = d->pi ? d->pi->ts_ns : 0,
 		.src = *src, .dst = *dst, .transport = tp, .datagram = true,

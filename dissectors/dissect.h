@@ -26,6 +26,8 @@ struct pkt_info {
 	int64_t ts_ns;          /* capture time, ns since the epoch */
 	int linktype;           /* pcap LINKTYPE_ / DLT_ value */
 	uint32_t wirelen;       /* original length on the wire */
+	uint32_t iface;         /* 1 + pcapng interface (over all sections) when the
+				   file has several that differ, else 0 */
 };
 
 struct dis_callbacks {

@@ -48,7 +48,15 @@ static bool is_token_char(uint8_t c)
 	return isalnum(c) || (c && strchr("-.!%*_+`'~", c) != NULL);
 }
 
-/* Request line: token SP uri SP "SIP/2.0"; status line: "SIP/2.0" SP 3DIGIT. */
+static bool is_sp(uint8_t c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Request line: token SP uri SP "SIP/2.0"; status line: "SIP/2.0" SP 3DIGIT
+ * (RFC 3261 §7.1, §7.2).  Leniently also: runs of spaces or tabs for SP,
+ * the version in any case, trailing blanks; sip_start_canonical() says
+ * whether the line needs rewriting before libosip2 sees it. */
 bool sip_looks_like_sip(const uint8_t *p, size_t n)
 {
 	/* the line ends at CR or LF (a lone CR ends it too, as in
@@ -58,21 +66,94 @@ bool sip_looks_like_sip(const uint8_t *p, size_t n)
 		end++;
 	if (end < 11)
 		return false;
-	if (n >= 12 && memcmp(p, "SIP/2.0 ", 8) == 0)
-		return isdigit(p[8]) && isdigit(p[9]) && isdigit(p[10]) &&
-		       (end == 11 || p[11] == ' ');
+	if (strncasecmp((const char *)p, "SIP/2.0", 7) == 0 && is_sp(p[7])) {
+		size_t i = 8;
+		while (i < end && is_sp(p[i]))
+			i++;
+		return i + 3 <= end && isdigit(p[i]) && isdigit(p[i + 1]) && isdigit(p[i + 2]) &&
+		       (i + 3 == end || is_sp(p[i + 3]));
+	}
 	size_t i = 0;
 	while (i < end && is_token_char(p[i]))
 		i++;
-	if (i == 0 || i >= end || p[i] != ' ')
+	if (i == 0 || i >= end || !is_sp(p[i]))
 		return false;
-	if (end < 8 + i + 2 || memcmp(p + end - 8, " SIP/2.0", 8) != 0)
+	while (end > i && is_sp(p[end - 1]))
+		end--;
+	if (end < 8 + i + 2 || !is_sp(p[end - 8]) ||
+	    strncasecmp((const char *)p + end - 7, "SIP/2.0", 7) != 0)
 		return false;
-	/* a URI between the two spaces, with no space inside */
-	for (size_t j = i + 1; j < end - 8; j++)
-		if (p[j] == ' ' || p[j] < 0x21)
+	/* a URI between the blanks, with no blank inside */
+	size_t u = i, ue = end - 8;
+	while (u < ue && is_sp(p[u]))
+		u++;
+	while (ue > u && is_sp(p[ue - 1]))
+		ue--;
+	if (ue == u)
+		return false;
+	for (size_t j = u; j < ue; j++)
+		if (p[j] < 0x21)
 			return false;
-	return end - 8 > i + 1;
+	return true;
+}
+
+/* The start line as RFC 3261 §7.1/§7.2 writes it, for a line that
+ * sip_looks_like_sip() accepted: "M SP uri SP SIP/2.0" or "SIP/2.0 SP code
+ * SP reason".  Returns its length in out (at most n + 16 bytes, NUL not
+ * counted), or 0 when the line is already canonical.  *eol is where the
+ * original line ends. */
+static size_t sip_start_canonical(const uint8_t *p, size_t n, char *out, size_t outsz, size_t *eol)
+{
+	size_t end = 0;
+	while (end < n && p[end] != '\n' && p[end] != '\r')
+		end++;
+	*eol = end;
+	size_t k = 0;
+	if (strncasecmp((const char *)p, "SIP/2.0", 7) == 0 && is_sp(p[7])) {
+		size_t i = 8;
+		while (i < end && is_sp(p[i]))
+			i++;
+		size_t r = i + 3;
+		while (r < end && is_sp(p[r]))
+			r++;
+		if (memcmp(p, "SIP/2.0 ", 8) == 0 && i == 8 && i + 3 < end && p[i + 3] == ' ' &&
+		    (r == i + 4 || r == end))
+			return 0;
+		if (outsz < 8 + 4 + (end - r) + 1)
+			return 0;
+		memcpy(out, "SIP/2.0 ", 8);
+		memcpy(out + 8, p + i, 3);
+		out[11] = ' ';
+		k = 12;
+		memcpy(out + k, p + r, end - r);
+		k += end - r;
+	} else {
+		size_t i = 0;
+		while (i < end && is_token_char(p[i]))
+			i++;
+		size_t e = end;
+		while (e > i && is_sp(p[e - 1]))
+			e--;
+		size_t u = i, ue = e - 8;
+		while (u < ue && is_sp(p[u]))
+			u++;
+		while (ue > u && is_sp(p[ue - 1]))
+			ue--;
+		if (e == end && p[i] == ' ' && u == i + 1 && ue == e - 8 && p[ue] == ' ' &&
+		    memcmp(p + e - 7, "SIP/2.0", 7) == 0)
+			return 0;
+		if (outsz < i + (ue - u) + 10)
+			return 0;
+		memcpy(out, p, i);
+		k = i;
+		out[k++] = ' ';
+		memcpy(out + k, p + u, ue - u);
+		k += ue - u;
+		memcpy(out + k, " SIP/2.0", 8);
+		k += 8;
+	}
+	out[k] = '\0';
+	return k;
 }
 
 static bool known_method_at(const uint8_t *p, size_t n)
@@ -197,7 +278,7 @@ enum sip_frame_rc sip_frame(const uint8_t *p, size_t n, size_t *msg_len)
 		eol++;
 	if (eol == n) {
 		/* no full line yet: plausible only if it could become SIP */
-		if (memcmp(p, "SIP/2.0 ", n < 8 ? n : 8) != 0) {
+		if (strncasecmp((const char *)p, "SIP/2.0 ", n < 8 ? n : 8) != 0) {
 			size_t i = 0;
 			while (i < n && is_token_char(p[i]))
 				i++;
@@ -773,6 +854,7 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	memset(&tmpm, 0, sizeof tmpm);
 	struct sip_msg *m = &tmpm;
 	m->file = meta->file;
+	m->iface = meta->iface;
 	m->frame = meta->frame;
 	m->ts_ns = meta->ts_ns;
 	m->src = meta->src;
@@ -801,10 +883,22 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	size_t msg_len = n;
 
 	/* What libosip2 sees: for a datagram the datagram bounds the message
-	 * (RFC 3261 §18.3); a wrong Content-Length is repaired, not fatal. */
-	uint8_t *fixed = NULL;
+	 * (RFC 3261 §18.3); a wrong Content-Length is repaired, not fatal.
+	 * A start line with extra blanks, a lower-case version or no reason
+	 * phrase is rewritten first (libosip2 would take the next line as the
+	 * reason); raw keeps the bytes as sent. */
+	uint8_t *fixed = NULL, *restart = NULL;
 	const uint8_t *pp = p;
 	size_t pn = n;
+	char sl[512];
+	size_t sl_eol = 0, sl_len = sip_start_canonical(p, n, sl, sizeof sl, &sl_eol);
+	if (sl_len && (restart = malloc(n - sl_eol + sl_len)) != NULL) {
+		m->lenient |= SIP_LEN_START_LINE;
+		memcpy(restart, sl, sl_len);
+		memcpy(restart + sl_len, p + sl_eol, n - sl_eol);
+		pp = restart;
+		pn = n - sl_eol + sl_len;
+	}
 	if (cl == -2)
 		m->lenient |= SIP_LEN_BAD_CL;
 	if (he && cl >= 0 && (size_t)cl < body_avail) {
@@ -812,19 +906,22 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 			m->lenient |= SIP_LEN_CL_LONG;
 		}
 		msg_len = he + (size_t)cl;
-		pn = msg_len;
+		pn = restart ? msg_len - sl_eol + sl_len : msg_len;
 	} else if (he && (cl == -2 || (cl >= 0 && (size_t)cl > body_avail))) {
 		if (cl >= 0)
 			m->lenient |= SIP_LEN_CL_SHORT;
-		/* rewrite the Content-Length line with the real body length */
+		/* rewrite the Content-Length line with the real body length; the
+		 * header is never on the start line, so its offset in pp moves
+		 * with the rewritten start line */
+		size_t off = restart ? cl_off - sl_eol + sl_len : cl_off;
 		char line[40];
 		int ll = snprintf(line, sizeof line, "Content-Length: %zu", body_avail);
-		size_t fn = n - cl_len + (size_t)ll;
+		size_t fn = pn - cl_len + (size_t)ll;
 		fixed = malloc(fn);
 		if (fixed) {
-			memcpy(fixed, p, cl_off);
-			memcpy(fixed + cl_off, line, (size_t)ll);
-			memcpy(fixed + cl_off + ll, p + cl_off + cl_len, n - cl_off - cl_len);
+			memcpy(fixed, pp, off);
+			memcpy(fixed + off, line, (size_t)ll);
+			memcpy(fixed + off + ll, pp + off + cl_len, pn - off - cl_len);
 			pp = fixed;
 			pn = fn;
 		}
@@ -879,6 +976,7 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	if (om)
 		osip_message_free(om);
 	free(fixed);
+	free(restart);
 
 	sb_put(&b, &m->raw, (const char *)p, msg_len);
 	struct sip_msg *fm = sip_assemble(&tmpm, arr, arr ? asz : 0, &b, meta->alloc);

@@ -39,6 +39,7 @@ struct sip_alloc {
 /* Where the message came from; copied into the record. */
 struct sip_meta {
 	uint32_t file;
+	uint32_t iface;         /* as sip_msg.iface */
 	uint64_t frame;
 	int64_t ts_ns;
 	struct rt_addr src, dst;

@@ -64,7 +64,7 @@ struct tcp_dir {
 	size_t ooo_bytes;
 	size_t hunted;                      /* bytes skipped while hunting */
 	/* the last packet that brought data: frame of a flushed message */
-	uint32_t file;
+	uint32_t file, iface;
 	uint64_t frame;
 	int64_t ts_ns;
 	struct ws_state ws;
@@ -201,6 +201,7 @@ static void pi_enter(struct dis_ctx *d, const struct tcp_dir *s, struct tcp_pi_s
 	if (d->pi)
 		sv->tmp = *d->pi;
 	sv->tmp.file = s->file;
+	sv->tmp.iface = s->iface;
 	sv->tmp.frame = s->frame;
 	sv->tmp.ts_ns = s->ts_ns;
 	d->pi = &sv->tmp;
@@ -219,6 +220,7 @@ static void tcp_emit(struct dis_ctx *d, struct tcp_dir *s, const uint8_t *p, siz
 	pi_enter(d, s, &sv);
 	struct sip_meta meta = {
 		.file = d->pi->file, .frame = d->pi->frame, .ts_ns = d->pi->ts_ns,
+		.iface = d->pi->iface,
 		.src = s->src, .dst = s->dst, .transport = RT_TP_TCP, .datagram = false,
 		.alloc = d->opt.alloc, .scratch = &d->scratch,
 	};
@@ -686,6 +688,7 @@ void tcp_print(struct dis_ctx *d, const struct l3info *l3, struct cur c)
 	}
 	if (n && p) {
 		s->file = d->pi ? d->pi->file : 0;
+		s->iface = d->pi ? d->pi->iface : 0;
 		s->frame = d->pi ? d->pi->frame : 0;
 		s->ts_ns = d->pi ? d->pi->ts_ns : 0;
 		if (!s->have_seq) {

@@ -8,7 +8,8 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 # sngrep, nodejs + npm (hep-js): independent HEP receivers for tests/hep_send.sh
 # prometheus (with promtool): the real scraper of tests/metrics.sh
 PKGS="build-essential autoconf automake libtool pkg-config
-libpcap-dev libosip2-dev libncurses-dev libjansson-dev nettle-dev zlib1g-dev check
+libpcap-dev libosip2-dev libncurses-dev libjansson-dev nettle-dev zlib1g-dev libzstd-dev liblz4-dev liblzma-dev check
+zstd lz4 xz-utils
 clang libclang-rt-dev python3 python3-jsonschema tshark tcpdump tmux time iproute2 wireshark-common
 sngrep prometheus"
 missing=""

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,9 @@ struct app {
 	/* options */
 	char **files;
 	int nfiles;
+	glob_t globbed;           /* the -r arguments, globs expanded */
 	const char *iface;
+	char *more_ifaces[CAP_MAX_LIVE];   /* further -i */
 	const char *hep_listen;   /* --hep-listen [ADDR:]PORT */
 	const char **hep_targets; /* --hep-send, repeatable */
 	size_t nhep_targets;
@@ -93,7 +96,9 @@ static void usage(FILE *f)
 		"Reads SIP from capture files or a live interface and explains registrations.\n"
 		"\n"
 		"inputs:\n"
-		"  -r FILE          read a pcap or pcapng file ('-' = stdin); may repeat\n"
+		"  -r FILE          read a pcap or pcapng file ('-' = stdin), compressed or not; may\n"
+		"                   repeat, or be a quoted glob ('dir/*.pcap*'): read as one capture,\n"
+		"                   merged by time (--no-merge: one after the other)\n"
 		"  -i IFACE         capture live on IFACE ('any' for all)\n"
 		"  -c COUNT         stop after COUNT packets\n"
 		"  -s SNAPLEN       live: bytes kept of each packet (default and 0: 262144)\n"
@@ -147,6 +152,8 @@ static void print_message_line(const struct app *a, const struct sip_msg *m)
 		rt_fputs_escaped(a->files[m->file], f);
 		fputc('\t', f);
 	}
+	if (m->iface)   /* a pcapng file with several interfaces: which one, as tshark numbers them */
+		fprintf(f, "if%u\t", m->iface - 1);
 	int64_t us = m->ts_ns / 1000;
 	fprintf(f, "%llu\t%lld.%06lld\t%s -> %s\t%s\t", (unsigned long long)m->frame,
 		(long long)(us / 1000000), (long long)(us % 1000000),
@@ -266,6 +273,7 @@ enum { OPT_LADDER = 400, OPT_TUI, OPT_NO_TUI };
 enum { OPT_HEP_LISTEN = 500, OPT_HEP_SEND, OPT_HEP_ID, OPT_HEP_KEY, OPT_HEP_NODE, OPT_HEP_QUEUE };
 enum { OPT_LIST_RULES = 600, OPT_CREDENTIALS, OPT_RULE_OPT, OPT_PROFILE };
 enum { OPT_MAX_MEMORY = 700, OPT_METRICS };
+enum { OPT_NO_MERGE = 800 };
 
 /* A whole number in [lo, hi] into *out: 0, else -1. */
 static int int_arg(const char *s, long lo, long hi, int *out)
@@ -303,6 +311,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "metrics", required_argument, NULL, OPT_METRICS },
+		{ "no-merge", no_argument, NULL, OPT_NO_MERGE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -314,10 +323,28 @@ static int parse_args(struct app *a, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+r:i:w:c:s:B:Z:hVN", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			a->files[a->nfiles++] = optarg;
+			/* a quoted glob is ours to expand (sorted by name); any
+			 * other name passes through as given */
+			if (glob(optarg, GLOB_NOCHECK | GLOB_NOESCAPE | (a->nfiles++ ? GLOB_APPEND : 0),
+				 NULL, &a->globbed) != 0) {
+				fprintf(stderr, "regtrace: -r %s: cannot expand\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_NO_MERGE:
+			a->cap.no_merge = true;
 			break;
 		case 'i':
-			a->iface = optarg;
+			if (!a->iface) {
+				a->iface = optarg;
+			} else if (a->cap.n_more_ifaces < CAP_MAX_LIVE - 1) {
+				/* several at once, as dumpcap takes them */
+				a->more_ifaces[a->cap.n_more_ifaces++] = optarg;
+				a->cap.more_ifaces = a->more_ifaces;
+			} else {
+				fprintf(stderr, "regtrace: at most %d -i at once\n", CAP_MAX_LIVE);
+				return 2;
+			}
 			break;
 		case 'w':
 			a->cap.write_path = optarg;
@@ -465,6 +492,14 @@ static int parse_args(struct app *a, int argc, char **argv)
 			return 2;
 		}
 	}
+	if (a->nfiles) {
+		char **nf = realloc(a->files, (a->globbed.gl_pathc + 1) * sizeof *nf);
+		if (!nf)
+			return 2;
+		a->files = nf;
+		a->nfiles = (int)a->globbed.gl_pathc;
+		memcpy(a->files, a->globbed.gl_pathv, a->globbed.gl_pathc * sizeof *nf);
+	}
 	if (optind < argc) {
 		a->bpf = join_args(argv + optind, argc - optind);
 		a->cap.bpf = a->bpf;
@@ -583,9 +618,16 @@ static void metrics_render(struct app *a, const struct cap_result *r, bool force
 static void fill_capture(const struct app *a, struct json_capture *c, struct json_capture_file *f)
 {
 	const struct dis_stats *st = dis_get_stats(a->dis);
-	for (int i = 0; i < a->res.ninputs; i++)
-		f[i] = (struct json_capture_file){ a->res.inputs[i].name, a->res.inputs[i].linktype,
-						   a->res.inputs[i].damaged };
+	for (int i = 0; i < a->res.ninputs; i++) {
+		const struct cap_input *in = &a->res.inputs[i];
+		f[i] = (struct json_capture_file){ in->name, in->linktype, in->damaged, in->compression,
+			in->pcapng, calloc((size_t)in->nifaces + 1, sizeof *f[i].ifaces), 0,
+			in->an.unknown_blocks, in->an.bad_block_length, in->an.bad_interface,
+			in->an.bad_packet, in->an.bytes_skipped, in->tls_keylog_len };
+		for (int k = 0; f[i].ifaces && k < in->nifaces; k++, f[i].nifaces++)
+			f[i].ifaces[k] = (struct json_iface){ in->ifaces[k].linktype, in->ifaces[k].name,
+				in->ifaces[k].descr, in->ifaces[k].comment, in->ifaces[k].packets };
+	}
 	*c = (struct json_capture){ .files = f, .nfiles = (size_t)a->res.ninputs,
 		.interface = a->iface, .kernel_drops = a->res.pcap_drops,
 		.packets = a->res.packets, .bytes = st->bytes,
@@ -629,6 +671,8 @@ static int finish_outputs(struct app *a)
 		if (fflush(stdout))
 			rc = 2;
 	}
+	for (int i = 0; i < a->res.ninputs; i++)
+		free(f[i].ifaces);
 	free(f);
 	if (rc)
 		fprintf(stderr, "regtrace: writing the output failed\n");
@@ -666,6 +710,8 @@ static int app_free(struct app *a, int status)
 	free(a->bpf);
 	free(a->files);
 	free(a->hep_targets);
+	if (a->globbed.gl_pathv)
+		globfree(&a->globbed);
 	return status;
 }
 

@@ -252,6 +252,59 @@ START_TEST(parse_lenient)
 }
 END_TEST
 
+START_TEST(parse_lenient_start_line)
+{
+	/* RFC 3261 §7.2: Status-Line = SIP-Version SP Status-Code SP Reason-Phrase.
+	 * Two spaces, a lower-case version, no reason phrase: read, marked. */
+	static const struct { const char *line; bool request; int status; const char *what; } cases[] = {
+		{ "SIP/2.0  401 Unauthorized", false, 401, "Unauthorized" },
+		{ "sip/2.0 200 OK", false, 200, "OK" },
+		{ "SIP/2.0 200", false, 200, "" },
+		{ "SIP/2.0\t404  Not Found", false, 404, "Not Found" },
+		{ "REGISTER sip:lab.local sip/2.0", true, 0, "REGISTER" },
+		{ "REGISTER  sip:lab.local\tSIP/2.0  ", true, 0, "REGISTER" },
+	};
+	char buf[512];
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		snprintf(buf, sizeof buf, "%s\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK9\r\n"
+			 "To: <sip:a@lab.local>\r\nFrom: <sip:a@lab.local>;tag=2\r\nCall-ID: c9\r\n"
+			 "CSeq: 3 REGISTER\r\nContent-Length: 0\r\n\r\n", cases[i].line);
+		ck_assert_msg(sip_looks_like_sip((const uint8_t *)buf, strlen(buf)), "%s", cases[i].line);
+		struct sip_msg *m = parse(buf, true);
+		ck_assert_ptr_nonnull(m);
+		ck_assert_msg(!m->malformed, "%s: %s", cases[i].line, m->malformed_reason);
+		ck_assert_msg(m->lenient & SIP_LEN_START_LINE, "%s", cases[i].line);
+		ck_assert(m->request == cases[i].request);
+		if (m->request) {
+			ck_assert_str_eq(m->method, cases[i].what);
+			ck_assert_str_eq(m->ruri, "sip:lab.local");
+		} else {
+			ck_assert_int_eq(m->status, cases[i].status);
+			ck_assert_str_eq(m->reason ? m->reason : "", cases[i].what);
+		}
+		ck_assert_str_eq(m->call_id, "c9");
+		ck_assert_uint_eq(m->cseq, 3);
+		/* raw keeps the bytes as sent */
+		ck_assert_int_eq(memcmp(m->raw, cases[i].line, strlen(cases[i].line)), 0);
+		sip_msg_free(m);
+	}
+	/* a canonical line is not marked; what is still not SIP stays out */
+	const char *ok = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK9\r\nTo: <sip:a@l>\r\n"
+			 "From: <sip:a@l>;tag=2\r\nCall-ID: c9\r\nCSeq: 3 REGISTER\r\nContent-Length: 0\r\n\r\n";
+	struct sip_msg *m = parse(ok, true);
+	ck_assert_ptr_nonnull(m);
+	ck_assert(!(m->lenient & SIP_LEN_START_LINE));
+	sip_msg_free(m);
+	static const char *const not_sip[] = {
+		"SIP/2.0 20 OK\r\n", "SIP/2.0 2000 OK\r\n", "HTTP/1.1 200 OK\r\n",
+		"GET / HTTP/1.1\r\n", "REGISTER sip:x SIP/2.1\r\n", "REGISTER  SIP/2.0\r\n",
+		"SIP/2.0200 OK\r\n",
+	};
+	for (size_t i = 0; i < sizeof not_sip / sizeof *not_sip; i++)
+		ck_assert_msg(!sip_looks_like_sip((const uint8_t *)not_sip[i], strlen(not_sip[i])), "%s", not_sip[i]);
+}
+END_TEST
+
 /* ------------------------------------------------------------ link / IP / UDP */
 
 struct got { int n, malformed; char call_id[64]; struct rt_addr src, dst; enum rt_transport tp; };
@@ -362,6 +415,7 @@ static Suite **rt_suites(void)
 	tcase_add_test(tc, parse_challenge_and_star);
 	tcase_add_test(tc, parse_malformed_kept);
 	tcase_add_test(tc, parse_lenient);
+	tcase_add_test(tc, parse_lenient_start_line);
 	suite_add_tcase(s, tc);
 	ss[1] = s;
 

@@ -84,7 +84,8 @@ is "$(grep -c 'damaged or truncated' "$t/err")" "1" "truncated capture: one mess
 is "$(wc -l < "$t/out")" "3" "truncated capture: the 3 messages before the cut are listed"
 
 # -r twice: frame numbers restart, each line starts with the file name
-msgs -r "$t/tcp-split.pcap" -r "$t/sll.pcap" > "$t/out"
+# (--no-merge: one after the other; merged by time the two would interleave)
+msgs --no-merge -r "$t/tcp-split.pcap" -r "$t/sll.pcap" > "$t/out"
 is "$(cut -f1,2 "$t/out" | tr '\t\n' ': ' | sed "s|$t/||g")" \
 	"tcp-split.pcap:6 tcp-split.pcap:7 tcp-split.pcap:8 tcp-split.pcap:9 sll.pcap:1 sll.pcap:2 sll.pcap:3 sll.pcap:4 " \
 	"-r twice: file name prefix, frames restart at 1"

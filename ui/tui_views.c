@@ -96,7 +96,10 @@ static int ladder_rows_h(const struct ladder *l)
 static void msg_summary(struct tui *t, int y, const struct sip_msg *m)
 {
 	char b[512], s[RT_ADDR_STRLEN], d[RT_ADDR_STRLEN], tm[24];
-	snprintf(b, sizeof b, "frame %llu  %s  %s -> %s  %s  ", (unsigned long long)m->frame,
+	char ifc[16] = "";
+	if (m->iface)   /* a pcapng file with several interfaces (tshark's frame.interface_id) */
+		snprintf(ifc, sizeof ifc, "if%u  ", m->iface - 1);
+	snprintf(b, sizeof b, "frame %llu  %s%s  %s -> %s  %s  ", (unsigned long long)m->frame, ifc,
 		 ladder_time(m->ts_ns, tm, sizeof tm), rt_addr_str(&m->src, s, sizeof s),
 		 rt_addr_str(&m->dst, d, sizeof d), rt_transport_name(m->transport));
 	tui_puts(y, 0, COLS, b, A_BOLD);

@@ -32,6 +32,8 @@ enum sip_lenient {
 	SIP_LEN_FOLDED       = 1u << 6, /* folded header lines */
 	SIP_LEN_BAD_CL       = 1u << 7, /* Content-Length not a number */
 	SIP_LEN_NO_BODY_TYPE = 1u << 8, /* body without Content-Type */
+	SIP_LEN_START_LINE   = 1u << 9, /* start line rewritten: extra blanks, lower-case
+					   version, no reason phrase (RFC 3261 §7.1-7.2) */
 };
 
 struct sip_contact {
@@ -65,6 +67,9 @@ struct sip_chal {
 struct sip_msg {
 	/* where it was seen */
 	uint32_t file;          /* index of the input file (0-based) */
+	uint32_t iface;         /* 1 + pcapng interface of the packet (tshark's
+				   frame.interface_id) when the file has several
+				   that differ; 0 otherwise (pcap, one interface) */
 	uint64_t frame;         /* frame number in that file (1-based); the
 				   packet that completed a reassembled message */
 	int64_t ts_ns;          /* capture time, ns since the epoch */

@@ -12,13 +12,15 @@
 
 /* The live handle, for cap_break(): a signal handler has no other way to
  * reach it, and pcap_breakloop() is what wakes a blocked poll(). */
-static pcap_t *volatile g_live;
+static pcap_t *volatile g_live[CAP_MAX_LIVE];
 
 void cap_break(void)
 {
-	pcap_t *p = g_live;
-	if (p)
-		pcap_breakloop(p);
+	for (int k = 0; k < CAP_MAX_LIVE; k++) {
+		pcap_t *p = g_live[k];
+		if (p)
+			pcap_breakloop(p);
+	}
 }
 
 struct cap_writer {
@@ -60,10 +62,14 @@ static int64_t ts_ns(const struct timeval *tv, bool nano)
 	/* pcap's seconds field is unsigned 32-bit on disk; libpcap hands it
 	 * over through a signed 32-bit value, so times past 2038 come out
 	 * negative (tshark reads them as unsigned: so do we) */
-	int64_t sec = tv->tv_sec;
+	int64_t sec = tv->tv_sec, ns;
 	if (sec < 0 && sec >= INT32_MIN)
 		sec = (int64_t)(uint32_t)sec;
-	return sec * 1000000000LL + (int64_t)tv->tv_usec * (nano ? 1 : 1000);
+	/* absurd values saturate instead of overflowing */
+	if (__builtin_mul_overflow(sec, 1000000000LL, &ns) ||
+	    __builtin_add_overflow(ns, (int64_t)tv->tv_usec * (nano ? 1 : 1000), &ns))
+		return sec < 0 ? INT64_MIN : INT64_MAX;
+	return ns;
 }
 
 static bool apply_bpf(pcap_t *p, const char *bpf, char *err, size_t n)
@@ -117,11 +123,12 @@ static void progress_tick(struct progress *pg, pcap_t *p, uint64_t packets, bool
 		fprintf(stderr, "\r%*s\r", 60, "");
 }
 
-/* One packet through the dissectors and, if it carried SIP, into -w. */
+/* One packet through the dissectors and, if it carried SIP, into -w
+ * (h is the libpcap header, or one made up for a pcapng packet). */
 static void handle(struct dis_ctx *d, struct cap_writer *w, struct cap_result *r,
-		   const struct pcap_pkthdr *h, const u_char *data, struct pkt_info *pi, bool nano)
+		   const struct pcap_pkthdr *h, const u_char *data, struct pkt_info *pi, int64_t ts)
 {
-	pi->ts_ns = ts_ns(&h->ts, nano);
+	pi->ts_ns = ts;
 	pi->wirelen = h->len;
 	if (!r->packets++)
 		r->first_ts_ns = pi->ts_ns;
@@ -140,80 +147,366 @@ static void handle(struct dis_ctx *d, struct cap_writer *w, struct cap_result *r
 	}
 }
 
+/* BPF for pcapng: one program per link type met (libpcap compiles for one). */
+struct ng_bpf {
+	struct { int linktype; bool ok; struct bpf_program prog; } ent[16];
+	int n;
+};
+
+static const struct bpf_program *ng_bpf_for(struct ng_bpf *b, const char *expr, int lt, bool *fatal,
+					    char *err, size_t n)
+{
+	for (int i = 0; i < b->n; i++)
+		if (b->ent[i].linktype == lt)
+			return b->ent[i].ok ? &b->ent[i].prog : NULL;
+	if (b->n == (int)(sizeof b->ent / sizeof *b->ent))
+		return NULL;
+	int i = b->n++;
+	b->ent[i].linktype = lt;
+	pcap_t *dead = pcap_open_dead(lt, 262144);
+	b->ent[i].ok = dead && pcap_compile(dead, &b->ent[i].prog, expr, 1, PCAP_NETMASK_UNKNOWN) == 0;
+	if (!b->ent[i].ok && i == 0) {
+		/* the first interface's type: a bad expression, as libpcap says it */
+		snprintf(err, n, "bad filter '%s': %s", expr, dead ? pcap_geterr(dead) : "no memory");
+		*fatal = true;
+	}
+	if (dead)
+		pcap_close(dead);
+	return b->ent[i].ok ? &b->ent[i].prog : NULL;
+}
+
+static void ng_bpf_free(struct ng_bpf *b)
+{
+	for (int i = 0; i < b->n; i++)
+		if (b->ent[i].ok)
+			pcap_freecode(&b->ent[i].prog);
+}
+
+static void unsupported_note(const char *file, int lt, int iface, int nifaces)
+{
+	const char *nm = pcap_datalink_val_to_name(lt) ? pcap_datalink_val_to_name(lt) : "unknown";
+	if (nifaces <= 1)
+		fprintf(stderr, "regtrace: %s: link type %d (%s) is not supported; its packets are counted, not read\n",
+			file, lt, nm);
+	else
+		fprintf(stderr, "regtrace: %s: interface %d: link type %d (%s) is not supported; its packets "
+			"are counted, not read\n", file, iface, lt, nm);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Interfaces k and 0 tell the same story: identical descriptions (older
+ * mergecap writes one per input file) are one interface to the user. */
+static bool same_iface(const struct capf_iface *a, const struct capf_iface *b)
+{
+	return a->linktype == b->linktype && same_text(a->name, b->name) && same_text(a->descr, b->descr);
+}
+
+/* Keep what the file said about itself after capf_close(). */
+static void ng_keep(struct cap_input *in, struct capf *cf)
+{
+	in->an = cf->an;
+	in->ifaces = calloc(cf->nifaces ? cf->nifaces : 1, sizeof *in->ifaces);
+	if (in->ifaces) {
+		in->nifaces = (int)cf->nifaces;
+		for (size_t k = 0; k < cf->nifaces; k++) {
+			struct cap_iface *o = &in->ifaces[k];
+			o->linktype = cf->ifaces[k].linktype;
+			o->packets = cf->ifaces[k].packets;
+			/* ownership of the strings moves */
+			o->name = cf->ifaces[k].name;
+			o->descr = cf->ifaces[k].descr;
+			o->comment = cf->ifaces[k].comment;
+			cf->ifaces[k].name = cf->ifaces[k].descr = cf->ifaces[k].comment = NULL;
+		}
+	}
+	in->tls_keylog = cf->tls_keylog;
+	in->tls_keylog_len = cf->tls_keylog_len;
+	cf->tls_keylog = NULL;
+}
+
+/* One input being read: a libpcap handle (classic pcap) or capfile.c
+ * (pcapng), with its next packet ready for the merge. */
+struct src {
+	int i;                        /* input index */
+	pcap_t *p;                    /* classic pcap */
+	bool nano;
+	struct capf cf;               /* pcapng */
+	bool ng;
+	struct ng_bpf bpf;
+	size_t seen;                  /* pcapng interfaces looked at so far */
+	bool several;                 /* two that differ: messages say which */
+	struct progress pg;
+	/* the head packet */
+	struct pcap_pkthdr hdr;
+	const u_char *data;
+	int64_t ts;
+	struct pkt_info pi;
+	int rc;                       /* of the last read: 1 packet, 0 end, < 0 error */
+};
+
+/* Open input i by content.  0 opened, 1 unreadable (said), 2 fatal. */
+static int src_open(struct src *s, int i, char *const *files, const struct cap_opts *o,
+		    struct cap_writer *w, struct cap_result *r)
+{
+	struct cap_input *in = &r->inputs[i];
+	char err[PCAP_ERRBUF_SIZE] = "";
+	memset(s, 0, sizeof *s);
+	s->i = i;
+	in->name = files[i];
+	/* compressed or pcapng goes through capfile.c; a plain pcap file is
+	 * opened by libpcap by name, as always */
+	if (capf_open(&s->cf, files[i], err, sizeof err) == 0) {
+		in->compression = s->cf.compression;
+		if (s->cf.kind == CAPF_PCAPNG) {
+			in->opened = in->pcapng = s->ng = true;
+			in->linktype = -1;
+			s->pi = (struct pkt_info){ .file = (uint32_t)i };
+			return 0;
+		}
+		struct stat fst;
+		/* a pipe cannot be opened again: what was peeked is replayed */
+		if (s->cf.compression || strcmp(files[i], "-") == 0 ||
+		    stat(files[i], &fst) != 0 || !S_ISREG(fst.st_mode)) {
+			FILE *fp = capf_take_stream(&s->cf);
+			if (fp && !(s->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, err)))
+				fclose(fp);
+		}
+		capf_close(&s->cf);
+	}
+	if (!s->p && !in->compression && strcmp(files[i], "-") != 0)
+		s->p = pcap_open_offline_with_tstamp_precision(files[i], PCAP_TSTAMP_PRECISION_NANO, err);
+	if (!s->p) {
+		snprintf(in->error, sizeof in->error, "%s", err);
+		fprintf(stderr, "regtrace: %s: cannot read: %s\n", files[i], err);
+		r->unreadable = true;
+		return 1;
+	}
+	in->opened = true;
+	in->linktype = pcap_datalink(s->p);
+	s->nano = pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO;
+	if (!apply_bpf(s->p, o->bpf, in->error, sizeof in->error)) {
+		fprintf(stderr, "regtrace: %s\n", in->error);
+		return 2;
+	}
+	if (o->write_path && !w->dump &&
+	    writer_open(w, o->write_path, in->linktype, in->error, sizeof in->error) < 0) {
+		fprintf(stderr, "regtrace: -w %s\n", in->error);
+		return 2;
+	}
+	if (!dis_linktype_supported(in->linktype))
+		unsupported_note(files[i], in->linktype, 0, 1);
+	s->pg.on = o->progress;
+	if (s->pg.on) {
+		struct stat stt;
+		FILE *f = pcap_file(s->p);
+		s->pg.size = (f && fstat(fileno(f), &stt) == 0 && S_ISREG(stt.st_mode)) ? stt.st_size : 0;
+		clock_gettime(CLOCK_MONOTONIC, &s->pg.t0);
+		s->pg.last = s->pg.t0;
+	}
+	s->pi = (struct pkt_info){ .file = (uint32_t)i, .linktype = in->linktype };
+	return 0;
+}
+
+/* The next packet of a pcapng input into the head: 1, 0 end, -1 damaged,
+ * -2 fatal (bad filter, -w). */
+static int ng_next(struct src *s, const struct cap_opts *o, struct cap_writer *w, struct cap_input *in)
+{
+	struct capf *cf = &s->cf;
+	struct capf_pkt p;
+	int rc;
+	while ((rc = capf_next(cf, &p)) == 1) {
+		if (in->linktype < 0)
+			in->linktype = cf->ifaces[0].linktype;
+		for (; s->seen < cf->nifaces; s->seen++) {
+			if (!dis_linktype_supported(cf->ifaces[s->seen].linktype))
+				unsupported_note(in->name, cf->ifaces[s->seen].linktype, (int)s->seen,
+						 (int)cf->nifaces);
+			if (!same_iface(&cf->ifaces[s->seen], &cf->ifaces[0]))
+				s->several = true;
+		}
+		if (p.record_only) {
+			++in->packets;   /* a frame number, as Wireshark gives one */
+			continue;
+		}
+		struct pcap_pkthdr h = { .caplen = p.caplen, .len = p.wirelen };
+		/* -w writes nanoseconds (the writer is opened so) */
+		h.ts.tv_sec = (time_t)(p.ts_ns / 1000000000);
+		h.ts.tv_usec = (suseconds_t)(p.ts_ns % 1000000000);
+		if (h.ts.tv_usec < 0) {
+			h.ts.tv_sec--;
+			h.ts.tv_usec += 1000000000;
+		}
+		if (o->bpf) {
+			bool fatal = false;
+			const struct bpf_program *bp = ng_bpf_for(&s->bpf, o->bpf, p.linktype, &fatal,
+								  in->error, sizeof in->error);
+			if (fatal) {
+				fprintf(stderr, "regtrace: %s\n", in->error);
+				return -2;
+			}
+			/* what the filter drops is not numbered, as with libpcap */
+			if (!bp || !pcap_offline_filter(bp, &h, p.data))
+				continue;
+		}
+		if (o->write_path && !w->dump &&
+		    writer_open(w, o->write_path, p.linktype, in->error, sizeof in->error) < 0) {
+			fprintf(stderr, "regtrace: -w %s\n", in->error);
+			return -2;
+		}
+		s->hdr = h;
+		s->data = p.data;
+		s->ts = p.ts_ns;
+		s->pi.linktype = p.linktype;
+		s->pi.iface = s->several ? p.iface + 1 : 0;
+		return 1;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* The next packet of an input into its head (s->rc says what came). */
+static void src_next(struct src *s, const struct cap_opts *o, struct cap_writer *w, struct cap_input *in)
+{
+	if (s->ng) {
+		s->rc = ng_next(s, o, w, in);
+	} else {
+		struct pcap_pkthdr *h;
+		s->rc = pcap_next_ex(s->p, &h, &s->data);
+		if (s->rc == 1) {
+			s->hdr = *h;
+			s->ts = ts_ns(&h->ts, s->nano);
+		} else if (s->rc == PCAP_ERROR_BREAK) {
+			s->rc = 0;
+		}
+	}
+	if (s->rc == 1)
+		s->pi.frame = ++in->packets;
+}
+
+static void src_handle(struct src *s, struct dis_ctx *d, struct cap_writer *w, struct cap_result *r)
+{
+	handle(d, w, r, &s->hdr, s->data, &s->pi, s->ts);
+	if (s->p)
+		progress_tick(&s->pg, s->p, r->inputs[s->i].packets, false);
+}
+
+/* Done with an input: say where a damaged one stopped, keep what a pcapng
+ * file said about itself. */
+static void src_close(struct src *s, struct cap_result *r)
+{
+	struct cap_input *in = &r->inputs[s->i];
+	if (s->p)
+		progress_tick(&s->pg, s->p, in->packets, true);
+	if (s->rc == -1 || s->rc == PCAP_ERROR) {
+		in->damaged = true;
+		in->damaged_after = in->packets;
+		snprintf(in->error, sizeof in->error, "%s", s->ng ? s->cf.err : pcap_geterr(s->p));
+		r->damaged = true;
+		fprintf(stderr, "regtrace: %s: input damaged or truncated after frame %llu "
+			"(reading stopped at frame %llu: %s); the frames before it are analysed\n",
+			in->name, (unsigned long long)in->packets,
+			(unsigned long long)in->packets + 1, in->error);
+	}
+	if (s->ng) {
+		if (in->linktype < 0)
+			in->linktype = s->cf.nifaces ? s->cf.ifaces[0].linktype : -1;
+		const struct capf_anomalies *an = &s->cf.an;
+		if (an->bad_block_length || an->bad_interface || an->bad_packet)
+			fprintf(stderr, "regtrace: %s: pcapng anomalies: %llu blocks with a length that lies "
+				"(%llu bytes skipped to the next good block), %llu packets of an undescribed "
+				"interface, %llu packets longer than their block\n", in->name,
+				(unsigned long long)an->bad_block_length, (unsigned long long)an->bytes_skipped,
+				(unsigned long long)an->bad_interface, (unsigned long long)an->bad_packet);
+		if (an->unknown_blocks)
+			fprintf(stderr, "regtrace: %s: %llu pcapng blocks of types we do not read were skipped\n",
+				in->name, (unsigned long long)an->unknown_blocks);
+		ng_keep(in, &s->cf);
+		capf_close(&s->cf);
+		ng_bpf_free(&s->bpf);
+	}
+	if (s->p)
+		pcap_close(s->p);
+	s->p = NULL;
+	s->ng = false;
+}
+
+/* Several inputs as one capture, by time (mergecap's order; on equal times
+ * the earlier input first), frames numbered per file. */
+static int read_merged(char *const *files, int nfiles, const struct cap_opts *o,
+		       struct dis_ctx *d, struct cap_result *r, struct cap_writer *w)
+{
+	struct src *ss = calloc((size_t)nfiles, sizeof *ss);
+	if (!ss)
+		return 2;
+	int opened = 0, rc = 0;
+	for (int i = 0; i < nfiles && !rc; i++) {
+		int orc = src_open(&ss[i], i, files, o, w, r);
+		if (orc == 2)
+			rc = 2;
+		else if (orc == 0)
+			opened++, src_next(&ss[i], o, w, &r->inputs[i]);
+		else
+			ss[i].rc = 0;
+		if (ss[i].rc == -2)
+			rc = 2;
+	}
+	while (!rc) {
+		struct src *best = NULL;
+		for (int i = 0; i < nfiles; i++)
+			if (ss[i].rc == 1 && (!best || ss[i].ts < best->ts))
+				best = &ss[i];
+		if (!best)
+			break;
+		src_handle(best, d, w, r);
+		if (o->max_packets && r->packets >= o->max_packets)
+			break;
+		src_next(best, o, w, &r->inputs[best->i]);
+		if (best->rc == -2)
+			rc = 2;
+	}
+	for (int i = 0; i < nfiles; i++)
+		if (ss[i].p || ss[i].ng)
+			src_close(&ss[i], r);
+	free(ss);
+	return rc ? rc : opened ? 0 : 2;
+}
+
 int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
 		   struct dis_ctx *d, struct cap_result *r)
 {
 	struct cap_writer w = { 0 };
-	int opened = 0;
+	int opened = 0, rc = 0;
 	r->inputs = calloc((size_t)nfiles, sizeof *r->inputs);
 	if (!r->inputs)
 		return 2;
 	r->ninputs = nfiles;
-	for (int i = 0; i < nfiles; i++) {
-		struct cap_input *in = &r->inputs[i];
-		char err[PCAP_ERRBUF_SIZE] = "";
-		in->name = files[i];
-		pcap_t *p = pcap_open_offline_with_tstamp_precision(files[i], PCAP_TSTAMP_PRECISION_NANO, err);
-		if (!p) {
-			snprintf(in->error, sizeof in->error, "%s", err);
-			fprintf(stderr, "regtrace: %s: cannot read: %s\n", files[i], err);
-			r->unreadable = true;
+	if (nfiles > 1 && !o->no_merge) {
+		rc = read_merged(files, nfiles, o, d, r, &w);
+		writer_close(&w);
+		return rc;
+	}
+	for (int i = 0; i < nfiles && !rc; i++) {
+		struct src s;
+		int orc = src_open(&s, i, files, o, &w, r);
+		if (orc == 1)
 			continue;
-		}
-		in->opened = true;
 		opened++;
-		in->linktype = pcap_datalink(p);
-		bool nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
-		if (!apply_bpf(p, o->bpf, in->error, sizeof in->error)) {
-			fprintf(stderr, "regtrace: %s\n", in->error);
-			pcap_close(p);
-			writer_close(&w);
-			return 2;
+		if (orc == 0) {
+			for (src_next(&s, o, &w, &r->inputs[i]); s.rc == 1; src_next(&s, o, &w, &r->inputs[i])) {
+				src_handle(&s, d, &w, r);
+				if (o->max_packets && r->packets >= o->max_packets)
+					break;
+			}
 		}
-		if (o->write_path && !w.dump &&
-		    writer_open(&w, o->write_path, in->linktype, in->error, sizeof in->error) < 0) {
-			fprintf(stderr, "regtrace: -w %s\n", in->error);
-			pcap_close(p);
-			return 2;
-		}
-		if (!dis_linktype_supported(in->linktype))
-			fprintf(stderr, "regtrace: %s: link type %d (%s) is not supported; its packets are counted, not read\n",
-				files[i], in->linktype, pcap_datalink_val_to_name(in->linktype) ?
-				pcap_datalink_val_to_name(in->linktype) : "unknown");
-		struct progress pg = { .on = o->progress };
-		if (pg.on) {
-			struct stat stt;
-			FILE *f = pcap_file(p);
-			pg.size = (f && fstat(fileno(f), &stt) == 0 && S_ISREG(stt.st_mode)) ? stt.st_size : 0;
-			clock_gettime(CLOCK_MONOTONIC, &pg.t0);
-			pg.last = pg.t0;
-		}
-		struct pkt_info pi = { .file = (uint32_t)i, .linktype = in->linktype };
-		struct pcap_pkthdr *h;
-		const u_char *data;
-		int rc;
-		while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-			pi.frame = ++in->packets;
-			handle(d, &w, r, h, data, &pi, nano);
-			progress_tick(&pg, p, in->packets, false);
-			if (o->max_packets && r->packets >= o->max_packets)
-				break;
-		}
-		progress_tick(&pg, p, in->packets, true);
-		if (rc == PCAP_ERROR) {
-			in->damaged = true;
-			in->damaged_after = in->packets;
-			snprintf(in->error, sizeof in->error, "%s", pcap_geterr(p));
-			r->damaged = true;
-			fprintf(stderr, "regtrace: %s: input damaged or truncated after frame %llu "
-				"(reading stopped at frame %llu: %s); the frames before it are analysed\n",
-				files[i], (unsigned long long)in->packets,
-				(unsigned long long)in->packets + 1, in->error);
-		}
-		pcap_close(p);
+		if (orc == 2 || s.rc == -2)
+			rc = 2;
+		src_close(&s, r);
 	}
 	writer_close(&w);
-	return opened ? 0 : 2;
+	return rc ? rc : opened ? 0 : 2;
 }
 
 /* Kernel and interface drops, read once a second so the status bar and
@@ -231,14 +524,17 @@ struct drop_watch {
 	uint64_t warned_at;          /* drops at the last warning */
 };
 
-static void drops_tick(struct drop_watch *dw, pcap_t *p, struct cap_result *r, const char *iface)
+static void read_drops_all(pcap_t *const *ps, int n, struct cap_result *r);
+
+static void drops_tick(struct drop_watch *dw, pcap_t *const *ps, int n, struct cap_result *r,
+		       const char *iface)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (elapsed(&dw->last_read, &now) < 1.0)
 		return;
 	dw->last_read = now;
-	read_drops(p, r);
+	read_drops_all(ps, n, r);
 	if (!dw->on || elapsed(&dw->last_warn, &now) < 60.0)
 		return;
 	dw->last_warn = now;
@@ -251,15 +547,11 @@ static void drops_tick(struct drop_watch *dw, pcap_t *p, struct cap_result *r, c
 	}
 }
 
-int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
-	     struct cap_result *r, volatile sig_atomic_t *stop, cap_tick_fn tick, void *user)
+/* One live interface opened, activated, filtered.  0, or 2 (said). */
+static int live_open(pcap_t **pp, const char *iface, const struct cap_opts *o, struct cap_input *in,
+		     struct cap_result *r)
 {
 	char err[PCAP_ERRBUF_SIZE] = "";
-	r->inputs = calloc(1, sizeof *r->inputs);
-	if (!r->inputs)
-		return 2;
-	r->ninputs = 1;
-	struct cap_input *in = &r->inputs[0];
 	in->name = iface;
 	pcap_t *p = pcap_create(iface, err);
 	if (!p) {
@@ -284,67 +576,133 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 	}
 	in->opened = true;
 	in->linktype = pcap_datalink(p);
-	bool nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
-	struct cap_writer w = { 0 };
-	if (!apply_bpf(p, o->bpf, in->error, sizeof in->error) ||
-	    (o->write_path && writer_open(&w, o->write_path, in->linktype, in->error, sizeof in->error) < 0)) {
+	if (!apply_bpf(p, o->bpf, in->error, sizeof in->error)) {
 		fprintf(stderr, "regtrace: %s\n", in->error);
 		pcap_close(p);
 		return 2;
 	}
-	if (o->after_open && o->after_open(o->after_open_ctx) != 0) {
-		writer_close(&w);
-		pcap_close(p);
+	*pp = p;
+	return 0;
+}
+
+/* Kernel drops over all the handles. */
+static void read_drops_all(pcap_t *const *ps, int n, struct cap_result *r)
+{
+	uint64_t sum = 0;
+	for (int k = 0; k < n; k++) {
+		read_drops(ps[k], r);
+		sum += r->pcap_drops;
+	}
+	r->pcap_drops = sum;
+}
+
+int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
+	     struct cap_result *r, volatile sig_atomic_t *stop, cap_tick_fn tick, void *user)
+{
+	/* -i IFACE and any more given (o->more_ifaces): each its own handle
+	 * and link type, one frame sequence, as dumpcap writes them */
+	int n = 1 + (o->n_more_ifaces > 0 ? o->n_more_ifaces : 0);
+	if (n > CAP_MAX_LIVE)
+		n = CAP_MAX_LIVE;
+	char err[PCAP_ERRBUF_SIZE] = "";
+	r->inputs = calloc((size_t)n, sizeof *r->inputs);
+	if (!r->inputs)
+		return 2;
+	r->ninputs = n;
+	pcap_t *ps[CAP_MAX_LIVE] = { 0 };
+	struct pollfd pfd[CAP_MAX_LIVE];
+	bool nano[CAP_MAX_LIVE];
+	int rc = 0;
+	for (int k = 0; k < n && !rc; k++) {
+		rc = live_open(&ps[k], k ? o->more_ifaces[k - 1] : iface, o, &r->inputs[k], r);
+		if (!rc) {
+			nano[k] = pcap_get_tstamp_precision(ps[k]) == PCAP_TSTAMP_PRECISION_NANO;
+			pfd[k] = (struct pollfd){ .fd = pcap_get_selectable_fd(ps[k]), .events = POLLIN };
+			if (pfd[k].fd >= 0 && pcap_setnonblock(ps[k], 1, err) < 0)
+				pfd[k].fd = -1;
+		}
+	}
+	struct cap_writer w = { 0 };
+	if (!rc && o->write_path &&
+	    writer_open(&w, o->write_path, r->inputs[0].linktype, r->inputs[0].error,
+			sizeof r->inputs[0].error) < 0) {
+		fprintf(stderr, "regtrace: %s\n", r->inputs[0].error);
+		rc = 2;
+	}
+	if (!rc && o->after_open && o->after_open(o->after_open_ctx) != 0) {
+		writer_close(&w);   /* the privilege drop failed: capture nothing */
 		r->unreadable = true;
+		rc = 2;
+	}
+	if (rc) {
+		for (int k = 0; k < n; k++)
+			if (ps[k])
+				pcap_close(ps[k]);
 		return 2;
 	}
-	struct pkt_info pi = { .file = 0, .linktype = in->linktype };
-	int fd = pcap_get_selectable_fd(p);
-	if (fd >= 0 && pcap_setnonblock(p, 1, err) < 0)
-		fd = -1;
-	g_live = p;
+	for (int k = 0; k < n; k++)
+		g_live[k] = ps[k];
+	uint64_t frames = 0;
 	struct drop_watch dw = { .on = o->drop_warnings };
 	clock_gettime(CLOCK_MONOTONIC, &dw.last_read);
 	dw.last_warn = dw.last_read;
-	while (!*stop) {
-		drops_tick(&dw, p, r, iface);
-		struct pcap_pkthdr *h;
-		const u_char *data;
-		rc = pcap_next_ex(p, &h, &data);
-		if (rc == 1) {
-			pi.frame = ++in->packets;
-			handle(d, &w, r, h, data, &pi, nano);
-			if (w.dump)
-				pcap_dump_flush(w.dump);
-			if (tick)
-				tick(user, r);
-			if (o->max_packets && r->packets >= o->max_packets)
-				break;
-		} else if (rc == 0) {
+	bool done = false;
+	while (!*stop && !done) {
+		drops_tick(&dw, ps, n, r, iface);
+		bool any = false;
+		for (int k = 0; k < n && !done; k++) {
+			struct pcap_pkthdr *h;
+			const u_char *data;
+			int prc = pcap_next_ex(ps[k], &h, &data);
+			if (prc == 1) {
+				any = true;
+				struct pkt_info pi = { .file = 0, .linktype = r->inputs[k].linktype,
+						       .frame = ++frames, .iface = n > 1 ? (uint32_t)k + 1 : 0 };
+				r->inputs[k].packets++;
+				handle(d, &w, r, h, data, &pi, ts_ns(&h->ts, nano[k]));
+				if (w.dump)
+					pcap_dump_flush(w.dump);
+				if (tick)
+					tick(user, r);
+				if (o->max_packets && r->packets >= o->max_packets)
+					done = true;
+			} else if (prc < 0) {
+				if (prc == PCAP_ERROR)
+					fprintf(stderr, "regtrace: -i %s: %s\n", r->inputs[k].name, pcap_geterr(ps[k]));
+				done = true;
+			}
+		}
+		if (!any && !done) {
 			/* nothing buffered: wait up to 100 ms so ticks keep coming
 			 * (immediate mode ignores the read timeout) */
-			if (fd >= 0) {
-				struct pollfd pfd = { .fd = fd, .events = POLLIN };
-				poll(&pfd, 1, 100);
-			}
+			if (pfd[0].fd >= 0)
+				poll(pfd, (nfds_t)n, 100);
 			if (tick)
 				tick(user, r);
-		} else {
-			if (rc == PCAP_ERROR)
-				fprintf(stderr, "regtrace: -i %s: %s\n", iface, pcap_geterr(p));
-			break;
 		}
 	}
-	g_live = NULL;
+	for (int k = 0; k < n; k++)
+		g_live[k] = NULL;
 	r->interrupted = *stop != 0;
-	read_drops(p, r);
+	read_drops_all(ps, n, r);
 	writer_close(&w);
-	pcap_close(p);
+	for (int k = 0; k < n; k++)
+		pcap_close(ps[k]);
 	return 0;
 }
 
 void cap_result_free(struct cap_result *r)
 {
+	for (int i = 0; r->inputs && i < r->ninputs; i++) {
+		struct cap_input *in = &r->inputs[i];
+		for (int k = 0; k < in->nifaces; k++) {
+			free(in->ifaces[k].name);
+			free(in->ifaces[k].descr);
+			free(in->ifaces[k].comment);
+		}
+		free(in->ifaces);
+		free(in->tls_keylog);
+	}
 	free(r->inputs);
 	memset(r, 0, sizeof *r);
 }

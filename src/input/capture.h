@@ -14,7 +14,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "capfile.h"
 #include "dissect.h"
+
+/* Interfaces captured at once (-i given several times). */
+#define CAP_MAX_LIVE 8
 
 struct cap_opts {
 	const char *bpf;          /* NULL: no filter at all */
@@ -28,17 +32,34 @@ struct cap_opts {
 	 * packet (the privilege drop); non-zero stops the capture (exit 2). */
 	int (*after_open)(void *ctx);
 	void *after_open_ctx;
+	bool no_merge;            /* several -r: one after the other, not merged by time */
+	char *const *more_ifaces; /* live: further -i interfaces after the first */
+	int n_more_ifaces;
+};
+
+/* One pcapng interface (a classic pcap file has none listed). */
+struct cap_iface {
+	int linktype;
+	char *name, *descr, *comment;   /* NULL when absent; untrusted text */
+	uint64_t packets;
 };
 
 /* What happened to one input. */
 struct cap_input {
 	const char *name;
-	int linktype;
+	int linktype;             /* pcapng: the first interface's */
 	uint64_t packets;
 	bool opened;
 	bool damaged;             /* reading stopped early */
 	uint64_t damaged_after;   /* last good frame */
 	char error[256];
+	const char *compression;  /* "gzip", "zstd", "lz4", "xz" or NULL */
+	bool pcapng;              /* read by capfile.c, not libpcap */
+	struct cap_iface *ifaces;
+	int nifaces;
+	struct capf_anomalies an;
+	char *tls_keylog;         /* decryption secrets: TLS key log lines, or NULL */
+	size_t tls_keylog_len;
 };
 
 struct cap_result {

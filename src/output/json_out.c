@@ -449,6 +449,10 @@ static void msg_fields(struct json_out *j, const struct sip_msg *m, bool raw)
 {
 	w_key(j, "id"); w_int(j, (json_int_t)m->id);
 	w_key(j, "file"); w_int(j, m->file);
+	if (m->iface) {
+		/* only for a pcapng file with several interfaces, numbered as tshark does */
+		w_key(j, "interface"); w_int(j, m->iface - 1);
+	}
 	w_key(j, "frame"); w_int(j, (json_int_t)m->frame);
 	w_key(j, "time"); w_time(j, m->ts_ns);
 	w_key(j, "ts_ns"); w_int(j, m->ts_ns);
@@ -509,6 +513,19 @@ static void msg_fields(struct json_out *j, const struct sip_msg *m, bool raw)
 	w_key(j, "malformed"); w_bool(j, m->malformed);
 	if (m->malformed) {
 		w_key(j, "malformed_reason"); w_str(j, m->malformed_reason);
+	}
+	if (m->lenient) {
+		/* in enum sip_lenient's bit order */
+		static const char *const names[] = {
+			"lf_only", "leading_junk", "cl_short", "cl_long", "no_cl", "quoted_param",
+			"folded", "bad_cl", "no_body_type", "start_line",
+		};
+		w_key(j, "lenient");
+		w_arr(j);
+		for (unsigned b = 0; b < sizeof names / sizeof *names; b++)
+			if (m->lenient & (1u << b))
+				w_name(j, names[b]);
+		w_arr_end(j);
 	}
 	if (raw) {
 		w_key(j, "raw"); w_strn(j, m->raw, m->raw ? m->raw_len : 0);
@@ -935,6 +952,34 @@ static json_t *capture_json(const struct json_capture *c, const struct model *m)
 			set(fo, "name", jstr(c->files[i].name));
 			set(fo, "linktype", json_integer(c->files[i].linktype));
 			set(fo, "truncated", json_boolean(c->files[i].truncated));
+			const struct json_capture_file *cf = &c->files[i];
+			if (cf->compression)
+				set(fo, "compression", jstr(cf->compression));
+			if (cf->pcapng) {
+				json_t *ia = json_array();
+				for (size_t k = 0; k < cf->nifaces; k++) {
+					json_t *io = json_object();
+					set(io, "id", json_integer((json_int_t)k));
+					set(io, "linktype", json_integer(cf->ifaces[k].linktype));
+					set(io, "name", jstr(cf->ifaces[k].name));
+					set(io, "description", jstr(cf->ifaces[k].descr));
+					set(io, "comment", jstr(cf->ifaces[k].comment));
+					set(io, "packets", json_integer((json_int_t)cf->ifaces[k].packets));
+					json_array_append_new(ia, io);
+				}
+				set(fo, "interfaces", ia);
+			}
+			if (cf->unknown_blocks || cf->bad_block_length || cf->bad_interface || cf->bad_packet) {
+				json_t *an = json_object();
+				set(an, "unknown_blocks", json_integer((json_int_t)cf->unknown_blocks));
+				set(an, "bad_block_length", json_integer((json_int_t)cf->bad_block_length));
+				set(an, "bytes_skipped", json_integer((json_int_t)cf->bytes_skipped));
+				set(an, "bad_interface", json_integer((json_int_t)cf->bad_interface));
+				set(an, "bad_packet", json_integer((json_int_t)cf->bad_packet));
+				set(fo, "pcapng_anomalies", an);
+			}
+			if (cf->tls_keylog_bytes)
+				set(fo, "tls_keylog_bytes", json_integer((json_int_t)cf->tls_keylog_bytes));
 			json_array_append_new(fa, fo);
 		}
 	}

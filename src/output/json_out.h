@@ -31,10 +31,24 @@
 #define JSON_SCHEMA_VERSION "1.0"
 
 /* One input file. */
+/* One pcapng interface (strings untrusted, NULL when absent). */
+struct json_iface {
+	int linktype;
+	const char *name, *descr, *comment;
+	uint64_t packets;
+};
+
 struct json_capture_file {
 	const char *name;        /* as given on the command line ("-" for stdin) */
 	int linktype;            /* pcap LINKTYPE_ value, -1 unknown (live: the interface's) */
 	bool truncated;          /* reading stopped early (damaged / cut short) */
+	const char *compression; /* "gzip", "zstd", "lz4", "xz" or NULL */
+	bool pcapng;             /* then ifaces lists its interfaces */
+	struct json_iface *ifaces;
+	size_t nifaces;
+	/* pcapng anomalies: blocks skipped, lengths that lie (see capfile.h) */
+	uint64_t unknown_blocks, bad_block_length, bad_interface, bad_packet, bytes_skipped;
+	size_t tls_keylog_bytes; /* decryption secrets: TLS key log bytes kept */
 };
 
 /* What main.c fills from the capture layer and dis_get_stats(). */
