@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # deps.sh - install regtrace's Debian build and test dependencies (root).
 # Skips apt entirely when everything is already there.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-all.sh - install, build and run every test suite: unit, script and
 # golden tests on a plain build, the same under AddressSanitizer +
 # UndefinedBehaviorSanitizer, and the fuzz smoke run.  Prints one closing

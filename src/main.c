@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c - regtrace's command line: options, inputs, outputs, exit status.
  *
  * Exit status (issue order): 2 usage error or no input readable; else 1

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui.c - see tui.h: terminal set-up and restore, the loop, keys common to
  * every screen, the title and status bars, safe text drawing. */
 #include "config.h"

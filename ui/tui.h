@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui.h - the interactive ncurses screen (sngrep-like) over the model.
  *
  * Owns: the terminal while it is active (curses set-up, restoring it on

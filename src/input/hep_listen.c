@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hep_listen.c - receive HEP over UDP (--hep-listen [ADDR:]PORT). */
 #include "hep_listen.h"
 

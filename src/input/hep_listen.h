@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hep_listen.h - receive HEP over UDP (--hep-listen [ADDR:]PORT).
  *
  * Owns: the listening socket and its loop.  Each datagram goes to the
