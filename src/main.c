@@ -27,6 +27,7 @@
 #include "cred.h"
 #include "pipeline.h"
 #include "msgstore.h"
+#include "version.h"
 
 struct app {
 	/* options */
@@ -335,7 +336,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 			usage(stdout);
 			exit(0);
 		case 'V':
-			printf("regtrace %s\n", PACKAGE_VERSION);
+			rt_version_print(stdout);
 			exit(0);
 		default:
 			usage(stderr);

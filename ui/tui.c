@@ -402,3 +402,8 @@ bool tui_tick(struct tui *t, const struct model *m, const struct tui_stats *st)
 	draw(t);
 	return t->quit || g_quit_sig;
 }
+
+const char *tui_curses_version(void)
+{
+	return curses_version();
+}
