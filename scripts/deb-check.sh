@@ -91,6 +91,12 @@ ok $? "/usr/bin/regtrace -V says $ver"
 m=$(man -w regtrace 2> "$log/man.err")
 [ "$m" = /usr/share/man/man1/regtrace.1.gz ]; ok $? "man -w regtrace: ${m:-nothing}"
 [ -n "$m" ] && man -P cat regtrace 2> /dev/null | grep -q 'EXIT STATUS'; ok $? "man regtrace shows the page"
+# every path regtrace(1) lists under FILES is there
+missing=""
+for p in $(MANWIDTH=200 man -P cat regtrace 2> /dev/null | sed -n '/^FILES/,/^[A-Z]/p' | grep -oE '/usr/share/[^ ,]+'); do
+	[ -e "$p" ] || missing="$missing $p"
+done
+[ -z "$missing" ]; ok $? "the FILES of regtrace(1) are installed${missing:+ (missing:$missing)}"
 f=/usr/share/bash-completion/completions/regtrace
 [ -f "$f" ] && bash -c '. "$1"; COMP_WORDS=(regtrace --list-r); COMP_CWORD=1; _regtrace; echo "${COMPREPLY[*]}"' x "$f" |
 	grep -qx -- --list-rules

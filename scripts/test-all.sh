@@ -76,6 +76,8 @@ if [ -f build/Makefile ]; then
 		else
 			pass=$((pass + 1)); echo "ok - the dist tarball has every committed file"
 		fi
+	else
+		skipn=$((skipn + 1)); echo "skip - the dist tarball against git ls-files: no tarball or no git history"
 	fi
 fi
 SAN="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
