@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * parse_floor.c - the libosip2 parse floor for the regtrace benchmark (issue 8).
  *

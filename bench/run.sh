@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/run.sh - regtrace speed and memory benchmark (issue 8).
 #
 # Times, in one run and interleaved (round-robin, medians of N runs):

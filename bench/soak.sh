@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/soak.sh - a live capture that lasts: regtrace -i lo while tcpreplay
 # sends a recorded workload onto lo at 1x, 2x and 4x its recorded rate.
 # A benchmark, not a test: it prints a table and says which targets held.

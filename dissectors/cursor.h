@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cursor.h - the one bounds-checked reader every dissector uses.
  *
  * Owns: struct cur and its accessors.  Every byte a dissector reads from a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* dissect.c - the chain's entry points and the hand-off to the layer above. */
 #include "dissect_int.h"
 

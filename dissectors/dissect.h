@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* dissect.h - the dissector chain: captured bytes in, SIP messages out.
  *
  * Owns: struct dis_ctx (all per-run dissection state: IP fragment table,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* dissect_int.h - what the layers of the dissector chain share.
  *
  * Owns: struct dis_ctx (the per-run state every printer gets) and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hep.c - HEP, the HOMER encapsulation (v3 chunks, v2 fixed header).
  *
  * A HEP packet carries one captured payload plus where and when the agent

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ip.c - IPv4 and IPv6 (extension headers walked), IP-in-IP, and the
  * ICMP/ICMPv6 errors that quote a SIP datagram.  Fragments go to the
  * reassembly table when there is one (ipfrag.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ipfrag.c - IPv4 and IPv6 fragment reassembly.
  *
  * Fragments are kept per datagram (RFC 791 key: source, destination,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link.c - link layers: Ethernet (+802.1Q/QinQ), Linux SLL and SLL2,
  * NULL/LOOP, raw IP.  Each strips its header and hands IP to ip_print(). */
 #include "dissect_int.h"

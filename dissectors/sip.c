@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sip.c - one framed SIP message -> struct sip_msg, through libosip2.
  *
  * libosip2 does the parsing; this file decides what it may see (start line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sip.h - SIP parsing: bytes of one framed message -> struct sip_msg.
  *
  * Owns: sip_parse() that builds the record (record/sip_msg.h) from one

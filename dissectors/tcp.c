@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tcp.c - TCP: per-direction stream reassembly and SIP framing.
  *
  * Each direction of a connection is reassembled on its own by sequence

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tunnels.c - encapsulations after IP and UDP: GRE (incl. transparent
  * Ethernet bridging, PPP/PPTP and ERSPAN), SCTP DATA chunks, GTP-U, and
  * the hand-off of HEP found by content.  What comes out of a tunnel goes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* udp.c - UDP: ports, the length field, and what rides on it (SIP,
  * later HEP and GTP-U, found by content rather than port). */
 #include "dissect_int.h"

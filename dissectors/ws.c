@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ws.c - WebSocket frames (RFC 6455) carrying SIP (RFC 7118).
  *
  * tcp.c hands over the reassembled bytes of a direction after its HTTP

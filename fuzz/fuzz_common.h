@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_common.h - shared by the libFuzzer harnesses: a dissector context
  * whose callback touches every string of a message (so a bad pointer in a
  * record shows up under ASan) and frees it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_packet.c - one packet through the whole dissector chain.
  * Input: byte 0 picks the link type (fz_linktypes), the rest is the
  * packet.  A fresh context per input, flushed at the end (pending TCP

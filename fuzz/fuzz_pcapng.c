@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_pcapng.c - a whole capture file through src/input/capfile.c: the
  * decompressors (input starting with a gzip, zstd, lz4 or xz magic is
  * decompressed first) and the pcapng block reader; every packet it yields

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_stream.c - a sequence of packets: TCP segments of a few
  * connections, IPv4/IPv6 fragments, UDP datagrams and raw packets, built
  * around fuzzer bytes so reassembly state (out-of-order, overlaps,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh SECONDS - build the libFuzzer harnesses with clang (ASan + UBSan)
 # and run each for SECONDS on a seed corpus built from the captures
 # (captures/, the shared corpus when present, and pcapgen scenarios).

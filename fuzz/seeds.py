@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """seeds.py - seed corpora for the fuzz harnesses, built from captures at
 run time (nothing large is committed).
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # build.sh [DIR [configure args...]] - configure and build out of tree
 # (default DIR: build/).  The source tree itself is never configured, so
 # several builds (plain, sanitizers) live side by side.

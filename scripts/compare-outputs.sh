@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # compare-outputs.sh OLD_BIN NEW_BIN [CAPTURE...] - run both binaries on
 # every capture (default: captures/, ../shared's real and lab captures) in
 # each output mode and report any difference in stdout, stderr or exit

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # deps.sh - install regtrace's Debian build and test dependencies (root),
 # and the npm packages the tests decode with (tests/js, from its lockfile).
 # Skips apt entirely when everything is already there.
@@ -11,7 +12,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
 libpcap-dev libosip2-dev libncurses-dev libjansson-dev nettle-dev zlib1g-dev libzstd-dev liblz4-dev liblzma-dev check
 zstd lz4 xz-utils
 clang libclang-rt-dev python3 python3-jsonschema tshark tcpdump tmux time iproute2 wireshark-common
-sngrep prometheus"
+sngrep prometheus mandoc git"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-all.sh - install, build and run every test suite: unit, script and
 # golden tests on a plain build, the same under AddressSanitizer +
 # UndefinedBehaviorSanitizer, and the fuzz smoke run.  Prints one closing
@@ -52,6 +53,33 @@ run_suite() {   # run_suite NAME BUILDDIR [configure args]
 }
 
 run_suite plain build
+
+# make distcheck on the plain build: the tarball builds, installs,
+# uninstalls and passes make check out of tree, read-only.  Then the
+# tarball against the committed files: everything git has must be in it.
+if [ -f build/Makefile ]; then
+	echo "== distcheck"
+	if (cd build && make distcheck) > "$logdir/distcheck.log" 2>&1; then
+		pass=$((pass + 1)); echo "ok - make distcheck"
+	else
+		failn=$((failn + 1)); echo "not ok - make distcheck (build/test-logs/distcheck.log)"
+		grep -E '^(FAIL|ERROR):|Error|error:' "$logdir/distcheck.log" | head -20
+	fi
+	tarball=$(ls -t build/regtrace-*.tar.gz 2>/dev/null | head -1)
+	if [ -n "$tarball" ] && git rev-parse --verify -q HEAD > /dev/null 2>&1; then
+		top=$(basename "$tarball" .tar.gz)
+		tar -tzf "$tarball" | sed "s|^$top/||" | sort > "$logdir/dist-files.txt"
+		git ls-files | grep -vx '.gitignore' | sort | comm -23 - "$logdir/dist-files.txt" > "$logdir/dist-missing.txt"
+		if [ -s "$logdir/dist-missing.txt" ]; then
+			failn=$((failn + 1)); echo "not ok - the dist tarball lacks committed files (EXTRA_DIST):"
+			head -20 "$logdir/dist-missing.txt"
+		else
+			pass=$((pass + 1)); echo "ok - the dist tarball has every committed file"
+		fi
+	else
+		skipn=$((skipn + 1)); echo "skip - the dist tarball against git ls-files: no tarball or no git history"
+	fi
+fi
 SAN="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \

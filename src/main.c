@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c - regtrace's command line: options, inputs, outputs, exit status.
  *
  * Exit status (issue order): 2 usage error or no input readable; else 1
@@ -32,6 +33,7 @@
 #include "cred.h"
 #include "pipeline.h"
 #include "msgstore.h"
+#include "version.h"
 
 struct app {
 	/* options */
@@ -98,8 +100,9 @@ static void usage(FILE *f)
 		"inputs:\n"
 		"  -r FILE          read a pcap or pcapng file ('-' = stdin), compressed or not; may\n"
 		"                   repeat, or be a quoted glob ('dir/*.pcap*'): read as one capture,\n"
-		"                   merged by time (--no-merge: one after the other)\n"
-		"  -i IFACE         capture live on IFACE ('any' for all)\n"
+		"                   merged by time\n"
+		"  --no-merge       several -r: read one after the other, not merged by time\n"
+		"  -i IFACE         capture live on IFACE ('any' for all); may repeat\n"
 		"  -c COUNT         stop after COUNT packets\n"
 		"  -s SNAPLEN       live: bytes kept of each packet (default and 0: 262144)\n"
 		"  -B KIB           live: kernel capture buffer in KiB (default 32768)\n"
@@ -485,7 +488,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 			usage(stdout);
 			exit(0);
 		case 'V':
-			printf("regtrace %s\n", PACKAGE_VERSION);
+			rt_version_print(stdout);
 			exit(0);
 		default:
 			usage(stderr);

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """capgen_input.py DIR - captures for the input layer (tests/input_formats.sh).
 
 Writes into DIR:

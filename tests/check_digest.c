@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_digest.c - digest computation, dg_verify and the credentials file.
  *
  * Where the expected values come from (none from regtrace's own output):

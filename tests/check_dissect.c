@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_dissect.c - unit tests of the cursor, the SIP record and the
  * link/IP/UDP printers.  Expected values are read off the hand-written
  * inputs (RFC 3261 examples style), not produced by the code under test. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_ladder.c - the ladder layout (src/output/ladder.c): golden text ladders of
  * the project's captures (tests/golden/ladder-*.txt, each checked by hand
  * against tshark, as its header says) and of a hand-built model (two

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_main.h - the one main() every Check test program uses: runs the
  * suites and prints TAP on stdout (one line per test, counted by make check). */
 #ifndef RT_CHECK_MAIN_H

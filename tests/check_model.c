@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_model.c - unit tests of the correlation model (src/model/model.h).
  *
  * Messages are built as SIP text and parsed with sip_parse(), so the tests

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # corpus_all.sh - every file of the shared corpus, however its SIP travels
 # (TCP reassembly, IP fragments, GRE/IP-in-IP/GTP-U, HEP, WebSocket, SCTP):
 # the number of `regtrace --messages` lines equals the manifest's sip_msgs

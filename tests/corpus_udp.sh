@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # corpus_udp.sh - on every plain-UDP file of the shared real corpus (no IP
 # fragments, tunnels, HEP, WebSocket, SCTP or MALFORMED in its notes), the
 # number of --messages lines equals tshark's count (MANIFEST.tsv sip_msgs).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """diag2.py - TAP tests of the part-2 diagnosis rules (issue 6): for each
 rule a capture from tests/diaggen2.py that fires it and one that does not,
 run through `regtrace -r F --json`, asserting id, severity and the concrete

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # diag2.sh - part-2 diagnosis rules (issue 6): see tests/diag2.py.
 . "$(dirname "$0")/tap.sh"
 export RT_BIN RT_SRC RT_SHARED

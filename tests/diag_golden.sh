@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # diag_golden.sh - the findings on every shared real capture equal
 # tests/golden/findings-real.txt (reviewed by hand against tshark; see its
 # header).  One TAP line per capture.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* diag_util.h - test helper shared by check_diag.c and diagdump.c: read a
  * capture through the real capture layer, dissectors and model, then run
  * the diagnosis (no CLI, no output modules involved). */

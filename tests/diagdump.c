@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* diagdump.c - print the findings on captures, one line each (golden form),
  * with -m the message and fix too.  A test tool, used by diag_golden.sh
  * and for reviewing findings by hand:

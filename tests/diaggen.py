@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """diaggen - registration scenarios for the diagnosis tests (tests/check_diag.c)
 that tests/pcapgen.py does not have.  Built with pcapgen's packet and SIP
 builders (imported as a module); one UDP datagram per SIP message, so frame

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """diaggen2 - registration scenarios for the part-2 diagnosis tests
 (tests/diag2.py): long time spans, NAT seen from either side, scanners and
 the GB/T 28181 profile.  Built on tests/pcapgen.py (imported as a module);

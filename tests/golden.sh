@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # golden.sh - tcpdump-style golden tests (tests/golden/TESTLIST): each
 # capture's output must equal its golden file; where the list says so, the
 # golden file itself is re-derived from tshark and must agree too.

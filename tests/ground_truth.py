@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """ground_truth.py - REGISTER transactions of regtrace --json against the
 shared corpus' ground truth (captures/real/expected/*.detail.tsv).
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ground_truth.sh - every REGISTER transaction of the shared ground-truth
 # files (captures/real/expected/*.detail.tsv, made with tshark and by hand,
 # not by regtrace) found by regtrace --json with the same request frame and

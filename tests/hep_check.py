@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """hep_check.py - checks of --hep-send against decoders regtrace did not write.
 
   hep_check.py hepjs CAPTURE DECODED.jsonl AGENT_ID KEY NODE

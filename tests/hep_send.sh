@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # hep_send.sh - --hep-send checked by receivers regtrace did not write, and
 # --hep-listen over UDP and TCP with --hep-key:
 #   hep-js (sipcapture's HEP library) decodes every packet with the chunks

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # input_formats.sh - pcapng with several interfaces and sections, compressed
 # input, lenient start lines (tests/capgen_input.py), against tshark's own
 # message list (tests/tshark_messages.py) and what the generator states.

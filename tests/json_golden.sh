@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # json_golden.sh - the registration view of --json (tests/json_subset.py)
 # for a few captures, against golden files checked by hand against tshark
 # (each file's second line says what was checked).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """json_schema.py - regtrace --json and --jsonl output validated against
 docs/schema.json (JSON Schema 2020-12) for every capture of the shared
 corpus (captures/real and captures/lab), plus reference checks the schema

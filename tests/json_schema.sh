@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # json_schema.sh - every shared corpus capture gives --json and --jsonl
 # output valid against docs/schema.json (work in json_schema.py).
 . "$(dirname "$0")/tap.sh"

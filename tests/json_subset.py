@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """json_subset.py < regtrace.json - the registration view a golden file pins:
 per AOR its state, summary counts and each REGISTER transaction's request
 frame, copies, credentials, final status and outcome; one line each, so a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # jsonl_live.sh - --jsonl in live capture is flushed line by line: the first
 # objects can be read while regtrace -i lo is still running (in a network
 # namespace of its own).

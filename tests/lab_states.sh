@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # lab_states.sh - per-AOR registration state, last final code and attempts on
 # the shared lab captures (Kamailio + SIPp, ../shared/captures/lab).
 # Expected values come from each capture's .txt (scenario, checks and the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # layout.sh - the layering is held by the build's include paths: ui/ sees
 # the model, the outputs and the SIP record but no dissector header, and
 # the dissectors see nothing of src/.  Each case compiles a one-line file

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # live_capture.sh - live capture options and the kernel-drop count: -s and
 # -B are checked; JSON capture has the interface and kernel_drops; with the
 # reader stopped (SIGSTOP) and a small -B buffer, a burst overflows the

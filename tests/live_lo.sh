@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # live_lo.sh - live capture: regtrace -i lo lists SIP datagrams sent over
 # loopback while it runs (needs root / CAP_NET_RAW; skipped otherwise), in a
 # network namespace of its own.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # live_multi.sh - several -i at once, each with its own link type (as
 # dumpcap takes them): -i lo (Ethernet) -i any (Linux cooked) both see the
 # datagrams sent over loopback, so each REGISTER is listed twice, once per

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """live_send.py PORT NAME SLEEP [--hello] - for the live tests: after SLEEP
 seconds (the capture getting ready), three REGISTERs over loopback from
 PORT+1 to PORT, Call-IDs NAME-call-0..2; --hello adds a datagram that is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # max_memory.sh - --max-memory and the message store (issue 8): a ~100k-packet
 # capture made here (tests/memgen.py: 25000 users, each REGISTER -> 401 ->
 # REGISTER(auth) -> 200, interleaved) is analysed with a small --max-memory.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """memgen - a ~100k-packet registration capture for the --max-memory test.
 
 Owns nothing else: USERS distinct users, each REGISTER -> 401 ->

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # metrics.sh - --metrics scraped by a real Prometheus server (Debian's,
 # started here on loopback with its own config and stopped by PID) during
 # a live capture, and the page checked by promtool.  The traffic is made

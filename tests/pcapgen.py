@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pcapgen - synthetic capture generator for regtrace's tests.
 
 Owns: building packets byte by byte (capture files, link layers, IPv4/IPv6,

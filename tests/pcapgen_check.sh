@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pcapgen_check.sh - validates tests/pcapgen.py independently of regtrace (TAP).
 #
 # For every scenario: (1) it generates, is a non-empty file under 100 KB;

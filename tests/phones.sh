@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # phones.sh - captures of real phones (tests/record_phones.sh: baresip 1.0
 # and linphonec 5.1 against the lab's Kamailio, in a network namespace):
 # healthy registrations with 60 s and 3600 s grants carry no WARN or worse;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pipeline.sh - reading files on two threads (src/input/pipeline.c) gives exactly
 # what the one-thread path gives: the same JSON document (messages with raw
 # text, transactions, registrations, findings, stats) and the same summary

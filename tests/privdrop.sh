@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # privdrop.sh - -Z: root is given up once the interface and the files are
 # open, as tcpdump does.  The Uid/Gid lines of /proc/PID/status are read
 # while the capture runs; the capture and -w go on working after the drop.

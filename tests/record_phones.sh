@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # record_phones.sh - record real SIP phones registering: baresip and linphonec
 # (Debian packages baresip-core, linphone-cli) against the lab's Kamailio
 # (../shared/lab/kamailio/kamailio.cfg.in: digest auth, usrloc in memory,

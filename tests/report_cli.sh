@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # report_cli.sh - the text report and --fail-on on the shared lab captures.
 # Expected values come from the captures' .txt (scenario and tshark list),
 # by hand: 04 = three unknown users answered 404; 03 = wrong password ending

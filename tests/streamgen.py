@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """streamgen - hostile stream captures for tests/streams.sh.
 
 Owns: the scenarios pcapgen.py does not have: randomly ordered TCP

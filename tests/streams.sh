@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # streams.sh - SIP however it travels, on crafted captures: TCP reassembly
 # (several messages per segment, split, out of order, keepalives, cut at
 # the end, a 64 KiB header line), lenient SIP, IP fragments, tunnels, HEP

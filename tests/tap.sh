@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tap.sh - sourced by the script tests: TAP output and common paths.
 #   plan N | ok COND_RC DESC | pass DESC | fail DESC | skip DESC | skip_all WHY
 # RT_BIN, RT_SRC, RT_SHARED come from make check (AM_TESTS_ENVIRONMENT);

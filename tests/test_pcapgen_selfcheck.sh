@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_pcapgen_selfcheck.sh - checks tests/pcapgen.py against published test
 # vectors and the file-format specs (TAP).  Expected values come from the
 # RFCs (2617, 7616, 6455, 1071 example header, CRC-32C check value), from

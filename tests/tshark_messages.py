@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """tshark_messages.py FILE - the --messages view of FILE, derived from tshark.
 
 An independent check of regtrace's golden files: same columns (frame,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tui.sh - end-to-end tests of the ncurses TUI: regtrace runs in a detached
 # tmux (100x30), keys are sent with send-keys and the screen is read back
 # with capture-pane.  Covers every key of the help screen, resize, quit with

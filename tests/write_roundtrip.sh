@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # write_roundtrip.sh - -w keeps every packet that carried SIP: reading the
 # written file lists the same messages (frame numbers aside, since the
 # other packets are left out).

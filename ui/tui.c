@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui.c - see tui.h: terminal set-up and restore, the loop, keys common to
  * every screen, the title and status bars, safe text drawing. */
 #include "config.h"
@@ -400,4 +401,9 @@ bool tui_tick(struct tui *t, const struct model *m, const struct tui_stats *st)
 	tui_lists_rebuild(t);
 	draw(t);
 	return t->quit || g_quit_sig;
+}
+
+const char *tui_curses_version(void)
+{
+	return curses_version();
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui.h - the interactive ncurses screen (sngrep-like) over the model.
  *
  * Owns: the terminal while it is active (curses set-up, restoring it on
@@ -39,5 +40,7 @@ void tui_run(struct tui *t, const struct model *m, const struct tui_stats *st);
 bool tui_tick(struct tui *t, const struct model *m, const struct tui_stats *st);
 /* Give the terminal back (idempotent; replays what went to stderr). */
 void tui_end(struct tui *t);
+/* The ncurses library this runs with, e.g. "ncurses 6.4.20221231" (for -V). */
+const char *tui_curses_version(void);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui_int.h - what the TUI's files share: the state struct, colours and the
  * safe text drawing helper.  Not used outside ui/. */
 #ifndef RT_TUI_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui_lists.c - the registrations list (start screen) and the dialogs list:
  * columns, state colours, incremental search, state filter, sort keys. */
 #include "config.h"

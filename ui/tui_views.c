@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tui_views.c - the ladder screen, the message view and the help screen. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* addr.c - text forms and comparisons of network endpoints. */
 #include "addr.h"
 

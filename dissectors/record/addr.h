@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* addr.h - network endpoints and transports as the dissectors report them.
  *
  * Owns: struct rt_addr (IPv4/IPv6 address + port), enum rt_transport, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sip_msg.h - the record the dissectors hand to the rest of regtrace.
  *
  * Owns: struct sip_msg (one SIP message as the model, the rules, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cred.c - the --credentials FILE store; see cred.h for the format. */
 #include <errno.h>
 #include <fcntl.h>

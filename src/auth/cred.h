@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cred.h - the --credentials FILE store (passwords / HA1 for digest checks).
  *
  * Owns: loading the file, the entries, wiping them on free.

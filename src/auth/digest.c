@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* digest.c - digest responses (RFC 2617 §3.2.2, RFC 7616 §3.4) and their
  * verification against the credentials store; see digest.h. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* digest.h - SIP/HTTP digest responses (RFC 2617, RFC 7616, RFC 8760) and
  * checking a captured Authorization against known credentials.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture_point.h - where was the capture taken, and the addressing and
  * timing helpers the part-2 rules share (rules_time.c, rules_nat.c,
  * rules_gb.c).

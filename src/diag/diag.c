@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* diag.c - the rule table machinery and the helpers the rules share.
  * See diag.h. */
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* diag.h - diagnosis: the rule table that turns the correlation model into
  * findings ("why does my phone not register?").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rules_auth.c - diagnosis rules about digest authentication (REG-AUTH-*).
  *
  * Owns: the rule functions and the table diag_rules_auth.  Conditions:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rules_gb.c - the GB/T 28181 registration profile: expiry floor, retry
  * interval, device/platform IDs, domain, keepalive MESSAGEs, time sync.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rules_nat.c - diagnosis rules about addresses on the wire: the capture
  * point, NAT, misrouted responses, SIP ALGs, transports, UDP fragmentation
  * and scanners.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rules_resp.c - diagnosis rules about the registrar's answers, timeouts,
  * retransmissions and the form of the REGISTER itself.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rules_time.c - diagnosis rules over the binding timeline and the refresh
  * cadence: lapses, late/early refreshes, grants, stored Contacts, stale
  * bindings, flapping, Call-ID changes, Retry-After.

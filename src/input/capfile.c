@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capfile.c - decompression by content and a pcapng reader of our own.
  *
  * pcapng: draft-ietf-opsawg-pcapng (sections 3-4: block layout, SHB, IDB,

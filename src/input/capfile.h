@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capfile.h - capture files by content: decompression and the pcapng reader.
  *
  * Owns: recognising an input by its first bytes, not its name (gzip, zstd,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture.c - libpcap in, packets to the dissectors, SIP packets out (-w). */
 #include "capture.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture.h - the capture layer: libpcap files, stdin and live interfaces.
  *
  * Owns: opening inputs (pcap and pcapng, any timestamp precision and byte

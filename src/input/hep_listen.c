@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hep_listen.c - receive HEP over UDP or TCP (--hep-listen).  See hep_listen.h. */
 #include "hep_listen.h"
 

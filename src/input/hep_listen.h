@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hep_listen.h - receive HEP over UDP or TCP (--hep-listen [udp:|tcp:][ADDR:]PORT).
  *
  * Owns: the listening socket, the TCP connections and their framing (a

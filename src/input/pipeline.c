@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pipeline.c - reader thread + consumer hand-off.  See pipeline.h. */
 #include "pipeline.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pipeline.h - reading files on a second thread.
  *
  * Owns: struct pipe, a two-stage pipeline for reading capture files.  The

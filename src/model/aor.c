@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aor.c - canonical address-of-record and contact keys.
  *
  * Owns: aor_canonical() (RFC 3261 §10.3: the AOR is the To URI reduced to

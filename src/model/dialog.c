@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* dialog.c - every message grouped by Call-ID, for every method.
  *
  * Owns: struct dialog creation and membership.  A "dialog" here is the

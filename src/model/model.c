@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* model.c - the model's entry points, message store, hash map and events.
  *
  * Owns: struct model's life cycle, the message store (every struct sip_msg

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* model.h - the correlation model: messages -> transactions, dialogs and
  * per-AOR registration histories.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* model_int.h - internals shared by model.c, txn.c, dialog.c and reg.c.
  *
  * Owns: the string-keyed hash map (mdl_map_*), struct model_priv (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reg.c - registration histories per AOR: sessions, attempts, bindings,
  * states and summaries.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* txn.c - SIP transactions seen from the wire (RFC 3261 §17).
  *
  * Owns: struct txn creation, request/response matching, retransmission

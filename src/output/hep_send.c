@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hep_send.c - HEPv3 out to HOMER collectors.  See hep_send.h. */
 #include "hep_send.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hep_send.h - HEPv3 out to HOMER collectors (--hep-send).
  *
  * Owns: struct hep_send (every collector of a run, its socket and queue),

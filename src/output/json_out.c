@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* json_out.c - see json_out.h.
  *
  * The per-element output (messages, transactions, attempts, sessions,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* json_out.h - the JSON document (--json) and the JSON Lines stream (--jsonl).
  *
  * Owns: struct json_out (one output stream), struct json_capture (what main.c

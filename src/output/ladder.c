@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ladder.c - see ladder.h. */
 #include "ladder.h"
 

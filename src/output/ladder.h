@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ladder.h - the ladder (sequence) diagram of a registration or a dialog.
  *
  * Owns: the layout shared by the TUI and `--ladder`: columns (one per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ladder_text.c - `--ladder`: one ASCII ladder per registration (AOR), then
  * one per dialog that carries a method other than REGISTER (REGISTER-only
  * Call-IDs are already on their AOR's ladder), for pasting into a ticket. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* metrics.h - Prometheus metrics over HTTP (--metrics [ADDR:]PORT).
  *
  * Owns: the listening socket and its server thread, the text exposition

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* report.h - the text report (--report; default when stdout is not a terminal).
  *
  * Owns: report_write(): one line per AOR (AOR, state, last code, attempts,

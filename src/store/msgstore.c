@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* msgstore.c - file-backed arena for message records.  See msgstore.h.
  *
  * Why MAP_SHARED on a real file: MADV_DONTNEED on such a mapping only

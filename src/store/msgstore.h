@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* msgstore.h - where SIP message records live when a run keeps them.
  *
  * Owns: struct msg_store, an append-only arena backed by an unlinked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* endpoint.c - see endpoint.h. */
 #include "endpoint.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* endpoint.h - "[udp:|tcp:]HOST:PORT" as the HEP options take it.
  *
  * Owns: struct rt_endpoint and its parser.  HOST may be a name, an IPv4

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* escape.h - captured text made safe for a terminal or a TSV line.
  *
  * Owns: rt_escape(), the one function every text output (--messages, the

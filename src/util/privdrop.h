@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* privdrop.h - giving up root once every interface, socket and file is open.
  *
  * Owns: the choice of the user to run as and the drop itself (tcpdump's

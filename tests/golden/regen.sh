@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # regen.sh [NAME...] - rewrite tests/golden/NAME.out from regtrace's output.
 # A regenerated file proves nothing until it is checked: golden.sh compares
 # it with tshark's view of the same capture (tests/tshark_messages.py) for

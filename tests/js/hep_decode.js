@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // hep_decode.js PORT SECONDS - a HEP collector that no one here wrote the
 // decoder of: sipcapture's hep-js decodes each UDP datagram received on
 // 127.0.0.1:PORT; one JSON line per packet ({rcinfo, payload}, or
