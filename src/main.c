@@ -38,6 +38,7 @@ struct app {
 	bool messages;            /* --messages */
 	bool live;
 	bool report;              /* --report (default when stdout is not a terminal) */
+	bool verbose;             /* -v: the report lists INFO findings too */
 	bool json;                /* --json[=FILE] */
 	const char *json_path;    /* NULL or "-": stdout */
 	bool json_raw;            /* --json-raw */
@@ -83,7 +84,9 @@ static void usage(FILE *f)
 		"  BPF expression   as with tcpdump; without one every packet is examined\n"
 		"outputs:\n"
 		"  --messages       one line per SIP message (tab-separated)\n"
-		"  --report         one line per AOR, then totals (default when stdout is not a terminal)\n"
+		"  --report         one line per AOR, then totals and the findings in words\n"
+		"                   (default when stdout is not a terminal)\n"
+		"  -v, --verbose    the report lists INFO findings too (otherwise counted)\n"
 		"  --json[=FILE]    one JSON document (docs/json.md) on stdout or in FILE\n"
 		"  --json-raw       include each message's text in the JSON\n"
 		"  --jsonl          JSON Lines on stdout, one object per message/transaction/attempt\n"
@@ -228,6 +231,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 		{ "rule-opt", required_argument, NULL, OPT_RULE_OPT },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -236,7 +240,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 	if (!a->files)
 		return 2;
 	int c;
-	while ((c = getopt_long(argc, argv, "+r:i:w:c:hVN", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:w:c:hVNv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			a->files[a->nfiles++] = optarg;
@@ -262,6 +266,9 @@ static int parse_args(struct app *a, int argc, char **argv)
 			break;
 		case OPT_REPORT:
 			a->report = true;
+			break;
+		case 'v':
+			a->verbose = true;
 			break;
 		case OPT_JSON:
 			a->json = true;
@@ -453,7 +460,8 @@ static int finish_outputs(struct app *a)
 		rc = 2;
 	if (a->json_f && a->json_f != stdout && fclose(a->json_f))
 		rc = 2;
-	if (a->report && report_write(stdout, a->model))
+	struct report_opts ro = { .verbose = a->verbose };
+	if (a->report && report_write(stdout, a->model, &ro))
 		rc = 2;
 	if (a->ladder) {
 		ladder_text_all(a->model, stdout, 80);
@@ -552,6 +560,10 @@ int main(int argc, char **argv)
 		tui_end(a.ui);
 		a.ui = NULL;
 	}
+	/* nothing read (no input opened, a bad filter, no such interface): the
+	 * error is on stderr; an empty report would only hide it */
+	if (rc == 2)
+		return app_free(&a, 2);
 	if (!flushed)
 		dis_flush(a.dis);
 	int out_rc = finish_outputs(&a);

@@ -62,15 +62,10 @@ static enum tui_color state_color(enum aor_state s)
 	}
 }
 
+/* the AOR's cause (diag_run ranks its findings, finding_rank_cmp) */
 static const struct finding *top_finding(const struct aor_hist *a)
 {
-	const struct finding *best = NULL;
-	for (size_t i = 0; i < a->findings.n; i++) {
-		const struct finding *f = a->findings.v[i];
-		if (!best || f->sev > best->sev)
-			best = f;
-	}
-	return best;
+	return a->cause;
 }
 
 static const char *aor_contact(const struct aor_hist *a)

@@ -27,6 +27,8 @@ struct json_out {
 	struct json_opts o;
 	bool lines;              /* JSONL */
 	size_t nmsgs;            /* elements written to "messages" */
+	bool head_done;          /* the document's opening is written (at the first
+				    message or the end: nothing when nothing was read) */
 	bool err;
 	char *buf;               /* the element being written; flushed when full */
 	size_t len;
@@ -776,6 +778,15 @@ static void reg_fields(struct json_out *j, const struct aor_hist *a, bool multi_
 	w_key(j, "last_seen"); w_time(j, a->t_last);
 	w_obj_end(j);
 
+	w_key(j, "cause");   /* the finding that ranks first (finding_rank_cmp) */
+	if (a->cause) {
+		w_obj(j);
+		w_key(j, "rule"); w_str(j, a->cause->rule);
+		w_key(j, "message"); w_str(j, a->cause->message);
+		w_obj_end(j);
+	} else {
+		w_null(j);
+	}
 	w_key(j, "findings");
 	w_arr(j);
 	for (size_t i = 0; i < a->findings.n; i++) {
@@ -1024,18 +1035,23 @@ static int out_free(struct json_out *j)
 
 struct json_out *json_begin(FILE *f, const struct json_opts *o)
 {
-	struct json_out *j = out_new(f, o, false);
-	if (j) {
-		put(j, "{\"schema_version\":\"" JSON_SCHEMA_VERSION "\",\n\"messages\":[");
-		w_done(j);
-	}
-	return j;
+	return out_new(f, o, false);
+}
+
+static void json_head(struct json_out *j)
+{
+	if (j->head_done)
+		return;
+	j->head_done = true;
+	put(j, "{\"schema_version\":\"" JSON_SCHEMA_VERSION "\",\n\"messages\":[");
+	w_done(j);
 }
 
 void json_message(struct json_out *j, const struct sip_msg *m)
 {
 	if (!j || !m)
 		return;
+	json_head(j);
 	put(j, j->nmsgs++ ? ",\n" : "\n");
 	w_obj(j);
 	msg_fields(j, m, j->o.raw);
@@ -1052,6 +1068,7 @@ int json_end(struct json_out *j, const struct model *m, const struct json_captur
 {
 	if (!j)
 		return -1;
+	json_head(j);
 	bool mf = m ? multi_file(m, c) : false;
 	put(j, "\n],\n\"registrations\":[");
 	for (size_t i = 0; m && i < m->aors.n; i++) {

@@ -28,7 +28,7 @@
 #include "sip_msg.h"
 #include "model.h"
 
-#define JSON_SCHEMA_VERSION "1.0"
+#define JSON_SCHEMA_VERSION "1.1"
 
 /* One input file. */
 struct json_capture_file {
