@@ -26,6 +26,7 @@
 #include "cred.h"
 #include "pipeline.h"
 #include "msgstore.h"
+#include "select.h"
 
 struct app {
 	/* options */
@@ -58,6 +59,7 @@ struct app {
 	struct cap_result res;
 	size_t max_memory;        /* --max-memory (bytes) */
 	struct msg_store *store;  /* message records, file-backed (msgstore.h) */
+	struct rt_select sel;     /* --aor, --state, --finding: what every output shows */
 };
 
 static volatile sig_atomic_t g_stop;   /* set by SIGINT/SIGTERM only */
@@ -104,6 +106,12 @@ static void usage(FILE *f)
 		"                   live in an unlinked temp file, at most SIZE/16 of it in RAM,\n"
 		"                   oldest dropped first and re-read when needed\n"
 		"  -w FILE          write the packets that carried SIP to FILE (pcap)\n"
+		"selection (every output; repeat an option for 'or', combine for 'and'):\n"
+		"  --aor PATTERN    registrations whose AOR matches the glob (e.g. 'sip:bob@*')\n"
+		"  --state STATE    registered, failed, challenged, unregistered, expired,\n"
+		"                   timeout or unknown\n"
+		"  --finding RULE   registrations with a finding of RULE (a glob: 'REG-AUTH-*')\n"
+		"                   with their dialogs and messages; no match: empty output\n"
 		"  -h, --help       this help\n"
 		"  -V, --version    version\n"
 		"\n"
@@ -143,11 +151,12 @@ static void print_message_line(const struct app *a, const struct sip_msg *m)
 static void on_msg(void *user, struct sip_msg *m)
 {
 	struct app *a = user;
-	if (a->messages)
+	bool held = sel_active(&a->sel);   /* written at the end, if selected */
+	if (a->messages && !held)
 		print_message_line(a, m);
-	if (a->jo)
+	if (a->jo && !held)
 		json_message(a->jo, m);
-	if (a->jl)
+	if (a->jl && !held)
 		jsonl_message(a->jl, m);
 	if (a->model)
 		model_add_msg(a->model, m);   /* takes ownership */
@@ -183,7 +192,8 @@ static void on_tick(void *user, const struct cap_result *r)
 
 static struct tui *start_tui(const struct app *a)
 {
-	struct tui_opts o = { .live = a->live, .source = a->iface ? a->iface : (a->nfiles ? a->files[0] : "") };
+	struct tui_opts o = { .live = a->live, .source = a->iface ? a->iface : (a->nfiles ? a->files[0] : ""),
+			      .sel = &a->sel };
 	struct tui *t = tui_start(&o);
 	if (!t)
 		fprintf(stderr, "regtrace: cannot start the screen (TERM?); use --no-tui\n");
@@ -212,6 +222,7 @@ enum { OPT_LADDER = 400, OPT_TUI, OPT_NO_TUI };
 enum { OPT_HEP_LISTEN = 500 };
 enum { OPT_LIST_RULES = 600, OPT_CREDENTIALS, OPT_RULE_OPT, OPT_PROFILE };
 enum { OPT_MAX_MEMORY = 700 };
+enum { OPT_SEL_AOR = 800, OPT_SEL_STATE, OPT_SEL_FINDING };
 
 static int parse_args(struct app *a, int argc, char **argv)
 {
@@ -232,6 +243,9 @@ static int parse_args(struct app *a, int argc, char **argv)
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "aor", required_argument, NULL, OPT_SEL_AOR },
+		{ "state", required_argument, NULL, OPT_SEL_STATE },
+		{ "finding", required_argument, NULL, OPT_SEL_FINDING },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -270,6 +284,17 @@ static int parse_args(struct app *a, int argc, char **argv)
 		case 'v':
 			a->verbose = true;
 			break;
+		case OPT_SEL_AOR:
+		case OPT_SEL_STATE:
+		case OPT_SEL_FINDING: {
+			char err[160] = "out of memory";
+			if ((c == OPT_SEL_AOR ? sel_add_aor(&a->sel, optarg) : c == OPT_SEL_FINDING ?
+			     sel_add_rule(&a->sel, optarg) : sel_add_state(&a->sel, optarg, err, sizeof err))) {
+				fprintf(stderr, "regtrace: %s\n", err);
+				return 2;
+			}
+			break;
+		}
 		case OPT_JSON:
 			a->json = true;
 			a->json_path = optarg;
@@ -407,9 +432,13 @@ static int start_outputs(struct app *a)
 	}
 	if (a->jsonl) {
 		a->jl = jsonl_begin(stdout, &jo);
-		jsonl_hook(a->jl, &mo);
+		if (!sel_active(&a->sel))
+			jsonl_hook(a->jl, &mo);
 	}
-	if (a->report || a->json || a->jsonl || a->fail_on || a->ladder || a->use_tui) {
+	json_select(a->jo, &a->sel);
+	json_select(a->jl, &a->sel);
+	if (a->report || a->json || a->jsonl || a->fail_on || a->ladder || a->use_tui ||
+	    (a->messages && sel_active(&a->sel))) {
 		/* records and the model's objects go to the file-backed store,
 		 * so RAM follows what is being worked on, not the packet count */
 		struct msgstore_opts so = { .rss_max = a->max_memory ? a->max_memory : (size_t)512 << 20 };
@@ -449,6 +478,16 @@ static int finish_outputs(struct app *a)
 		return 0;
 	model_finish(a->model, a->res.last_ts_ns);
 	diag_run(a->model, &a->diag);
+	if (sel_prepare(&a->sel, a->model))
+		return 2;
+	if (sel_empty(&a->sel)) {
+		char d[512];
+		sel_describe(&a->sel, d, sizeof d);
+		fprintf(stderr, "regtrace: no registration matches %s\n", d);
+	}
+	for (size_t i = 0; a->messages && sel_active(&a->sel) && i < a->model->msgs.n; i++)
+		if (sel_msg(&a->sel, a->model->msgs.v[i]))
+			print_message_line(a, a->model->msgs.v[i]);
 	struct json_capture c;
 	struct json_capture_file *f = calloc((size_t)a->res.ninputs + 1, sizeof *f);
 	if (!f)
@@ -460,11 +499,11 @@ static int finish_outputs(struct app *a)
 		rc = 2;
 	if (a->json_f && a->json_f != stdout && fclose(a->json_f))
 		rc = 2;
-	struct report_opts ro = { .verbose = a->verbose };
+	struct report_opts ro = { .verbose = a->verbose, .sel = &a->sel };
 	if (a->report && report_write(stdout, a->model, &ro))
 		rc = 2;
 	if (a->ladder) {
-		ladder_text_all(a->model, stdout, 80);
+		ladder_text_all(a->model, stdout, 80, &a->sel);
 		if (fflush(stdout))
 			rc = 2;
 	}
@@ -501,6 +540,7 @@ static int app_free(struct app *a, int status)
 	dis_free(a->dis);
 	msgstore_free(a->store);   /* after everything that points into it */
 	cap_result_free(&a->res);
+	sel_free(&a->sel);
 	free(a->bpf);
 	free(a->files);
 	return status;

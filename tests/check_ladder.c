@@ -95,7 +95,7 @@ static char *ladder_all_text(const struct model *m)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	ck_assert_ptr_nonnull(f);
-	ladder_text_all(m, f, 80);
+	ladder_text_all(m, f, 80, NULL);
 	fclose(f);
 	return buf;
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "tui_int.h"
+#include "select.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +315,8 @@ static void list_build(struct tui *t, struct tui_list *l, const struct ptr_vec *
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const void *o = src->v[i];
+		if (aor ? !sel_aor(t->opt.sel, o) : !sel_dialog(t->opt.sel, o))
+			continue;   /* the command line's selection (select.h) */
 		if (aor) {
 			if (!reg_filter_ok(m, o, l->filter))
 				continue;

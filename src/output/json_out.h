@@ -76,4 +76,10 @@ void jsonl_message(struct json_out *j, const struct sip_msg *m);
 void jsonl_hook(struct json_out *j, struct model_opts *mo);
 int jsonl_end(struct json_out *j, const struct model *m, const struct json_capture *c);
 
+/* Show only the selection (select.h) in what json_end()/jsonl_end() write.
+ * With an active one the caller holds messages (and jsonl_hook) back:
+ * the end writes the selected messages, transactions and attempts. */
+struct rt_select;
+void json_select(struct json_out *j, const struct rt_select *sel);
+
 #endif

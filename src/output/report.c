@@ -5,6 +5,7 @@
 
 #include "escape.h"
 #include "report.h"
+#include "select.h"
 
 /* column widths: with single spaces between them a line is at most 99 wide */
 enum { W_AOR = 25, W_STATE = 12, W_CODE = 4, W_ATT = 3, W_TTR = 6, W_EXP = 5,
@@ -98,6 +99,11 @@ static bool shown(const struct finding *fd, const struct report_opts *o)
 	return fd->sev >= SEV_WARN || (o && o->verbose);
 }
 
+static bool selected(const struct finding *fd, const struct report_opts *o)
+{
+	return sel_finding(o ? o->sel : NULL, fd);
+}
+
 /* After the table: per AOR its findings, the cause first (finding_ranked),
  * then the capture-wide ones.  INFO only with -v; otherwise counted. */
 static void findings_write(FILE *f, const struct model *m, const struct report_opts *o)
@@ -105,6 +111,8 @@ static void findings_write(FILE *f, const struct model *m, const struct report_o
 	size_t ninfo = 0, nshown = 0;
 	for (size_t i = 0; i < m->findings.n; i++) {
 		const struct finding *fd = m->findings.v[i];
+		if (!selected(fd, o))
+			continue;
 		if (shown(fd, o))
 			nshown++;
 		else
@@ -118,6 +126,8 @@ static void findings_write(FILE *f, const struct model *m, const struct report_o
 	fputs("\n", f);
 	for (size_t i = 0; i < m->aors.n; i++) {
 		const struct aor_hist *a = m->aors.v[i];
+		if (!sel_aor(o ? o->sel : NULL, a))
+			continue;
 		size_t n;
 		const struct finding **v = finding_ranked(a, &n);
 		bool head = false;
@@ -137,7 +147,7 @@ static void findings_write(FILE *f, const struct model *m, const struct report_o
 	bool head = false;
 	for (size_t i = 0; i < m->findings.n; i++) {
 		const struct finding *fd = m->findings.v[i];
-		if (fd->aor || !shown(fd, o))
+		if (fd->aor || !shown(fd, o) || !selected(fd, o))
 			continue;
 		if (!head) {
 			fputs("\ncapture-wide\n", f);
@@ -165,6 +175,9 @@ static char *contact_target(const struct binding *b)
 int report_write(FILE *f, const struct model *m, const struct report_opts *o)
 {
 	char b[256];
+	const struct rt_select *sel = o ? o->sel : NULL;
+	if (sel_empty(sel))
+		return 0;   /* a selection that matches nothing: nothing (main says so) */
 	fprintf(f, "%-*s %-*s %*s %*s %*s %*s %-*s %-*s %s\n",
 		W_AOR, "AOR", W_STATE, "STATE", W_CODE, "CODE", W_ATT, "ATT",
 		W_TTR, "TTR", W_EXP, "EXP", W_CONTACT, "CONTACT", W_UA, "UA", "WHY");
@@ -173,6 +186,8 @@ int report_write(FILE *f, const struct model *m, const struct report_opts *o)
 	for (size_t i = 0; m && i < m->aors.n; i++) {
 		const struct aor_hist *a = m->aors.v[i];
 		const struct aor_summary *s = &a->sum;
+		if (!sel_aor(sel, a))
+			continue;
 		if ((size_t)a->state < 7)
 			ns[a->state]++;
 		att += s->attempts;
@@ -224,7 +239,9 @@ int report_write(FILE *f, const struct model *m, const struct report_opts *o)
 		fputs(b, f);
 		fputc('\n', f);
 	}
-	size_t naors = m ? m->aors.n : 0;
+	size_t naors = 0;
+	for (size_t i = 0; i < 7; i++)
+		naors += ns[i];
 	fprintf(f, "\n%zu AORs: %zu registered, %zu failed, %zu challenged, %zu unregistered,"
 		" %zu expired, %zu timeout, %zu unknown\n", naors,
 		ns[AOR_REGISTERED], ns[AOR_FAILED], ns[AOR_CHALLENGED], ns[AOR_UNREGISTERED],

@@ -18,8 +18,11 @@
 
 #include "model.h"
 
+struct rt_select;
+
 struct report_opts {
 	bool verbose;                /* -v: INFO findings too */
+	const struct rt_select *sel; /* --aor/--state/--finding (select.h); NULL: all */
 };
 
 /* 0, or -1 on a write error.  o may be NULL. */
