@@ -27,6 +27,7 @@
 #include "pipeline.h"
 #include "msgstore.h"
 #include "select.h"
+#include "html.h"
 
 struct app {
 	/* options */
@@ -60,6 +61,8 @@ struct app {
 	size_t max_memory;        /* --max-memory (bytes) */
 	struct msg_store *store;  /* message records, file-backed (msgstore.h) */
 	struct rt_select sel;     /* --aor, --state, --finding: what every output shows */
+	const char *html_path;    /* --html FILE */
+	FILE *html_f;
 };
 
 static volatile sig_atomic_t g_stop;   /* set by SIGINT/SIGTERM only */
@@ -93,6 +96,7 @@ static void usage(FILE *f)
 		"  --json-raw       include each message's text in the JSON\n"
 		"  --jsonl          JSON Lines on stdout, one object per message/transaction/attempt\n"
 		"  --ladder         an ASCII ladder diagram per registration and per non-REGISTER dialog\n"
+		"  --html FILE      a self-contained HTML report: summary, timelines, ladders\n"
 		"  --tui            the interactive screen (default when stdout is a terminal)\n"
 		"  -N, --no-tui     never start the interactive screen\n"
 		"  --fail-on=COND   exit 1 when COND holds: failed, expired, any-finding\n"
@@ -222,7 +226,7 @@ enum { OPT_LADDER = 400, OPT_TUI, OPT_NO_TUI };
 enum { OPT_HEP_LISTEN = 500 };
 enum { OPT_LIST_RULES = 600, OPT_CREDENTIALS, OPT_RULE_OPT, OPT_PROFILE };
 enum { OPT_MAX_MEMORY = 700 };
-enum { OPT_SEL_AOR = 800, OPT_SEL_STATE, OPT_SEL_FINDING };
+enum { OPT_SEL_AOR = 800, OPT_SEL_STATE, OPT_SEL_FINDING, OPT_HTML };
 
 static int parse_args(struct app *a, int argc, char **argv)
 {
@@ -244,6 +248,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "aor", required_argument, NULL, OPT_SEL_AOR },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ "state", required_argument, NULL, OPT_SEL_STATE },
 		{ "finding", required_argument, NULL, OPT_SEL_FINDING },
 		{ "help", no_argument, NULL, 'h' },
@@ -283,6 +288,9 @@ static int parse_args(struct app *a, int argc, char **argv)
 			break;
 		case 'v':
 			a->verbose = true;
+			break;
+		case OPT_HTML:
+			a->html_path = optarg;
 			break;
 		case OPT_SEL_AOR:
 		case OPT_SEL_STATE:
@@ -398,7 +406,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 		return 2;
 	}
 	a->use_tui = a->tui > 0 || (a->tui == 0 && !a->report && !a->messages && !a->json && !a->jsonl &&
-				    !a->ladder && isatty(STDOUT_FILENO));
+				    !a->ladder && !a->html_path && isatty(STDOUT_FILENO));
 	/* the report is the default output when stdout is a file or a pipe (or with --no-tui) */
 	if (!a->report && !a->messages && !json_stdout && !a->jsonl && !a->ladder && !a->use_tui &&
 	    (!isatty(STDOUT_FILENO) || a->tui < 0))
@@ -437,7 +445,12 @@ static int start_outputs(struct app *a)
 	}
 	json_select(a->jo, &a->sel);
 	json_select(a->jl, &a->sel);
-	if (a->report || a->json || a->jsonl || a->fail_on || a->ladder || a->use_tui ||
+	if (a->html_path && !(a->html_f = fopen(a->html_path, "w"))) {
+		/* before anything is read: a long capture must not end in this */
+		fprintf(stderr, "regtrace: cannot write %s\n", a->html_path);
+		return 2;
+	}
+	if (a->report || a->json || a->jsonl || a->fail_on || a->ladder || a->use_tui || a->html_f ||
 	    (a->messages && sel_active(&a->sel))) {
 		/* records and the model's objects go to the file-backed store,
 		 * so RAM follows what is being worked on, not the packet count */
@@ -502,6 +515,9 @@ static int finish_outputs(struct app *a)
 	struct report_opts ro = { .verbose = a->verbose, .sel = &a->sel };
 	if (a->report && report_write(stdout, a->model, &ro))
 		rc = 2;
+	if (a->html_f && (html_write(a->html_f, a->model, &c, &a->sel) | fclose(a->html_f)))
+		rc = 2;
+	a->html_f = NULL;
 	if (a->ladder) {
 		ladder_text_all(a->model, stdout, 80, &a->sel);
 		if (fflush(stdout))
