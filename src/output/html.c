@@ -99,25 +99,26 @@ static const char JS[] =
 	"function detail(r){const d=el('div','det');\n"
 	" const h=el('div');h.appendChild(el('b',null,r.a));h.appendChild(document.createTextNode('  User-Agent: '+(r.u||'-')+'  Call-ID: '+(r.k.join(', ')||'-')));d.appendChild(h);\n"
 	" for(const f of r.f){const p=el('div','fd');p.appendChild(el('span',f.s,f.s+' '));p.appendChild(el('b',null,f.r+(f.c?' (cause)':'')+': '));\n"
-	"  p.appendChild(el('span','msg',f.m));if(f.x)p.appendChild(el('div','fix','fix: '+f.x));\n"
+	"  p.appendChild(el('span','msg',f.m));if(f.x>=0)p.appendChild(el('div','fix','fix: '+D.X[f.x]));\n"
 	"  const fr=el('div','fix','frames: ');for(const q of f.fr){const a=el('a','fr',q[1]);a.href='#';a.dataset.t='d'+r.i+'-f'+q[0]+'-'+q[1];fr.appendChild(a);}\n"
 	"  if(!f.fr.length)fr.appendChild(document.createTextNode('-'));p.appendChild(fr);d.appendChild(p);}\n"
 	" d.appendChild(timeline(r));\n"
-	" const t=$('d'+r.i);if(t)d.appendChild(t.content.cloneNode(true));\n"
+	" const t=$('d'+r.i);if(t){const x=el('div');x.innerHTML=t.textContent;d.appendChild(x);}\n"
 	" else d.appendChild(el('p','omit','Ladder and raw messages not embedded for this registration (see the note at the top); '"
 	"+'regtrace --html FILE --aor '+JSON.stringify(r.a)+' gives them.'));\n"
 	" return d;}\n"
 	"function toggle(tr,r){let n=tr.nextSibling;if(n&&n.classList.contains('dr')){n.hidden=!n.hidden;return;}\n"
 	" const dr=el('tr','dr'),td=el('td');td.colSpan=8;td.appendChild(detail(r));dr.appendChild(td);tr.after(dr);}\n"
+	"function cmsg(r){const c=r.f.find(f=>f.c);return c?c.m:'';}\n"
 	"function row(r){const tr=el('tr','r');tr.dataset.i=r.i;\n"
-	" for(const [v,c] of [[r.a],[r.s,'st-'+r.s],[r.c||'-'],[r.n],[r.u||'-'],[r.k[0]||'-'],[r.w?r.w[0]:'-',r.w?r.w[2]:null],[r.w?r.w[1]:'']])tr.appendChild(el('td',c,v));\n"
+	" for(const [v,c] of [[r.a],[r.s,'st-'+r.s],[r.c||'-'],[r.n],[r.u||'-'],[r.k[0]||'-'],[r.w?r.w[0]:'-',r.w?r.w[1]:null],[cmsg(r)]])tr.appendChild(el('td',c,v));\n"
 	" tr.addEventListener('click',()=>toggle(tr,r));return tr;}\n"
 	"function render(){const tb=$('tbody');tb.textContent='';const n=shown.length,pages=Math.max(1,Math.ceil(n/PAGE));\n"
 	" if(page>=pages)page=pages-1;for(const r of shown.slice(page*PAGE,page*PAGE+PAGE)){const tr=row(r);tb.appendChild(tr);if(D.aors.length<=D.small)toggle(tr,r);}\n"
 	" $('count').textContent=n+' of '+D.aors.length+' registrations'+(pages>1?', page '+(page+1)+' of '+pages:'');\n"
 	" $('prev').disabled=page==0;$('next').disabled=page>=pages-1;}\n"
 	"function filter(){const q=$('q').value.toLowerCase(),st=$('st').value;page=0;\n"
-	" shown=D.aors.filter(r=>(!st||r.s==st)&&(!q||[r.a,r.u||'',r.k.join(' '),r.w?r.w[0]+' '+r.w[1]:''].join(' ').toLowerCase().includes(q)));render();}\n"
+	" shown=D.aors.filter(r=>(!st||r.s==st)&&(!q||[r.a,r.u||'',r.k.join(' '),r.w?r.w[0]+' '+cmsg(r):''].join(' ').toLowerCase().includes(q)));render();}\n"
 	"$('q').addEventListener('input',filter);$('st').addEventListener('change',filter);\n"
 	"$('prev').addEventListener('click',()=>{page--;render();});$('next').addEventListener('click',()=>{page++;render();});\n"
 	"$('close').addEventListener('click',()=>{$('panel').hidden=true;});\n"
@@ -128,7 +129,59 @@ static const char JS[] =
 	" const raw=g.closest('.det').querySelector('pre.raw[data-m=\"'+g.dataset.m+'\"]');\n"
 	" $('ptitle').textContent=g.querySelector('title').textContent.replace(/ - click for the message$/,'');\n"
 	" $('raw').textContent=raw?raw.textContent:'(raw text not embedded: regtrace --html FILE --aor AOR)';$('panel').hidden=false;});\n"
+	"{const o=$('omitted');if(o)$('ctl').before(o);}\n"
 	"render();\n";
+
+/* Distinct strings, numbered in first-seen order (the fixes: most are one
+ * sentence per rule, written once in the page's "X" table). */
+struct strtab {
+	const char **v;              /* by number */
+	size_t n;
+	size_t *slot;                /* hash slots: number + 1, 0 free */
+	size_t cap;                  /* power of two */
+};
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static long strtab_ix(struct strtab *t, const char *s)
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		size_t *slot = calloc(cap, sizeof *slot);
+		const char **v = realloc(t->v, cap * sizeof *v);
+		if (!slot || !v) {
+			free(slot);
+			if (v)
+				t->v = v;
+			return -1;
+		}
+		t->v = v;
+		for (size_t i = 0; i < t->n; i++) {
+			size_t h = (size_t)str_hash(v[i]) & (cap - 1);
+			while (slot[h])
+				h = (h + 1) & (cap - 1);
+			slot[h] = i + 1;
+		}
+		free(t->slot);
+		t->slot = slot;
+		t->cap = cap;
+	}
+	size_t h = (size_t)str_hash(s) & (t->cap - 1);
+	while (t->slot[h]) {
+		if (!strcmp(t->v[t->slot[h] - 1], s))
+			return (long)t->slot[h] - 1;
+		h = (h + 1) & (t->cap - 1);
+	}
+	t->v[t->n] = s;
+	t->slot[h] = ++t->n;
+	return (long)t->n - 1;
+}
 
 static int sev_rank(const struct aor_hist *a)
 {
@@ -201,7 +254,7 @@ static void w_timeline(FILE *f, const struct aor_hist *a, int64_t t0, int64_t t_
 }
 
 static void w_record(FILE *f, const struct aor_hist *a, size_t idx, const struct json_capture *c,
-		     bool detail)
+		     struct strtab *st)
 {
 	fprintf(f, "{\"i\":%zu,\"a\":", idx);
 	J(a->aor);
@@ -219,8 +272,6 @@ static void w_record(FILE *f, const struct aor_hist *a, size_t idx, const struct
 		fputc('[', f);
 		J(a->cause->rule);
 		fputc(',', f);
-		J(a->cause->message);
-		fputc(',', f);
 		J(finding_sev_name(a->cause->sev));
 		fputc(']', f);
 	} else {
@@ -237,8 +288,7 @@ static void w_record(FILE *f, const struct aor_hist *a, size_t idx, const struct
 		J(fd->rule);
 		fputs(",\"m\":", f);
 		J(fd->message);
-		fputs(",\"x\":", f);
-		J(fd->fix);
+		fprintf(f, ",\"x\":%ld", fd->fix ? strtab_ix(st, fd->fix) : -1L);
 		fprintf(f, ",\"c\":%d,\"fr\":[", fd == a->cause);
 		/* frames are per file; a finding's frames are its AOR's first
 		 * file's unless told (the ladder ids carry the file) */
@@ -250,12 +300,15 @@ static void w_record(FILE *f, const struct aor_hist *a, size_t idx, const struct
 		fputs("]}", f);
 	}
 	free(v);
-	fprintf(f, "],\"d\":%d", detail);
+	fputc(']', f);
 	w_timeline(f, a, c ? c->first_ns : a->t_first, c && c->last_ns ? c->last_ns : a->t_last);
 	fputc('}', f);
 }
 
-/* The ladder and the raw messages of one AOR, inert until the page clones it. */
+/* The ladder and the raw messages of one AOR as text the parser does not
+ * build (a text/plain script block: one text node however big), turned
+ * into markup only when the AOR is opened.  Our markup has no "</script"
+ * and captured text is entity-escaped, so nothing ends the block early. */
 static void w_detail(FILE *f, const struct model *m, const struct aor_hist *a, size_t idx)
 {
 	struct ladder *l = ladder_for_aor(m, a);
@@ -263,7 +316,7 @@ static void w_detail(FILE *f, const struct model *m, const struct aor_hist *a, s
 		return;
 	char prefix[32];
 	snprintf(prefix, sizeof prefix, "d%zu", idx);
-	fprintf(f, "<template id=\"d%zu\">", idx);
+	fprintf(f, "<script type=\"text/plain\" id=\"d%zu\">", idx);
 	ladder_svg(l, f, prefix);
 	for (size_t i = 0; i < l->nrows; i++) {
 		const struct sip_msg *msg = l->rows[i].msg;
@@ -273,7 +326,7 @@ static void w_detail(FILE *f, const struct model *m, const struct aor_hist *a, s
 		rt_fputs_html_n(msg->raw, msg->raw ? msg->raw_len : 0, true, f);
 		fputs("</pre>", f);
 	}
-	fputs("</template>\n", f);
+	fputs("</script>\n", f);
 	ladder_free(l);
 }
 
@@ -391,52 +444,10 @@ int html_write(FILE *f, const struct model *m, const struct json_capture *c, con
 	fprintf(f, "</title>\n<style>%s</style></head><body>\n<h1>regtrace report</h1>\n", CSS);
 	w_summary(f, m, c, sel);
 
-	/* which AORs get their ladder and raw text */
 	size_t nsel = 0;
 	for (size_t i = 0; i < m->aors.n; i++)
 		nsel += sel_aor(sel, m->aors.v[i]);
-	bool small = nsel <= HTML_SMALL_AORS;
-	unsigned char *detail = calloc(m->aors.n + 1, 1);
-	if (!detail)
-		return -1;
-	size_t ndetail = 0, nquiet = 0, nover = 0;
-	uint64_t budget = 0;
-	for (size_t i = 0; i < m->aors.n; i++) {
-		const struct aor_hist *a = m->aors.v[i];
-		if (!sel_aor(sel, a))
-			continue;
-		if (!small && sev_rank(a) < SEV_WARN) {
-			nquiet++;
-			continue;
-		}
-		/* a rough size: ~400 bytes of SVG and the raw text per message */
-		uint64_t est = 600;
-		for (size_t k = 0; k < a->txns.n; k++) {
-			const struct txn *t = a->txns.v[k];
-			for (size_t q = 0; q < t->reqs.n; q++)
-				est += 500 + ((const struct sip_msg *)t->reqs.v[q])->raw_len;
-			for (size_t q = 0; q < t->resps.n; q++)
-				est += 500 + ((const struct sip_msg *)t->resps.v[q])->raw_len;
-		}
-		if (!small && budget + est > HTML_DETAIL_BUDGET) {
-			nover++;
-			continue;
-		}
-		budget += est;
-		detail[i] = 1;
-		ndetail++;
-	}
-	fprintf(f, "<h2>Registrations</h2>\n");
-	if (nquiet || nover) {
-		fprintf(f, "<p class=\"omit\" id=\"omitted\">This report has %zu registrations: ladders and raw "
-			"messages are embedded for the %zu with a WARN or worse finding", nsel, ndetail);
-		if (nover)
-			fprintf(f, " that fit in %llu MB (%zu more left out)",
-				(unsigned long long)(HTML_DETAIL_BUDGET >> 20), nover);
-		fprintf(f, "; %zu without such a finding show their findings and timeline only. For any "
-			"registration, <code>regtrace -r FILE --html out.html --aor 'AOR'</code> gives the "
-			"whole of it.</p>\n", nquiet);
-	}
+	fputs("<h2>Registrations</h2>\n", f);
 	fputs("<div id=\"ctl\"><input id=\"q\" type=\"search\" placeholder=\"search AOR, User-Agent, "
 	      "Call-ID, finding\"> <select id=\"st\"><option value=\"\">every state</option>", f);
 	for (int s = 0; s <= AOR_TIMEOUT; s++)
@@ -449,6 +460,10 @@ int html_write(FILE *f, const struct model *m, const struct json_capture *c, con
 	      "<div id=\"panel\" hidden><button id=\"close\">close</button> <b id=\"ptitle\"></b>"
 	      "<pre id=\"raw\"></pre></div>\n", f);
 
+	/* the table's data first: what is left of the size bound after it
+	 * goes to the ladders and raw text */
+	long start = ftell(f);
+	struct strtab st = { 0 };
 	fprintf(f, "<script type=\"application/json\" id=\"data\">{\"small\":%d,\"t0\":%.3f,\"span\":%lld,"
 		"\"aors\":[\n", HTML_SMALL_AORS, c ? (double)c->first_ns / 1e9 : 0.0,
 		c && c->last_ns > c->first_ns ? (long long)((c->last_ns - c->first_ns) / 1000000) : 0LL);
@@ -458,13 +473,61 @@ int html_write(FILE *f, const struct model *m, const struct json_capture *c, con
 			continue;
 		if (k++)
 			fputs(",\n", f);
-		w_record(f, m->aors.v[i], i + 1, c, detail[i]);
+		w_record(f, m->aors.v[i], i + 1, c, &st);
+	}
+	fputs("],\"X\":[", f);
+	for (size_t i = 0; i < st.n; i++) {
+		fputs(i ? "," : "", f);
+		J(st.v[i]);
 	}
 	fputs("]}</script>\n", f);
-	for (size_t i = 0; i < m->aors.n; i++)
-		if (detail[i])
-			w_detail(f, m, m->aors.v[i], i + 1);
-	free(detail);
+	free(st.v);
+	free(st.slot);
+	long pos = ftell(f);
+	uint64_t room = HTML_DETAIL_BUDGET;
+	if (start >= 0 && pos >= start)
+		room = (uint64_t)(pos - start) < HTML_SIZE_BOUND - (8u << 20) ?
+			HTML_SIZE_BOUND - (8u << 20) - (uint64_t)(pos - start) : 0;
+	if (room > HTML_DETAIL_BUDGET)
+		room = HTML_DETAIL_BUDGET;
+
+	/* ladders and raw text: every AOR of a small report; else those with
+	 * a WARN or worse finding while they fit */
+	bool small = nsel <= HTML_SMALL_AORS;
+	size_t ndetail = 0, nquiet = 0, nover = 0;
+	uint64_t used = 0;
+	for (size_t i = 0; i < m->aors.n; i++) {
+		const struct aor_hist *a = m->aors.v[i];
+		if (!sel_aor(sel, a))
+			continue;
+		if (!small && sev_rank(a) < SEV_WARN) {
+			nquiet++;
+			continue;
+		}
+		if (!small && used >= room) {
+			nover++;
+			continue;
+		}
+		long p0 = ftell(f);
+		w_detail(f, m, a, i + 1);
+		long p1 = ftell(f);
+		used += p0 >= 0 && p1 >= p0 ? (uint64_t)(p1 - p0) : 4096;
+		ndetail++;
+	}
+	if (nquiet || nover) {
+		/* written here, where it is known; the script puts it above the table */
+		fprintf(f, "<p class=\"omit\" id=\"omitted\">This report has %zu registrations. Ladders and raw "
+			"messages are embedded for %zu of them", nsel, ndetail);
+		if (nover)
+			fprintf(f, " (those with a WARN or worse finding, first seen first, until the page "
+				"reached its size bound of %llu MB: %zu more with such findings left out)",
+				(unsigned long long)(HTML_SIZE_BOUND >> 20), nover);
+		if (nquiet)
+			fprintf(f, "; %zu without a WARN or worse finding show their findings and timeline only",
+				nquiet);
+		fputs(". For any registration, <code>regtrace -r FILE --html out.html --aor 'AOR'</code> "
+		      "gives the whole of it.</p>\n", f);
+	}
 	fprintf(f, "<script nonce=\"%s\">\n%s</script>\n</body></html>\n", nonce, JS);
 	return ferror(f) ? -1 : 0;
 }

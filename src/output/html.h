@@ -12,10 +12,11 @@
  *
  * Size: the table's data is one JSON block rendered by the page's script,
  * page by page.  The ladder and raw text (the bulk) are written for every
- * AOR when there are at most HTML_SMALL_AORS, otherwise only for AORs whose
- * cause is WARN or worse, while the detail written stays under
- * HTML_DETAIL_BUDGET bytes; the page says how many it left out and how to
- * get them (--aor).  Every captured string is HTML-escaped, or
+ * AOR when there are at most HTML_SMALL_AORS, otherwise only for AORs with
+ * a WARN or worse finding while the page stays under HTML_SIZE_BOUND (and
+ * the detail under HTML_DETAIL_BUDGET); they are inert text blocks the
+ * script turns into markup when an AOR is opened.  The page says how many
+ * it left out and how to get them (--aor).  Every captured string is HTML-escaped, or
  * JSON-escaped safe for <script> (src/util/escape.h).
  */
 #ifndef RT_HTML_H
@@ -27,7 +28,8 @@
 #include "model.h"
 
 #define HTML_SMALL_AORS 100
-#define HTML_DETAIL_BUDGET (96ull << 20)
+#define HTML_DETAIL_BUDGET (96ull << 20)   /* ladders and raw text at most */
+#define HTML_SIZE_BOUND (150ull << 20)     /* the whole page stays under it */
 
 struct rt_select;
 
