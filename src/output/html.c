@@ -94,7 +94,7 @@ static const char JS[] =
 	"(t[1]?'registered':'refresh')+' '+fmt(t[0])+' (200, expires '+t[2]+')'));\n"
 	" for(const a of r.t.x)s.appendChild(ttl(sv('path',{class:'fail',d:'M'+x(a[0])+' '+(H+2)+' l-4 8 h8 z'}),"
 	"'attempt '+a[2]+' '+fmt(a[0])+(a[1]?' ('+a[1]+')':'')));\n"
-	" const tx=sv('text',{x:4,y:H+13,'font-size':10});tx.textContent='capture '+fmt(0)+' .. +'+(span/1000).toFixed(1)+' s';s.appendChild(tx);\n"
+	" const tx=sv('text',{x:16,y:H+13,'font-size':10});tx.textContent='capture '+fmt(0)+' .. +'+(span/1000).toFixed(1)+' s';s.appendChild(tx);\n"
 	" return s;}\n"
 	"function detail(r){const d=el('div','det');\n"
 	" const h=el('div');h.appendChild(el('b',null,r.a));h.appendChild(document.createTextNode('  User-Agent: '+(r.u||'-')+'  Call-ID: '+(r.k.join(', ')||'-')));d.appendChild(h);\n"

@@ -13,7 +13,7 @@
 #include "escape.h"
 #include "ladder.h"
 
-enum { CW = 7, RH = 24, HEAD = 46, PAD = 6 };
+enum { CW = 7, RH = 24, HEAD = 70, PAD = 6 };
 
 static const char *row_class(enum ladder_row_class c)
 {
@@ -31,26 +31,33 @@ static const char *row_class(enum ladder_row_class c)
 void ladder_svg(struct ladder *l, FILE *f, const char *prefix)
 {
 	ladder_layout(l, 100);
-	int wpx = (l->note_x + 30) * CW + 2 * PAD;
+	size_t notes = 0;
+	for (size_t i = 0; i < l->nrows; i++)
+		if (strlen(l->rows[i].note) > notes)
+			notes = strlen(l->rows[i].note);
+	int wpx = (l->note_x + (int)notes + 2) * CW + 2 * PAD;
+	if (wpx < (l->diag_x1 + 24) * CW)
+		wpx = (l->diag_x1 + 24) * CW;   /* room for the last column's address */
 	int hpx = HEAD + (int)l->nrows * RH + PAD;
 	fprintf(f, "<svg class=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		"viewBox=\"0 0 %d %d\">", wpx, hpx, wpx, hpx);
-	/* columns: tag, address, name; lifelines */
+	/* columns: tag, address, name (every other column two lines lower: an
+	 * address is wider than the gap the text layout leaves); lifelines */
 	for (size_t i = 0; i < l->ncols; i++) {
 		const struct ladder_col *c = &l->cols[i];
-		int x = PAD + c->x * CW;
+		int x = PAD + c->x * CW, dy = (i & 1) ? 28 : 0;
 		fprintf(f, "<g class=\"col\"><title>");
 		rt_fputs_html(c->addr_s, f);
 		if (c->name[0]) {
 			fputs(" ", f);
 			rt_fputs_html(c->name, f);
 		}
-		fprintf(f, "</title><text x=\"%d\" y=\"12\" class=\"tag\">%c ", x, c->tag);
+		fprintf(f, "</title><text x=\"%d\" y=\"%d\" class=\"tag\">%c ", x, 12 + dy, c->tag);
 		rt_fputs_html(c->addr_s, f);
-		fprintf(f, "</text><text x=\"%d\" y=\"26\" class=\"name\">", x);
+		fprintf(f, "</text><text x=\"%d\" y=\"%d\" class=\"name\">", x, 25 + dy);
 		rt_fputs_html(c->name[0] ? c->name : "", f);
-		fprintf(f, "</text><line class=\"life\" x1=\"%d\" y1=\"32\" x2=\"%d\" y2=\"%d\"/></g>",
-			x, x, hpx - PAD);
+		fprintf(f, "</text><line class=\"life\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/></g>",
+			x, 30 + dy, x, hpx - PAD);
 	}
 	for (size_t i = 0; i < l->nrows; i++) {
 		const struct ladder_row *r = &l->rows[i];
