@@ -492,24 +492,28 @@ int html_write(FILE *f, const struct model *m, const struct json_capture *c, con
 		room = HTML_DETAIL_BUDGET;
 
 	/* ladders and raw text: every AOR of a small report; else those with
-	 * a WARN or worse finding while they fit */
+	 * a WARN or worse finding while they fit, CRIT/ERR ones first (pass 0) */
 	bool small = nsel <= HTML_SMALL_AORS;
 	size_t ndetail = 0, nquiet = 0, nover = 0;
 	uint64_t used = 0;
-	for (size_t i = 0; i < m->aors.n; i++) {
-		const struct aor_hist *a = m->aors.v[i];
+	for (size_t i = 0; i < 2 * m->aors.n; i++) {
+		const struct aor_hist *a = m->aors.v[i % m->aors.n];
+		bool pass0 = i < m->aors.n;
 		if (!sel_aor(sel, a))
 			continue;
-		if (!small && sev_rank(a) < SEV_WARN) {
-			nquiet++;
+		int sev = sev_rank(a);
+		if (!small && sev < SEV_WARN) {
+			nquiet += pass0;
 			continue;
 		}
+		if (small ? !pass0 : pass0 != (sev >= SEV_ERR))
+			continue;   /* each AOR in its one pass */
 		if (!small && used >= room) {
 			nover++;
 			continue;
 		}
 		long p0 = ftell(f);
-		w_detail(f, m, a, i + 1);
+		w_detail(f, m, a, i % m->aors.n + 1);
 		long p1 = ftell(f);
 		used += p0 >= 0 && p1 >= p0 ? (uint64_t)(p1 - p0) : 4096;
 		ndetail++;
@@ -519,7 +523,7 @@ int html_write(FILE *f, const struct model *m, const struct json_capture *c, con
 		fprintf(f, "<p class=\"omit\" id=\"omitted\">This report has %zu registrations. Ladders and raw "
 			"messages are embedded for %zu of them", nsel, ndetail);
 		if (nover)
-			fprintf(f, " (those with a WARN or worse finding, first seen first, until the page "
+			fprintf(f, " (those with a WARN or worse finding, CRIT and ERR first, until the page "
 				"reached its size bound of %llu MB: %zu more with such findings left out)",
 				(unsigned long long)(HTML_SIZE_BOUND >> 20), nover);
 		if (nquiet)
