@@ -36,8 +36,8 @@ void ladder_svg(struct ladder *l, FILE *f, const char *prefix)
 		if (strlen(l->rows[i].note) > notes)
 			notes = strlen(l->rows[i].note);
 	int wpx = (l->note_x + (int)notes + 2) * CW + 2 * PAD;
-	if (wpx < (l->diag_x1 + 24) * CW)
-		wpx = (l->diag_x1 + 24) * CW;   /* room for the last column's address */
+	if (wpx < (l->diag_x1 + 36) * CW)
+		wpx = (l->diag_x1 + 36) * CW;   /* room for the last column's address and name */
 	int hpx = HEAD + (int)l->nrows * RH + PAD;
 	fprintf(f, "<svg class=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		"viewBox=\"0 0 %d %d\">", wpx, hpx, wpx, hpx);
