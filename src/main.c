@@ -618,8 +618,15 @@ int main(int argc, char **argv)
 	}
 	/* nothing read (no input opened, a bad filter, no such interface): the
 	 * error is on stderr; an empty report would only hide it */
-	if (rc == 2)
+	if (rc == 2) {
+		json_discard(a.jo);
+		json_discard(a.jl);
+		if (a.json_f && a.json_f != stdout)
+			fclose(a.json_f);
+		if (a.html_f)
+			fclose(a.html_f);
 		return app_free(&a, 2);
+	}
 	if (!flushed)
 		dis_flush(a.dis);
 	int out_rc = finish_outputs(&a);

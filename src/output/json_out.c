@@ -1040,6 +1040,15 @@ struct json_out *json_begin(FILE *f, const struct json_opts *o)
 	return out_new(f, o, false);
 }
 
+void json_discard(struct json_out *j)
+{
+	if (!j)
+		return;
+	json_decref(j->real);
+	free(j->buf);
+	free(j);
+}
+
 void json_select(struct json_out *j, const struct rt_select *sel)
 {
 	if (j)

@@ -81,5 +81,7 @@ int jsonl_end(struct json_out *j, const struct model *m, const struct json_captu
  * the end writes the selected messages, transactions and attempts. */
 struct rt_select;
 void json_select(struct json_out *j, const struct rt_select *sel);
+/* Frees a writer without writing anything more (nothing was read). */
+void json_discard(struct json_out *j);
 
 #endif
