@@ -13,9 +13,9 @@ out=${FUZZ_DIR:-/tmp/rt-fuzz}
 shared=${RT_SHARED:-$src/../shared}
 CC=${CLANG:-clang}
 mkdir -p "$out/gen"
-echo "1..3"
+echo "1..4"
 if ! command -v "$CC" >/dev/null 2>&1; then
-	for i in 1 2 3; do echo "ok $i # SKIP clang not installed"; done; exit 0
+	for i in 1 2 3 4; do echo "ok $i # SKIP clang not installed"; done; exit 0
 fi
 flags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$src/dissectors -I$src/dissectors/record"
 libs="$(pkg-config --libs libosip2 zlib 2>/dev/null || echo -losipparser2 -losip2 -lz)"
@@ -43,19 +43,21 @@ for f in $caps; do
 	case $f in *.pcapng) [ "$(wc -c < "$f")" -le 70000 ] && cp "$f" "$out/seeds/pcapng/";; esac
 done
 n=0
-for h in packet stream pcapng; do
+for h in packet stream pcapng escape; do
 	n=$((n + 1))
 	bin=$out/fuzz_$h
+	hsrc=$dsrc hinc= seeds=$h extra=
 	# fuzz_pcapng reads whole files through src/input/capfile.c and its decompressors
-	extra=""
 	[ $h = pcapng ] && extra="-I$src/src/input $src/src/input/capfile.c $(pkg-config --libs libzstd liblz4 liblzma 2>/dev/null || echo -lzstd -llz4 -llzma)"
+	# the escapers (src/util) take SIP text: the stream seeds
+	[ $h = escape ] && hsrc=$src/src/util/escape.c hinc=-I$src/src/util seeds=stream
 	# shellcheck disable=SC2086
-	if ! $CC $flags -o "$bin" "$here/fuzz_$h.c" $dsrc $extra $libs 2>"$out/build_$h.log"; then
+	if ! $CC $flags $hinc -o "$bin" "$here/fuzz_$h.c" $hsrc $extra $libs 2>"$out/build_$h.log"; then
 		echo "not ok $n - fuzz_$h: build failed (see $out/build_$h.log)"; continue
 	fi
 	mkdir -p "$out/corpus_$h" "$out/crash_$h"
 	(cd "$out/crash_$h" && "$bin" -max_total_time="$secs" -print_final_stats=1 -rss_limit_mb=1024 \
-		-max_len=70000 -timeout=20 "$out/corpus_$h" "$out/seeds/$h" >"$out/run_$h.log" 2>&1)
+		-max_len=70000 -timeout=20 "$out/corpus_$h" "$out/seeds/$seeds" >"$out/run_$h.log" 2>&1)
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/run_$h.log" | tail -1)
 	echo "# fuzz_$h: ${execs:-?} execs in ${secs}s, rc $rc"

@@ -12,7 +12,8 @@ PKGS="build-essential autoconf automake libtool pkg-config
 libpcap-dev libosip2-dev libncurses-dev libjansson-dev nettle-dev zlib1g-dev libzstd-dev liblz4-dev liblzma-dev check
 zstd lz4 xz-utils
 clang libclang-rt-dev python3 python3-jsonschema tshark tcpdump tmux time iproute2 wireshark-common
-sngrep prometheus mandoc git"
+sngrep prometheus mandoc git
+chromium python3-websocket fonts-dejavu-core"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -34,6 +34,8 @@
 #include "pipeline.h"
 #include "msgstore.h"
 #include "version.h"
+#include "select.h"
+#include "html.h"
 
 struct app {
 	/* options */
@@ -60,6 +62,7 @@ struct app {
 	bool live;
 	uint64_t delivered;       /* SIP messages that reached on_msg */
 	bool report;              /* --report (default when stdout is not a terminal) */
+	bool verbose;             /* -v: the report lists INFO findings too */
 	bool json;                /* --json[=FILE] */
 	const char *json_path;    /* NULL or "-": stdout */
 	bool json_raw;            /* --json-raw */
@@ -79,6 +82,9 @@ struct app {
 	struct cap_result res;
 	size_t max_memory;        /* --max-memory (bytes) */
 	struct msg_store *store;  /* message records, file-backed (msgstore.h) */
+	struct rt_select sel;     /* --aor, --state, --finding: what every output shows */
+	const char *html_path;    /* --html FILE */
+	FILE *html_f;
 };
 
 static volatile sig_atomic_t g_stop;   /* set by SIGINT/SIGTERM only */
@@ -116,11 +122,14 @@ static void usage(FILE *f)
 		"  BPF expression   as with tcpdump; without one every packet is examined\n"
 		"outputs:\n"
 		"  --messages       one line per SIP message (tab-separated)\n"
-		"  --report         one line per AOR, then totals (default when stdout is not a terminal)\n"
+		"  --report         one line per AOR, then totals and the findings in words\n"
+		"                   (default when stdout is not a terminal)\n"
+		"  -v, --verbose    the report lists INFO findings too (otherwise counted)\n"
 		"  --json[=FILE]    one JSON document (docs/json.md) on stdout or in FILE\n"
 		"  --json-raw       include each message's text in the JSON\n"
 		"  --jsonl          JSON Lines on stdout, one object per message/transaction/attempt\n"
 		"  --ladder         an ASCII ladder diagram per registration and per non-REGISTER dialog\n"
+		"  --html FILE      a self-contained HTML report: summary, timelines, ladders\n"
 		"  --tui            the interactive screen (default when stdout is a terminal)\n"
 		"  -N, --no-tui     never start the interactive screen\n"
 		"  --fail-on=COND   exit 1 when COND holds: failed, expired, any-finding\n"
@@ -139,6 +148,12 @@ static void usage(FILE *f)
 		"                   it; -Z root keeps root; with -r, the files must be USER's to read)\n"
 		"  --metrics [ADDR:]PORT  Prometheus metrics at http://ADDR:PORT/metrics while running\n"
 		"                   (ADDR defaults to 127.0.0.1)\n"
+		"selection (every output; repeat an option for 'or', combine for 'and'):\n"
+		"  --aor PATTERN    registrations whose AOR matches the glob (e.g. 'sip:bob@*')\n"
+		"  --state STATE    registered, failed, challenged, unregistered, expired,\n"
+		"                   timeout or unknown\n"
+		"  --finding RULE   registrations with a finding of RULE (a glob: 'REG-AUTH-*')\n"
+		"                   with their dialogs and messages; no match: empty output\n"
 		"  -h, --help       this help\n"
 		"  -V, --version    version\n"
 		"\n"
@@ -200,11 +215,12 @@ static void on_msg(void *user, struct sip_msg *m)
 	a->delivered++;
 	if (a->hs)
 		hep_send_msg(a->hs, m);
-	if (a->messages)
+	bool held = sel_active(&a->sel);   /* written at the end, if selected */
+	if (a->messages && !held)
 		print_message_line(a, m);
-	if (a->jo)
+	if (a->jo && !held)
 		json_message(a->jo, m);
-	if (a->jl)
+	if (a->jl && !held)
 		jsonl_message(a->jl, m);
 	if (a->model)
 		model_add_msg(a->model, m);   /* takes ownership */
@@ -247,7 +263,8 @@ static void on_tick(void *user, const struct cap_result *r)
 
 static struct tui *start_tui(const struct app *a)
 {
-	struct tui_opts o = { .live = a->live, .source = a->iface ? a->iface : (a->nfiles ? a->files[0] : "") };
+	struct tui_opts o = { .live = a->live, .source = a->iface ? a->iface : (a->nfiles ? a->files[0] : ""),
+			      .sel = &a->sel };
 	struct tui *t = tui_start(&o);
 	if (!t)
 		fprintf(stderr, "regtrace: cannot start the screen (TERM?); use --no-tui\n");
@@ -277,6 +294,7 @@ enum { OPT_HEP_LISTEN = 500, OPT_HEP_SEND, OPT_HEP_ID, OPT_HEP_KEY, OPT_HEP_NODE
 enum { OPT_LIST_RULES = 600, OPT_CREDENTIALS, OPT_RULE_OPT, OPT_PROFILE };
 enum { OPT_MAX_MEMORY = 700, OPT_METRICS };
 enum { OPT_NO_MERGE = 800 };
+enum { OPT_SEL_AOR = 900, OPT_SEL_STATE, OPT_SEL_FINDING, OPT_HTML };
 
 /* A whole number in [lo, hi] into *out: 0, else -1. */
 static int int_arg(const char *s, long lo, long hi, int *out)
@@ -315,6 +333,11 @@ static int parse_args(struct app *a, int argc, char **argv)
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "no-merge", no_argument, NULL, OPT_NO_MERGE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "aor", required_argument, NULL, OPT_SEL_AOR },
+		{ "html", required_argument, NULL, OPT_HTML },
+		{ "state", required_argument, NULL, OPT_SEL_STATE },
+		{ "finding", required_argument, NULL, OPT_SEL_FINDING },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -323,7 +346,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 	if (!a->files)
 		return 2;
 	int c;
-	while ((c = getopt_long(argc, argv, "+r:i:w:c:s:B:Z:hVN", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:w:c:s:B:Z:hVNv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			/* a quoted glob is ours to expand (sorted by name); any
@@ -386,6 +409,23 @@ static int parse_args(struct app *a, int argc, char **argv)
 		case OPT_REPORT:
 			a->report = true;
 			break;
+		case 'v':
+			a->verbose = true;
+			break;
+		case OPT_HTML:
+			a->html_path = optarg;
+			break;
+		case OPT_SEL_AOR:
+		case OPT_SEL_STATE:
+		case OPT_SEL_FINDING: {
+			char err[160] = "out of memory";
+			if ((c == OPT_SEL_AOR ? sel_add_aor(&a->sel, optarg) : c == OPT_SEL_FINDING ?
+			     sel_add_rule(&a->sel, optarg) : sel_add_state(&a->sel, optarg, err, sizeof err))) {
+				fprintf(stderr, "regtrace: %s\n", err);
+				return 2;
+			}
+			break;
+		}
 		case OPT_JSON:
 			a->json = true;
 			a->json_path = optarg;
@@ -528,7 +568,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 		return 2;
 	}
 	a->use_tui = a->tui > 0 || (a->tui == 0 && !a->report && !a->messages && !a->json && !a->jsonl &&
-				    !a->ladder && isatty(STDOUT_FILENO));
+				    !a->ladder && !a->html_path && isatty(STDOUT_FILENO));
 	a->cap.drop_warnings = !a->use_tui;   /* the screen's status bar shows them */
 	/* the report is the default output when stdout is a file or a pipe (or with --no-tui) */
 	if (!a->report && !a->messages && !json_stdout && !a->jsonl && !a->ladder && !a->use_tui &&
@@ -563,7 +603,8 @@ static int start_outputs(struct app *a)
 	}
 	if (a->jsonl) {
 		a->jl = jsonl_begin(stdout, &jo);
-		jsonl_hook(a->jl, &mo);
+		if (!sel_active(&a->sel))
+			jsonl_hook(a->jl, &mo);
 	}
 	if (a->metrics_spec) {   /* bound now: before any privilege drop */
 		char err[512];
@@ -576,7 +617,15 @@ static int start_outputs(struct app *a)
 		mo.on_txn_done = a->mo_next.on_txn_done ? metrics_txn : NULL;
 		mo.user = a;
 	}
-	if (a->report || a->json || a->jsonl || a->fail_on || a->ladder || a->use_tui || a->mt) {
+	json_select(a->jo, &a->sel);
+	json_select(a->jl, &a->sel);
+	if (a->html_path && !(a->html_f = fopen(a->html_path, "w"))) {
+		/* before anything is read: a long capture must not end in this */
+		fprintf(stderr, "regtrace: cannot write %s\n", a->html_path);
+		return 2;
+	}
+	if (a->report || a->json || a->jsonl || a->fail_on || a->ladder || a->use_tui || a->html_f || a->mt ||
+	    (a->messages && sel_active(&a->sel))) {
 		/* records and the model's objects go to the file-backed store,
 		 * so RAM follows what is being worked on, not the packet count */
 		struct msgstore_opts so = { .rss_max = a->max_memory ? a->max_memory : (size_t)512 << 20 };
@@ -655,6 +704,16 @@ static int finish_outputs(struct app *a)
 		return 0;
 	model_finish(a->model, a->res.last_ts_ns);
 	diag_run(a->model, &a->diag);
+	if (sel_prepare(&a->sel, a->model))
+		return 2;
+	if (sel_empty(&a->sel)) {
+		char d[512];
+		sel_describe(&a->sel, d, sizeof d);
+		fprintf(stderr, "regtrace: no registration matches %s\n", d);
+	}
+	for (size_t i = 0; a->messages && sel_active(&a->sel) && i < a->model->msgs.n; i++)
+		if (sel_msg(&a->sel, a->model->msgs.v[i]))
+			print_message_line(a, a->model->msgs.v[i]);
 	metrics_render(a, &a->res, true);   /* the last page: final states and findings */
 	struct json_capture c;
 	struct json_capture_file *f = calloc((size_t)a->res.ninputs + 1, sizeof *f);
@@ -667,10 +726,14 @@ static int finish_outputs(struct app *a)
 		rc = 2;
 	if (a->json_f && a->json_f != stdout && fclose(a->json_f))
 		rc = 2;
-	if (a->report && report_write(stdout, a->model))
+	struct report_opts ro = { .verbose = a->verbose, .sel = &a->sel };
+	if (a->report && report_write(stdout, a->model, &ro))
 		rc = 2;
+	if (a->html_f && (html_write(a->html_f, a->model, &c, &a->sel) | fclose(a->html_f)))
+		rc = 2;
+	a->html_f = NULL;
 	if (a->ladder) {
-		ladder_text_all(a->model, stdout, 80);
+		ladder_text_all(a->model, stdout, 80, &a->sel);
 		if (fflush(stdout))
 			rc = 2;
 	}
@@ -710,6 +773,7 @@ static int app_free(struct app *a, int status)
 	dis_free(a->dis);
 	msgstore_free(a->store);   /* after everything that points into it */
 	cap_result_free(&a->res);
+	sel_free(&a->sel);
 	free(a->bpf);
 	free(a->files);
 	free(a->hep_targets);
@@ -810,6 +874,17 @@ int main(int argc, char **argv)
 	if (a.ui) {
 		tui_end(a.ui);
 		a.ui = NULL;
+	}
+	/* nothing read (no input opened, a bad filter, no such interface): the
+	 * error is on stderr; an empty report would only hide it */
+	if (rc == 2) {
+		json_discard(a.jo);
+		json_discard(a.jl);
+		if (a.json_f && a.json_f != stdout)
+			fclose(a.json_f);
+		if (a.html_f)
+			fclose(a.html_f);
+		return app_free(&a, 2);
 	}
 	if (!flushed)
 		dis_flush(a.dis);

@@ -13,6 +13,7 @@
 
 #include "capture.h"
 #include "dissect.h"
+#include "escape.h"
 #include "ladder.h"
 #include "model.h"
 #include "sip.h"
@@ -96,7 +97,7 @@ static char *ladder_all_text(const struct model *m)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	ck_assert_ptr_nonnull(f);
-	ladder_text_all(m, f, 80);
+	ladder_text_all(m, f, 80, NULL);
 	fclose(f);
 	return buf;
 }
@@ -408,6 +409,48 @@ START_TEST(time_and_delta)
 }
 END_TEST
 
+/* What an escaper writes, as a string. */
+static char *esc_out(void (*fn)(const char *, FILE *), const char *in)
+{
+	static char buf[512];
+	FILE *f = fmemopen(buf, sizeof buf, "w");
+	fn(in, f);
+	fclose(f);
+	return buf;
+}
+
+static void html_lines(const char *s, FILE *f)
+{
+	rt_fputs_html_n(s, strlen(s), true, f);
+}
+
+/* The HTML report's escapers on hostile text (HTML 5 §13.1.2.4 for what
+ * ends a <script>; ECMA-262 for U+2028/2029; RFC 3629 for UTF-8). */
+START_TEST(html_and_js_escape)
+{
+	ck_assert_str_eq(esc_out(rt_fputs_html, "<img src=x onerror='a'>&\"x\""),
+			 "&lt;img src=x onerror=&#39;a&#39;&gt;&amp;&quot;x&quot;");
+	ck_assert_str_eq(esc_out(rt_fputs_html, "a\x1b[2Jb\nc"), "a\\x1b[2Jb\\x0ac");
+	ck_assert_str_eq(esc_out(html_lines, "SIP/2.0 200 OK\r\nTo: <x>\r\n"), "SIP/2.0 200 OK\nTo: &lt;x&gt;\n");
+	ck_assert_str_eq(esc_out(rt_fputs_html, NULL), "-");
+	ck_assert_str_eq(esc_out(rt_fputs_js, "</script><!--&"), "\"\\u003c/script\\u003e\\u003c!--\\u0026\"");
+	ck_assert_str_eq(esc_out(rt_fputs_js, "a\"b\\c\n\x7f"), "\"a\\\"b\\\\c\\u000a\\u007f\"");
+	/* U+2028 and U+2029 (e2 80 a8/a9) end a line in older JS */
+	ck_assert_str_eq(esc_out(rt_fputs_js, "x\xe2\x80\xa8y\xe2\x80\xa9"), "\"x\\u2028y\\u2029\"");
+	/* valid UTF-8 passes: e-acute, CJK, an emoji */
+	ck_assert_str_eq(esc_out(rt_fputs_js, "\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80"), "\"\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80\"");
+	/* not UTF-8: a lone continuation, overlong NUL, a surrogate, beyond
+	 * U+10FFFF, 0xf5, a sequence cut by the end */
+	ck_assert_str_eq(esc_out(rt_fputs_js, "\x80"), "\"\\ufffd\"");
+	ck_assert_str_eq(esc_out(rt_fputs_js, "\xc0\x80"), "\"\\ufffd\\ufffd\"");
+	ck_assert_str_eq(esc_out(rt_fputs_js, "\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");
+	ck_assert_str_eq(esc_out(rt_fputs_js, "\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	ck_assert_str_eq(esc_out(rt_fputs_js, "\xf5"), "\"\\ufffd\"");
+	ck_assert_str_eq(esc_out(rt_fputs_js, "ab\xe2\x80"), "\"ab\\ufffd\\ufffd\"");
+	ck_assert_str_eq(esc_out(rt_fputs_js, NULL), "null");
+}
+END_TEST
+
 static Suite **rt_suites(void)
 {
 	static Suite *ss[2];
@@ -415,6 +458,7 @@ static Suite **rt_suites(void)
 	TCase *tc = tcase_create("ladder");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, time_and_delta);
+	tcase_add_test(tc, html_and_js_escape);
 	tcase_add_test(tc, rows_and_pairing);
 	tcase_add_test(tc, utf8_and_width);
 	tcase_add_test(tc, golden_synthetic);

@@ -1886,6 +1886,33 @@ def _reg_404(o):
     return emit_udp(cap, ep, [(0.0, True, r), (o.rtt, False, _registrar(o).reply(r, 404))])
 
 
+# Markup in every captured string the HTML report shows (--html tests):
+# nothing of it may run or change the page.
+INJECT_UA = "<script>document.title='PWNED'</script>\u2028x"
+INJECT_CALLID = '<script>alert(1)</script>'
+INJECT_REASON = "Forbidden <img src=x onerror=document.title='PWNED'>"
+INJECT_SERVER = "</style></svg></template><script>document.title='PWNED'</script>"
+INJECT_TO = '"<b onmouseover=alert(1)>Alice</b>" <sip:%s@%s>'
+
+
+@scenario('html-inject', 4, 'REGISTER -> 401 -> REGISTER(auth) -> 403 with markup in User-Agent, '
+          'Call-ID, the 403 reason phrase, Server and the To display name; 4 SIP messages')
+def _html_inject(o):
+    cap, ep = _reg_cap(o)
+    ua = _ua(o, user_agent=INJECT_UA)
+    ua.call_id = INJECT_CALLID
+    rg = Registrar(o.domain, server=INJECT_SERVER, algorithm=o.algorithm, qop=o.qop)
+    to = INJECT_TO % (o.user, o.domain)
+    ruri = 'sip:%s' % o.domain
+    hdrs = [('Contact', '<%s>' % ua.contact_uri()), ('Expires', '3600')]
+    r1 = ua.request('REGISTER', ruri, hdrs, to=to)
+    c1, ch = rg.challenge(r1)
+    auth = authorization_value(ch, o.user, o.password, 'REGISTER', ruri, 1, '0a4f113b')
+    r2 = ua.request('REGISTER', ruri, hdrs + [('Authorization', auth)], to=to)
+    return emit_udp(cap, ep, [(0.0, True, r1), (o.rtt, False, c1), (1.0, True, r2),
+                              (1.0 + o.rtt, False, rg.reply(r2, 403, INJECT_REASON))])
+
+
 @scenario('reg-503', 6, 'REGISTER -> 503 Retry-After: 30, then at +30 s ' + FLOW4 +
           '; 6 SIP messages')
 def _reg_503(o):

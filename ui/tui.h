@@ -20,9 +20,12 @@
 struct model;
 struct tui;
 
+struct rt_select;
+
 struct tui_opts {
 	bool live;
 	const char *source;       /* file name(s) or interface, shown in the status bar */
+	const struct rt_select *sel; /* --aor/--state/--finding (select.h); NULL: all */
 };
 
 /* Counters for the status bar. */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "tui_int.h"
+#include "select.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,15 +49,10 @@ static enum tui_color state_color(enum aor_state s)
 	}
 }
 
+/* the AOR's cause (diag_run ranks its findings, finding_rank_cmp) */
 static const struct finding *top_finding(const struct aor_hist *a)
 {
-	const struct finding *best = NULL;
-	for (size_t i = 0; i < a->findings.n; i++) {
-		const struct finding *f = a->findings.v[i];
-		if (!best || f->sev > best->sev)
-			best = f;
-	}
-	return best;
+	return a->cause;
 }
 
 static const char *aor_contact(const struct aor_hist *a)
@@ -305,6 +301,8 @@ static void list_build(struct tui *t, struct tui_list *l, const struct ptr_vec *
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const void *o = src->v[i];
+		if (aor ? !sel_aor(t->opt.sel, o) : !sel_dialog(t->opt.sel, o))
+			continue;   /* the command line's selection (select.h) */
 		if (aor) {
 			if (!reg_filter_ok(m, o, l->filter))
 				continue;

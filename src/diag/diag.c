@@ -234,6 +234,15 @@ void diag_run(struct model *m, const struct diag_opts *o)
 			model_add_finding(m, out[i].v[k]);
 		ptr_vec_free(&out[i]);
 	}
+	/* one cause per AOR: the finding that ranks first */
+	for (size_t ai = 0; ai < m->aors.n; ai++) {
+		struct aor_hist *a = m->aors.v[ai];
+		for (size_t k = 0; k < a->findings.n; k++) {
+			const struct finding *f = a->findings.v[k];
+			if (!a->cause || finding_rank_cmp(&f, &a->cause) < 0)
+				a->cause = f;
+		}
+	}
 	free(out);
 	free(rules);
 	free(c->regs);
@@ -312,6 +321,8 @@ void diag_emit(struct diag_ctx *c, struct aor_hist *aor, struct diag_frames *fr,
 	va_end(ap);
 	f->rule = c->rule->id;
 	f->sev = c->rule->sev;
+	f->kind = c->rule->kind;
+	f->rule_ix = (uint32_t)c->rule_ix;
 	f->fix = fix ? strdup(fix) : NULL;
 	f->aor = aor;
 	if (fr) {

@@ -57,6 +57,8 @@ struct diag_rule {
 	const struct diag_param *params;/* NULL or ended by a NULL name */
 	diag_rule_fn run;
 	enum diag_scope scope;
+	enum finding_kind kind;         /* cause, pattern (default) or outcome:
+					   which finding leads (finding_rank_cmp) */
 };
 
 /* A threshold set on the command line. */

@@ -596,3 +596,44 @@ const char *finding_sev_name(enum finding_sev s)
 	}
 	return "INFO";
 }
+
+static int sev_band(enum finding_sev s)
+{
+	return s >= SEV_ERR ? 0 : s == SEV_WARN ? 1 : 2;
+}
+
+int finding_rank_cmp(const void *pa, const void *pb)
+{
+	const struct finding *a = *(const struct finding *const *)pa;
+	const struct finding *b = *(const struct finding *const *)pb;
+	if (sev_band(a->sev) != sev_band(b->sev))
+		return sev_band(a->sev) - sev_band(b->sev);
+	/* a cause explains a pattern, a pattern explains an outcome */
+	static const int order[] = { [FK_CAUSE] = 0, [FK_PATTERN] = 1, [FK_OUTCOME] = 2 };
+	if (order[a->kind] != order[b->kind])
+		return order[a->kind] - order[b->kind];
+	if (a->sev != b->sev)
+		return (int)b->sev - (int)a->sev;
+	uint64_t fa = a->nframes ? a->frames[0] : UINT64_MAX;
+	uint64_t fb = b->nframes ? b->frames[0] : UINT64_MAX;
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
+	if (a->rule_ix != b->rule_ix)
+		return a->rule_ix < b->rule_ix ? -1 : 1;
+	return strcmp(a->rule, b->rule);
+}
+
+const struct finding **finding_ranked(const struct aor_hist *a, size_t *n)
+{
+	*n = 0;
+	if (!a || !a->findings.n)
+		return NULL;
+	const struct finding **v = malloc(a->findings.n * sizeof *v);
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < a->findings.n; i++)
+		v[i] = a->findings.v[i];
+	qsort(v, a->findings.n, sizeof *v, finding_rank_cmp);
+	*n = a->findings.n;
+	return v;
+}

@@ -217,9 +217,17 @@ enum aor_state {
 /* Diagnosis results (filled by the diagnosis issue; empty until then). */
 enum finding_sev { SEV_INFO = 0, SEV_WARN, SEV_ERR, SEV_CRIT };
 
+/* What a finding says about the failure (docs/rules.md, "Which finding is
+ * the cause"): a cause names what is wrong (a wrong password, a private
+ * Contact), a pattern is behaviour a cause explains (an auth loop), an
+ * outcome only what the registrar answered (403, timeout). */
+enum finding_kind { FK_PATTERN = 0, FK_CAUSE, FK_OUTCOME };
+
 struct finding {
 	const char *rule;            /* rule id, static */
 	enum finding_sev sev;
+	enum finding_kind kind;      /* the rule's (ranking the cause) */
+	uint32_t rule_ix;            /* the rule's place in the table (the last tie-break) */
 	char *message;               /* owned */
 	char *fix;                   /* owned, may be NULL */
 	uint64_t *frames;            /* owned evidence frames */
@@ -254,6 +262,7 @@ struct aor_hist {
 	struct ptr_vec attempts;     /* struct reg_attempt *, in start order */
 	struct ptr_vec bindings;     /* struct binding * */
 	struct ptr_vec findings;     /* struct finding * (diagnosis) */
+	const struct finding *cause; /* the finding that leads (finding_rank_cmp); NULL: none */
 	struct aor_summary sum;
 	int64_t t_first, t_last;
 };
@@ -343,6 +352,15 @@ const char *aor_state_name(enum aor_state s);
 enum aor_state aor_state_now(const struct model *m, const struct aor_hist *a);
 const char *binding_event_name(enum binding_event_kind k);
 const char *finding_sev_name(enum finding_sev s);   /* "INFO", "WARN", ... */
+/* The order in which an AOR's findings explain it, the cause first
+ * (docs/rules.md, "Which finding is the cause"): CRIT/ERR before WARN
+ * before INFO; within that cause before pattern before outcome; then the
+ * higher severity; then the earlier first evidence frame; then the rule
+ * table's order.
+ * A qsort comparator over struct finding * const *. */
+int finding_rank_cmp(const void *a, const void *b);
+/* The AOR's findings in that order (malloc'ed; *n their count), NULL when none. */
+const struct finding **finding_ranked(const struct aor_hist *a, size_t *n);
 
 /* Lookups (NULL when absent). */
 const struct aor_hist *model_find_aor(const struct model *m, const char *canonical_aor);

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "json_out.h"
+#include "select.h"
 
 #define W_BUFSIZE 65536      /* write-combining buffer, one fwrite per element */
 #define W_DEPTH 16           /* deepest nesting written is 5 */
@@ -28,6 +29,9 @@ struct json_out {
 	struct json_opts o;
 	bool lines;              /* JSONL */
 	size_t nmsgs;            /* elements written to "messages" */
+	const struct rt_select *sel; /* json_select(); NULL: everything */
+	bool head_done;          /* the document's opening is written (at the first
+				    message or the end: nothing when nothing was read) */
 	bool err;
 	char *buf;               /* the element being written; flushed when full */
 	size_t len;
@@ -794,6 +798,15 @@ static void reg_fields(struct json_out *j, const struct aor_hist *a, bool multi_
 	w_key(j, "last_seen"); w_time(j, a->t_last);
 	w_obj_end(j);
 
+	w_key(j, "cause");   /* the finding that ranks first (finding_rank_cmp) */
+	if (a->cause) {
+		w_obj(j);
+		w_key(j, "rule"); w_str(j, a->cause->rule);
+		w_key(j, "message"); w_str(j, a->cause->message);
+		w_obj_end(j);
+	} else {
+		w_null(j);
+	}
 	w_key(j, "findings");
 	w_arr(j);
 	for (size_t i = 0; i < a->findings.n; i++) {
@@ -1072,18 +1085,38 @@ static int out_free(struct json_out *j)
 
 struct json_out *json_begin(FILE *f, const struct json_opts *o)
 {
-	struct json_out *j = out_new(f, o, false);
-	if (j) {
-		put(j, "{\"schema_version\":\"" JSON_SCHEMA_VERSION "\",\n\"messages\":[");
-		w_done(j);
-	}
-	return j;
+	return out_new(f, o, false);
+}
+
+void json_discard(struct json_out *j)
+{
+	if (!j)
+		return;
+	json_decref(j->real);
+	free(j->buf);
+	free(j);
+}
+
+void json_select(struct json_out *j, const struct rt_select *sel)
+{
+	if (j)
+		j->sel = sel;
+}
+
+static void json_head(struct json_out *j)
+{
+	if (j->head_done)
+		return;
+	j->head_done = true;
+	put(j, "{\"schema_version\":\"" JSON_SCHEMA_VERSION "\",\n\"messages\":[");
+	w_done(j);
 }
 
 void json_message(struct json_out *j, const struct sip_msg *m)
 {
 	if (!j || !m)
 		return;
+	json_head(j);
 	put(j, j->nmsgs++ ? ",\n" : "\n");
 	w_obj(j);
 	msg_fields(j, m, j->o.raw);
@@ -1100,26 +1133,41 @@ int json_end(struct json_out *j, const struct model *m, const struct json_captur
 {
 	if (!j)
 		return -1;
+	json_head(j);
+	const struct rt_select *sel = j->sel;
+	/* with a selection the messages were held back: the selected ones now */
+	for (size_t i = 0; m && sel_active(sel) && i < m->msgs.n; i++)
+		if (sel_msg(sel, m->msgs.v[i]))
+			json_message(j, m->msgs.v[i]);
 	bool mf = m ? multi_file(m, c) : false;
+	size_t k = 0;
 	put(j, "\n],\n\"registrations\":[");
 	for (size_t i = 0; m && i < m->aors.n; i++) {
-		put(j, i ? ",\n" : "\n");
+		if (!sel_aor(sel, m->aors.v[i]))
+			continue;
+		put(j, k++ ? ",\n" : "\n");
 		w_obj(j);
 		reg_fields(j, m->aors.v[i], mf);
 		w_obj_end(j);
 		w_done(j);
 	}
+	k = 0;
 	put(j, "\n],\n\"dialogs\":[");
 	for (size_t i = 0; m && i < m->dialogs.n; i++) {
-		put(j, i ? ",\n" : "\n");
+		if (!sel_dialog(sel, m->dialogs.v[i]))
+			continue;
+		put(j, k++ ? ",\n" : "\n");
 		w_obj(j);
 		dialog_fields(j, m->dialogs.v[i], mf);
 		w_obj_end(j);
 		w_done(j);
 	}
+	k = 0;
 	put(j, "\n],\n\"findings\":[");
 	for (size_t i = 0; m && i < m->findings.n; i++) {
-		put(j, i ? ",\n" : "\n");
+		if (!sel_finding(sel, m->findings.v[i]))
+			continue;
+		put(j, k++ ? ",\n" : "\n");
 		w_obj(j);
 		finding_fields(j, m->findings.v[i]);
 		w_obj_end(j);
@@ -1208,12 +1256,35 @@ int jsonl_end(struct json_out *j, const struct model *m, const struct json_captu
 	if (!j)
 		return -1;
 	bool mf = m ? multi_file(m, c) : false;
+	const struct rt_select *sel = j->sel;
+	if (m && sel_active(sel)) {
+		/* held back while reading (jsonl_hook is not called with a
+		 * selection): the selected messages, transactions, attempts */
+		for (size_t i = 0; i < m->msgs.n; i++)
+			if (sel_msg(sel, m->msgs.v[i]))
+				jsonl_message(j, m->msgs.v[i]);
+		for (size_t i = 0; i < m->txns.n; i++) {
+			const struct txn *t = m->txns.v[i];
+			const struct sip_msg *x = t->req ? t->req : t->resps.n ? t->resps.v[0] : NULL;
+			if (x && sel_msg(sel, x))
+				on_txn(j, m, t);
+		}
+		for (size_t i = 0; i < m->aors.n; i++) {
+			const struct aor_hist *a = m->aors.v[i];
+			for (size_t k = 0; sel_aor(sel, a) && k < a->attempts.n; k++)
+				on_attempt(j, m, a->attempts.v[k]);
+		}
+	}
 	for (size_t i = 0; m && i < m->aors.n; i++) {
+		if (!sel_aor(sel, m->aors.v[i]))
+			continue;
 		line_begin(j, "registration");
 		reg_fields(j, m->aors.v[i], mf);
 		line_end(j);
 	}
 	for (size_t i = 0; m && i < m->findings.n; i++) {
+		if (!sel_finding(sel, m->findings.v[i]))
+			continue;
 		line_begin(j, "finding");
 		finding_fields(j, m->findings.v[i]);
 		line_end(j);

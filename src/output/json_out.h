@@ -29,7 +29,7 @@
 #include "sip_msg.h"
 #include "model.h"
 
-#define JSON_SCHEMA_VERSION "1.0"
+#define JSON_SCHEMA_VERSION "1.1"
 
 /* One input file. */
 /* One pcapng interface (strings untrusted, NULL when absent). */
@@ -91,5 +91,13 @@ void jsonl_message(struct json_out *j, const struct sip_msg *m);
 /* Route the model's transaction/attempt events to this stream. */
 void jsonl_hook(struct json_out *j, struct model_opts *mo);
 int jsonl_end(struct json_out *j, const struct model *m, const struct json_capture *c);
+
+/* Show only the selection (select.h) in what json_end()/jsonl_end() write.
+ * With an active one the caller holds messages (and jsonl_hook) back:
+ * the end writes the selected messages, transactions and attempts. */
+struct rt_select;
+void json_select(struct json_out *j, const struct rt_select *sel);
+/* Frees a writer without writing anything more (nothing was read). */
+void json_discard(struct json_out *j);
 
 #endif

@@ -113,7 +113,12 @@ char *ladder_delta(int64_t d_ns, char *buf, size_t n);
 
 /* --ladder: every AOR, then every dialog with a method other than REGISTER,
  * as ASCII ladders `width` wide, on f. */
-void ladder_text_all(const struct model *m, FILE *f, int width);
+struct rt_select;
+void ladder_text_all(const struct model *m, FILE *f, int width, const struct rt_select *sel);
+/* One ladder as SVG (ladder_svg.c, for --html): lays it out, draws columns,
+ * lifelines and one <g class="arrow" data-m=MSG-ID id=PREFIX-fFILE-FRAME>
+ * per message; text HTML-escaped. */
+void ladder_svg(struct ladder *l, FILE *f, const char *prefix);
 /* One ladder as text (header, legend, rows, findings). */
 void ladder_text_one(struct ladder *l, FILE *f, int width, bool utf8);
 

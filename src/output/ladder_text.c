@@ -3,6 +3,7 @@
  * one per dialog that carries a method other than REGISTER (REGISTER-only
  * Call-IDs are already on their AOR's ladder), for pasting into a ticket. */
 #include "ladder.h"
+#include "select.h"
 
 #include <string.h>
 
@@ -17,9 +18,11 @@ static bool dialog_has_non_register(const struct dialog *d)
 	return false;
 }
 
-void ladder_text_all(const struct model *m, FILE *f, int width)
+void ladder_text_all(const struct model *m, FILE *f, int width, const struct rt_select *sel)
 {
 	for (size_t i = 0; i < m->aors.n; i++) {
+		if (!sel_aor(sel, m->aors.v[i]))
+			continue;
 		struct ladder *l = ladder_for_aor(m, m->aors.v[i]);
 		if (!l) {
 			fputs("regtrace: out of memory\n", stderr);
@@ -30,7 +33,7 @@ void ladder_text_all(const struct model *m, FILE *f, int width)
 	}
 	for (size_t i = 0; i < m->dialogs.n; i++) {
 		const struct dialog *d = m->dialogs.v[i];
-		if (!dialog_has_non_register(d))
+		if (!dialog_has_non_register(d) || !sel_dialog(sel, d))
 			continue;
 		struct ladder *l = ladder_for_dialog(m, d);
 		if (!l) {

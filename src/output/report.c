@@ -6,6 +6,7 @@
 
 #include "escape.h"
 #include "report.h"
+#include "select.h"
 
 /* column widths: with single spaces between them a line is at most 99 wide */
 enum { W_AOR = 25, W_STATE = 12, W_CODE = 4, W_ATT = 3, W_TTR = 6, W_EXP = 5,
@@ -57,13 +58,104 @@ static void pad(FILE *f, const char *s, size_t w, bool right)
 
 static const char *why(const struct aor_hist *a)
 {
-	const struct finding *best = NULL;
-	for (size_t i = 0; i < a->findings.n; i++) {
-		const struct finding *f = a->findings.v[i];
-		if (!best || f->sev > best->sev)
-			best = f;
+	return a->cause ? a->cause->rule : "-";
+}
+
+/* Frames as ranges: "3, 5-8". */
+static void frames_write(FILE *f, const struct finding *fd)
+{
+	fputs("frames ", f);
+	if (!fd->nframes)
+		fputs("-", f);
+	for (size_t i = 0; i < fd->nframes;) {
+		size_t j = i;
+		while (j + 1 < fd->nframes && fd->frames[j + 1] == fd->frames[j] + 1)
+			j++;
+		fprintf(f, "%s%llu", i ? ", " : "", (unsigned long long)fd->frames[i]);
+		if (j > i)
+			fprintf(f, "%s%llu", j == i + 1 ? ", " : "-", (unsigned long long)fd->frames[j]);
+		i = j + 1;
 	}
-	return best ? best->rule : "-";
+}
+
+/* One finding: severity, rule, the message on one line; the fix and the
+ * evidence below it.  rt_fputs_escaped keeps captured text on its line. */
+static void finding_write(FILE *f, const struct finding *fd, const char *tag)
+{
+	fprintf(f, "  %-4s %s%s: ", finding_sev_name(fd->sev), fd->rule, tag);
+	rt_fputs_escaped(fd->message ? fd->message : "", f);
+	fputc('\n', f);
+	if (fd->fix) {
+		fputs("       fix: ", f);
+		rt_fputs_escaped(fd->fix, f);
+		fputc('\n', f);
+	}
+	fputs("       ", f);
+	frames_write(f, fd);
+	fputc('\n', f);
+}
+
+static bool shown(const struct finding *fd, const struct report_opts *o)
+{
+	return fd->sev >= SEV_WARN || (o && o->verbose);
+}
+
+static bool selected(const struct finding *fd, const struct report_opts *o)
+{
+	return sel_finding(o ? o->sel : NULL, fd);
+}
+
+/* After the table: per AOR its findings, the cause first (finding_ranked),
+ * then the capture-wide ones.  INFO only with -v; otherwise counted. */
+static void findings_write(FILE *f, const struct model *m, const struct report_opts *o)
+{
+	size_t ninfo = 0, nshown = 0;
+	for (size_t i = 0; i < m->findings.n; i++) {
+		const struct finding *fd = m->findings.v[i];
+		if (!selected(fd, o))
+			continue;
+		if (shown(fd, o))
+			nshown++;
+		else
+			ninfo++;
+	}
+	if (!nshown && !ninfo)
+		return;
+	fprintf(f, "\nFindings: %zu shown", nshown);
+	if (ninfo)
+		fprintf(f, ", %zu INFO not shown (-v lists them)", ninfo);
+	fputs("\n", f);
+	for (size_t i = 0; i < m->aors.n; i++) {
+		const struct aor_hist *a = m->aors.v[i];
+		if (!sel_aor(o ? o->sel : NULL, a))
+			continue;
+		size_t n;
+		const struct finding **v = finding_ranked(a, &n);
+		bool head = false;
+		for (size_t k = 0; k < n; k++) {
+			if (!shown(v[k], o))
+				continue;
+			if (!head) {
+				fputs("\n", f);
+				rt_fputs_escaped(a->aor, f);
+				fprintf(f, " (%s)\n", aor_state_name(a->state));
+				head = true;
+			}
+			finding_write(f, v[k], v[k] == a->cause ? " (cause)" : "");
+		}
+		free(v);
+	}
+	bool head = false;
+	for (size_t i = 0; i < m->findings.n; i++) {
+		const struct finding *fd = m->findings.v[i];
+		if (fd->aor || !shown(fd, o) || !selected(fd, o))
+			continue;
+		if (!head) {
+			fputs("\ncapture-wide\n", f);
+			head = true;
+		}
+		finding_write(f, fd, "");
+	}
 }
 
 /* host[:port] of a contact: where the binding points (the user part is
@@ -81,9 +173,12 @@ static char *contact_target(const struct binding *b)
 	return c;
 }
 
-int report_write(FILE *f, const struct model *m)
+int report_write(FILE *f, const struct model *m, const struct report_opts *o)
 {
 	char b[256];
+	const struct rt_select *sel = o ? o->sel : NULL;
+	if (sel_empty(sel))
+		return 0;   /* a selection that matches nothing: nothing (main says so) */
 	fprintf(f, "%-*s %-*s %*s %*s %*s %*s %-*s %-*s %s\n",
 		W_AOR, "AOR", W_STATE, "STATE", W_CODE, "CODE", W_ATT, "ATT",
 		W_TTR, "TTR", W_EXP, "EXP", W_CONTACT, "CONTACT", W_UA, "UA", "WHY");
@@ -92,6 +187,8 @@ int report_write(FILE *f, const struct model *m)
 	for (size_t i = 0; m && i < m->aors.n; i++) {
 		const struct aor_hist *a = m->aors.v[i];
 		const struct aor_summary *s = &a->sum;
+		if (!sel_aor(sel, a))
+			continue;
 		if ((size_t)a->state < 7)
 			ns[a->state]++;
 		att += s->attempts;
@@ -143,7 +240,9 @@ int report_write(FILE *f, const struct model *m)
 		fputs(b, f);
 		fputc('\n', f);
 	}
-	size_t naors = m ? m->aors.n : 0;
+	size_t naors = 0;
+	for (size_t i = 0; i < 7; i++)
+		naors += ns[i];
 	fprintf(f, "\n%zu AORs: %zu registered, %zu failed, %zu challenged, %zu unregistered,"
 		" %zu expired, %zu timeout, %zu unknown\n", naors,
 		ns[AOR_REGISTERED], ns[AOR_FAILED], ns[AOR_CHALLENGED], ns[AOR_UNREGISTERED],
@@ -155,5 +254,7 @@ int report_write(FILE *f, const struct model *m)
 			(unsigned long long)m->st.msgs, (unsigned long long)m->st.txns,
 			(unsigned long long)m->st.txns_timeout,
 			(unsigned long long)(m->st.req_retrans + m->st.resp_retrans));
+	if (m)
+		findings_write(f, m, o);
 	return ferror(f) ? -1 : 0;
 }
