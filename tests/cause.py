@@ -90,6 +90,9 @@ EXPECT = {
     # the UA refreshes on its own 1800 s timer, the grant is 60 s: that
     # explains both lapses (REG-EXPIRED-GAP, CRIT pattern)
     ('diaggen2:grant-ignored', 'sip:alice@example.com'): ('REG-GRANT-IGNORED', None),
+    # one refresh 10 s after a 600 s grant ran out: the lapse (CRIT) leads
+    # the WARN late refresh, and its sentence names that refresh as the cause
+    ('diaggen2:refresh-late-lapse', 'sip:alice@example.com'): ('REG-EXPIRED-GAP', None),
     ('diaggen2:nat-idle-options', 'sip:alice@example.com'): ('REG-NAT-NO-KEEPALIVE', None),
     # private Contact stored and the NAT port changing, both ERR causes
     # on frame 1: the table order (the stored private Contact first)
