@@ -26,6 +26,7 @@ struct pkt_info {
 	int64_t ts_ns;          /* capture time, ns since the epoch */
 	int linktype;           /* pcap LINKTYPE_ / DLT_ value */
 	uint32_t wirelen;       /* original length on the wire */
+	bool ts_clamped;        /* the file's time was out of range: ts_ns saturated */
 };
 
 struct dis_callbacks {

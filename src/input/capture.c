@@ -55,7 +55,17 @@ static void writer_close(struct cap_writer *w)
 	memset(w, 0, sizeof *w);
 }
 
-static int64_t ts_ns(const struct timeval *tv, bool nano)
+/* Capture times are kept within [0, 2^62] ns (1970 to 2116): every time a
+ * pcap file can hold (32-bit unsigned seconds end in 2106) fits, and the
+ * model can still add a duration (Expires is at most 2^32 - 1 s, RFC 3261
+ * 20.19) or subtract two times without leaving int64_t. */
+#define CAP_TS_MAX ((int64_t)1 << 62)
+
+/* Capture time in ns since the epoch.  A damaged or byte-flipped file can
+ * carry any 64-bit pcapng timestamp, in units its interface's if_tsresol
+ * option chooses: such a time is clamped to the range above and *clamped
+ * set, never multiplied past int64_t (undefined in C). */
+static int64_t ts_ns(const struct timeval *tv, bool nano, bool *clamped)
 {
 	/* pcap's seconds field is unsigned 32-bit on disk; libpcap hands it
 	 * over through a signed 32-bit value, so times past 2038 come out
@@ -63,7 +73,13 @@ static int64_t ts_ns(const struct timeval *tv, bool nano)
 	int64_t sec = tv->tv_sec;
 	if (sec < 0 && sec >= INT32_MIN)
 		sec = (int64_t)(uint32_t)sec;
-	return sec * 1000000000LL + (int64_t)tv->tv_usec * (nano ? 1 : 1000);
+	int64_t sub = (int64_t)tv->tv_usec * (nano ? 1 : 1000), ns;
+	bool over = __builtin_mul_overflow(sec, (int64_t)1000000000, &ns) ||
+		    __builtin_add_overflow(ns, sub, &ns);
+	*clamped = over || ns < 0 || ns > CAP_TS_MAX;
+	if (*clamped)
+		ns = sec < 0 ? 0 : CAP_TS_MAX;
+	return ns;
 }
 
 static bool apply_bpf(pcap_t *p, const char *bpf, char *err, size_t n)
@@ -121,7 +137,7 @@ static void progress_tick(struct progress *pg, pcap_t *p, uint64_t packets, bool
 static void handle(struct dis_ctx *d, struct cap_writer *w, struct cap_result *r,
 		   const struct pcap_pkthdr *h, const u_char *data, struct pkt_info *pi, bool nano)
 {
-	pi->ts_ns = ts_ns(&h->ts, nano);
+	pi->ts_ns = ts_ns(&h->ts, nano, &pi->ts_clamped);
 	pi->wirelen = h->len;
 	if (!r->packets++)
 		r->first_ts_ns = pi->ts_ns;
@@ -140,8 +156,9 @@ static void handle(struct dis_ctx *d, struct cap_writer *w, struct cap_result *r
 	}
 }
 
-int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
-		   struct dis_ctx *d, struct cap_result *r)
+/* The files in order, or (fp set: nfiles is 1) one already open stream. */
+static int read_inputs(char *const *files, FILE *fp, int nfiles, const struct cap_opts *o,
+		       struct dis_ctx *d, struct cap_result *r)
 {
 	struct cap_writer w = { 0 };
 	int opened = 0;
@@ -153,8 +170,11 @@ int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
 		struct cap_input *in = &r->inputs[i];
 		char err[PCAP_ERRBUF_SIZE] = "";
 		in->name = files[i];
-		pcap_t *p = pcap_open_offline_with_tstamp_precision(files[i], PCAP_TSTAMP_PRECISION_NANO, err);
+		pcap_t *p = fp ? pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, err)
+			       : pcap_open_offline_with_tstamp_precision(files[i], PCAP_TSTAMP_PRECISION_NANO, err);
 		if (!p) {
+			if (fp)
+				fclose(fp);   /* pcap_close() closes it otherwise */
 			snprintf(in->error, sizeof in->error, "%s", err);
 			fprintf(stderr, "regtrace: %s: cannot read: %s\n", files[i], err);
 			r->unreadable = true;
@@ -214,6 +234,19 @@ int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
 	}
 	writer_close(&w);
 	return opened ? 0 : 2;
+}
+
+int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
+		   struct dis_ctx *d, struct cap_result *r)
+{
+	return read_inputs(files, NULL, nfiles, o, d, r);
+}
+
+int cap_read_fp(FILE *fp, const char *name, const struct cap_opts *o,
+		struct dis_ctx *d, struct cap_result *r)
+{
+	char *const names[1] = { (char *)name };
+	return read_inputs(names, fp, 1, o, d, r);
 }
 
 int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
