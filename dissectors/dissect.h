@@ -17,6 +17,7 @@
 #include <stdbool.h>
 
 #include "addr.h"
+#include "anomaly.h"
 #include "sip.h"
 
 /* One captured packet as the capture layer hands it over. */
@@ -54,6 +55,7 @@ struct dis_stats {
 	uint64_t hep_packets;
 	uint64_t ws_frames;
 	int last_unknown_linktype;
+	struct dis_anomalies anomalies;   /* named events (anomaly.h) */
 };
 
 struct dis_opts {

@@ -36,6 +36,8 @@ struct dis_ctx {
 	struct dis_opts opt;
 	struct dis_stats st;
 	const struct pkt_info *pi;  /* the packet being dissected */
+	uint32_t last_file;         /* the last packet's, for events after it (flush) */
+	uint64_t last_frame;
 	bool had_sip;               /* this packet carried (part of) SIP */
 	bool cut;                   /* a length field promised more than was captured */
 	int depth;                  /* encapsulation depth, bounds tunnels */
@@ -112,6 +114,11 @@ long hep_frame(const uint8_t *p, size_t n);
  * payloads (UDP, SCTP chunk, HEP, WS message) hold at most one message. */
 void sip_print_datagram(struct dis_ctx *d, const struct rt_addr *src, const struct rt_addr *dst,
 			enum rt_transport tp, struct cur c);
+
+/* Count an anomaly at the packet being dissected (the last one when none
+ * is, at the end); _at names the frame it belongs to. */
+void dis_event(struct dis_ctx *d, enum dis_event e);
+void dis_event_at(struct dis_ctx *d, enum dis_event e, uint32_t file, uint64_t frame);
 
 /* Hand a finished message upward (assigns the id, counts it). */
 void dis_emit(struct dis_ctx *d, struct sip_msg *m);

@@ -74,14 +74,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cap_read_fp(fp, "fuzz", &co, d, &res);
 	dis_flush(d);
 	model_finish(run.model, res.last_ts_ns);
-	struct diag_opts dg = { 0 };
-	diag_run(run.model, &dg);
 	const struct dis_stats *st = dis_get_stats(d);
+	struct diag_opts dg = { .anomalies = &st->anomalies };
+	diag_run(run.model, &dg);
 	struct json_capture_file jf = { "fuzz", res.ninputs ? res.inputs[0].linktype : -1,
 					res.damaged };
 	struct json_capture c = { .files = &jf, .nfiles = 1, .packets = res.packets,
 		.bytes = st->bytes, .sip_msgs = st->sip_msgs, .malformed = st->malformed,
-		.truncated_packets = st->truncated, .first_ns = res.first_ts_ns,
+		.truncated_packets = st->truncated, .anomalies = &st->anomalies,
+		.first_ns = res.first_ts_ns,
 		.last_ns = res.last_ts_ns };
 	json_end(run.jo, run.model, &c);
 	report_write(null_out, run.model);

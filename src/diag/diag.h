@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "anomaly.h"
 #include "model.h"
 
 struct cred_store;
@@ -69,6 +70,7 @@ struct diag_opts {
 	struct diag_setting *set;       /* --rule-opt overrides (owned) */
 	size_t nset;
 	bool gb28181;                   /* --profile gb28181 (rules_gb.c also detects it) */
+	const struct dis_anomalies *anomalies; /* the dissectors' (anomaly.h); NULL: none */
 };
 
 /* Runs every rule over a finished model; findings go to model_add_finding(). */
@@ -95,6 +97,7 @@ extern const struct diag_rule diag_rules_resp[];
 extern const struct diag_rule diag_rules_time[];   /* rules_time.c (part 2) */
 extern const struct diag_rule diag_rules_nat[];    /* rules_nat.c (part 2) */
 extern const struct diag_rule diag_rules_gb[];     /* rules_gb.c (part 2) */
+extern const struct diag_rule diag_rules_capture[]; /* rules_capture.c: the input itself */
 
 struct cp_info;
 struct cp_keys;

@@ -954,6 +954,18 @@ static json_t *capture_json(const struct json_capture *c, const struct model *m)
 	set(o, "lost", lost);
 	set(o, "first_time", c && c->first_ns ? jtime(c->first_ns) : json_null());
 	set(o, "last_time", c && c->last_ns ? jtime(c->last_ns) : json_null());
+	json_t *an = json_array();
+	for (int e = 0; c && c->anomalies && e < DIS_EV_COUNT; e++) {
+		const struct dis_event_stat *s = &c->anomalies->ev[e];
+		if (!s->count)
+			continue;   /* only the events seen */
+		json_t *ao = json_object();
+		set(ao, "event", jstr(dis_event_name((enum dis_event)e)));
+		set(ao, "count", json_integer((json_int_t)s->count));
+		set(ao, "first_frame", json_integer((json_int_t)s->first_frame));
+		json_array_append_new(an, ao);
+	}
+	set(o, "anomalies", an);
 	if (c && c->mem_evicted_bytes) {
 		json_t *mem = json_object();
 		set(mem, "limit_bytes", json_integer((json_int_t)c->mem_limit));

@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#include "anomaly.h"
 #include "sip_msg.h"
 #include "model.h"
 
@@ -52,6 +53,7 @@ struct json_capture {
 	uint64_t lost_tcp_bytes;     /* stream bytes skipped (gaps, overflow) */
 	uint64_t lost_fragments;     /* IP datagrams given up (timeout / memory) */
 	int64_t first_ns, last_ns;   /* first and last packet time; 0 unknown */
+	const struct dis_anomalies *anomalies;   /* bad input below SIP; NULL: none */
 	/* message store (--max-memory): "memory" is written when evicted_bytes > 0 */
 	uint64_t mem_limit, mem_message_bytes, mem_evicted_bytes;
 };
