@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/run.sh - regtrace speed and memory benchmark (issue 8).
+# bench/run.sh - regtrace speed and memory benchmark.
 #
 # Times, in one run and interleaved (round-robin, medians of N runs):
 #   libpcap read only          bench/parse_floor -n F
@@ -220,7 +220,7 @@ for i in "${!NAMES[@]}"; do
 done
 for x in "${NOTES[@]}"; do echo "note: $x"; done
 
-# issue 8 targets (meaningful on the full workload; --quick only shows the trend)
+# the targets (meaningful on the full workload; --quick only shows the trend)
 echo
 target() {  # target NAME LIMIT_RATIO RSS_LIMIT_MB
 	local n=$1 lim=$2 mb=$3

@@ -84,14 +84,11 @@ struct tcp_table *tcp_table_new(const struct dis_opts *o);
 void tcp_table_flush(struct dis_ctx *d);
 void tcp_table_free(struct tcp_table *t);
 
-size_t tcp_table_mem(const struct tcp_table *t);
-
 /* ipfrag.c */
 struct frag_table *frag_table_new(void);
 /* end of capture: datagrams still incomplete are counted (frag_pending) */
 void frag_table_flush(struct dis_ctx *d);
 void frag_table_free(struct frag_table *t);
-size_t frag_table_mem(const struct frag_table *t);
 
 /* ws.c: consume whole frames from p[0..n); each complete text/binary
  * message goes to the SIP layer.  Returns the bytes consumed, or SIZE_MAX

@@ -56,11 +56,6 @@ struct frag_table *frag_table_new(void)
 	return calloc(1, sizeof(struct frag_table));
 }
 
-size_t frag_table_mem(const struct frag_table *t)
-{
-	return t ? t->mem : 0;
-}
-
 static uint32_t frag_hash(const struct l3info *l3, uint32_t id, uint8_t kp)
 {
 	uint32_t h = rt_addr_hash(&l3->src, 2166136261u ^ id);

@@ -761,8 +761,3 @@ void tcp_table_free(struct tcp_table *t)
 	free(t->bucket);
 	free(t);
 }
-
-size_t tcp_table_mem(const struct tcp_table *t)
-{
-	return t ? t->mem : 0;
-}

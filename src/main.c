@@ -1,6 +1,6 @@
 /* main.c - regtrace's command line: options, inputs, outputs, exit status.
  *
- * Exit status (issue order): 2 usage error or no input readable; else 1
+ * Exit status (the first that applies): 2 usage error or no input readable; else 1
  * when a --fail-on condition holds; else 3 when an input was truncated or
  * damaged; else 0.
  */

@@ -1,4 +1,4 @@
-/* check_diag.c - the diagnosis rules (issue 5): each rule on a capture that
+/* check_diag.c - the diagnosis rules (docs/rules.md): each rule on a capture that
  * fires it and on one that does not, healthy captures without CRIT/ERR,
  * thresholds, the rule table and docs/rules.md.
  *

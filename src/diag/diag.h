@@ -4,7 +4,9 @@
  * Owns: struct diag_rule (one rule: id, one severity, title, thresholds with
  * the catalog's defaults, a function over the model), the rule tables
  * (rules_auth.c: digest authentication; rules_resp.c: responses, timeouts,
- * retransmissions, request form), diag_run() that runs every rule after
+ * retransmissions, request form; rules_time.c: expiry, refresh, bindings;
+ * rules_nat.c: NAT, capture point, scanners; rules_gb.c: the GB/T 28181
+ * profile; rules_capture.c: the input itself), diag_run() that runs every rule after
  * model_finish(), diag_list_rules() for --list-rules, the threshold
  * overrides (--rule-opt NAME=VALUE) and the helpers the rule files share.
  *
@@ -12,8 +14,8 @@
  * message is one sentence with the concrete values (captured text escaped),
  * the fix a suggestion, the frames the evidence.  Adding a rule is a
  * function plus one line in its file's table plus its entry in
- * docs/rules.md - nothing else.  Definitions: shared/docs/
- * registration-domain.md §4.2, §4.3 and issue 5 where those are loose.
+ * docs/rules.md - nothing else.  The conditions and thresholds are
+ * defined there.
  */
 #ifndef RT_DIAG_H
 #define RT_DIAG_H

@@ -3,8 +3,9 @@
  *
  * Owns: the profile switch (--profile gb28181 via diag_opts.gb28181, or on
  * its own when a REGISTER's From and To users are 20-digit device codes),
- * the rule functions and the table diag_rules_gb.  Conditions:
- * registration-domain.md §2 and §4.3 (GB-*), thresholds §4.2; issue 6.
+ * the rule functions and the table diag_rules_gb.  Conditions and
+ * thresholds: docs/rules.md (GB-*), from GB/T 28181-2016 §9.1 (registration)
+ * and §9.6 (keepalive).
  * Every GB rule is silent when the profile is off; GB-PROFILE names the
  * profile in the output when it is on.
  */

@@ -3,8 +3,8 @@
  * and scanners.
  *
  * Owns: the rule functions and the table diag_rules_nat.  Conditions:
- * registration-domain.md conventions (capture point), §1.6 (NAT), §3 (F5-F7,
- * F13, F14), §4.2, §4.3; issue 6.  NAT findings say which capture point
+ * docs/rules.md; NAT signs per RFC 3261 §18.2.1 (received), RFC 3581 (rport)
+ * and RFC 5626 §4.4 (keepalives).  NAT findings say which capture point
  * they assumed (capture_point.c).  One finding per AOR per rule, except
  * REG-CAPTURE-POINT and REG-SCANNER (capture-wide; the scanner one per
  * source IP).

@@ -2,7 +2,8 @@
  * retransmissions and the form of the REGISTER itself.
  *
  * Owns: the rule functions and the table diag_rules_resp.  Conditions:
- * registration-domain.md §1.1-§1.3, §3 (F8-F12, F16), §4.2, §4.3; issue 5.
+ * docs/rules.md; transactions and timers per RFC 3261 §17.1.2 (Timer F),
+ * responses §21.
  * Every rule emits at most one finding per AOR (counts and frames
  * aggregated), except REG-BANNED which is per (source, registrar).
  */

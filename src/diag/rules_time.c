@@ -2,9 +2,9 @@
  * cadence: lapses, late/early refreshes, grants, stored Contacts, stale
  * bindings, flapping, Call-ID changes, Retry-After.
  *
- * Owns: the rule functions and the table diag_rules_time.  Conditions:
- * registration-domain.md §3 (F10, F11, F15), §4.1 (binding timeline), §4.2
- * thresholds, §4.3 catalog; issue 6.  A "refresh" here is the next REGISTER
+ * Owns: the rule functions and the table diag_rules_time.  Conditions and
+ * thresholds: docs/rules.md; expiry per RFC 3261 §10.2.1.1, §10.3 and
+ * 423 Min-Expires §21.4.17.  A "refresh" here is the next REGISTER
  * of the same UA flow (same session, same top-Via sent-by) after a 2xx.
  * Every rule emits at most one finding per AOR, except REG-EXPIRED-GAP
  * (one per lapse: each has its own interval).
