@@ -3,9 +3,10 @@
  * Owns: struct json_out (one output stream), struct json_capture (what main.c
  * knows about the inputs) and the writers.  Both formats are streamed
  * element by element: a message record is written while packets are read
- * and the whole tree is never held in memory.  Per-element records are
- * written directly (no Jansson tree each); Jansson renders the once-per-run
- * parts.  Schema: docs/schema.json, human page docs/json.md.
+ * and the whole tree is never held in memory.  One streaming writer
+ * (json_out.c) writes every part, the once-per-run stats and capture too,
+ * with one escape/UTF-8 repair routine.  Schema: docs/schema.json, human
+ * page docs/json.md.
  *
  * --json:  json_begin() writes `{"schema_version":…,"messages":[`;
  *          json_message() one element per SIP message; json_end() writes
