@@ -9,6 +9,7 @@
 
 #include "cursor.h"
 #include "dissect.h"
+#include "fnv.h"
 
 struct frag_table;
 struct tcp_table;

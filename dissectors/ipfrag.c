@@ -58,9 +58,9 @@ struct frag_table *frag_table_new(void)
 
 static uint32_t frag_hash(const struct l3info *l3, uint32_t id, uint8_t kp)
 {
-	uint32_t h = rt_addr_hash(&l3->src, 2166136261u ^ id);
+	uint32_t h = rt_addr_hash(&l3->src, RT_FNV32_INIT ^ id);
 	h = rt_addr_hash(&l3->dst, h);
-	return (h ^ kp ^ ((uint32_t)l3->version << 8)) * 16777619u;
+	return (h ^ kp ^ ((uint32_t)l3->version << 8)) * RT_FNV32_PRIME;
 }
 
 static void dg_unlink(struct frag_table *t, struct frag_dgram *g)

@@ -96,7 +96,7 @@ struct tcp_table *tcp_table_new(const struct dis_opts *o)
 
 static uint32_t dir_hash(const struct rt_addr *s, const struct rt_addr *d)
 {
-	return rt_addr_hash(d, rt_addr_hash(s, 2166136261u));
+	return rt_addr_hash(d, rt_addr_hash(s, RT_FNV32_INIT));
 }
 
 static void lru_unlink(struct tcp_table *t, struct tcp_dir *s)

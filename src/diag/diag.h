@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "anomaly.h"
+#include "fnv.h"
 #include "model.h"
 
 struct cred_store;
@@ -171,6 +172,12 @@ void diag_emit(struct diag_ctx *c, struct aor_hist *aor, struct diag_frames *f,
  * 7 calls. */
 const char *diag_esc(struct diag_ctx *c, const char *s);
 
+/* A threshold in seconds as capture-time nanoseconds. */
+static inline int64_t diag_ns(double s)
+{
+	return (int64_t)(s * 1e9);
+}
+
 /* Seconds between two capture times, for messages. */
 double diag_secs(int64_t a_ns, int64_t b_ns);
 
@@ -214,8 +221,8 @@ void diag_raw_counts(const struct sip_msg *m, const char *const *names, int n, i
  * item.  Returns the number of groups, (size_t)-1 when out of memory. */
 size_t diag_group(size_t n, size_t *gid, uint64_t (*hash)(const void *u, size_t i),
 		  bool (*eq)(const void *u, size_t i, size_t j), const void *u);
-/* FNV-1a over bytes, continuing from h (start with DIAG_HASH_INIT). */
-#define DIAG_HASH_INIT 1469598103934665603ULL
+/* FNV-1a (fnv.h) over bytes, continuing from h (start with DIAG_HASH_INIT). */
+#define DIAG_HASH_INIT RT_FNV64_INIT
 uint64_t diag_hash_bytes(uint64_t h, const void *p, size_t n);
 /* An address's IP as rt_ip_eq() compares it: family and 4 or 16 bytes. */
 uint64_t diag_hash_ip(uint64_t h, const struct rt_addr *a);

@@ -15,11 +15,6 @@
 
 #include "capture_point.h"
 
-static int64_t ns_of(double s)
-{
-	return (int64_t)(s * 1e9);
-}
-
 /* "Assumed: capture taken on the registrar side (why)." */
 static const char *assumed(struct diag_ctx *c, char *b, size_t n)
 {
@@ -395,7 +390,7 @@ static void rule_nat_no_keepalive(struct diag_ctx *c, const struct diag_rule *r)
 				continue;
 			/* the window the pinhole must stay open: to the next REGISTER of the
 			 * flow, else to the grant's end or the capture's */
-			int64_t from = t->t_final, until = t->t_final + ns_of((double)G);
+			int64_t from = t->t_final, until = t->t_final + diag_ns((double)G);
 			const struct reg_session *s = t->attempt ? t->attempt->session : NULL;
 			for (size_t j = 0; s && j < s->txns.n; j++) {
 				const struct txn *u = s->txns.v[j];
@@ -439,7 +434,7 @@ static void rule_nat_no_keepalive(struct diag_ctx *c, const struct diag_rule *r)
 			if (gap <= to || gap <= worst)
 				continue;
 			const struct txn *e = NULL;
-			const char *w = pinhole_closed(c, t, g_from + ns_of(to), ev_txt, sizeof ev_txt, &e);
+			const char *w = pinhole_closed(c, t, g_from + diag_ns(to), ev_txt, sizeof ev_txt, &e);
 			if (!w)
 				continue;
 			worst = gap;
@@ -759,7 +754,7 @@ static void scan_group(struct diag_ctx *c, struct sc_req *g, size_t n, unsigned 
 		if (cnt[g[i].uid]++ == 0)
 			distinct++;
 		fails += is_auth_fail(g[i].t);
-		while (g[i].t->t_first - g[j].t->t_first > ns_of(win)) {
+		while (g[i].t->t_first - g[j].t->t_first > diag_ns(win)) {
 			if (--cnt[g[j].uid] == 0)
 				distinct--;
 			fails -= is_auth_fail(g[j].t);

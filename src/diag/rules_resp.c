@@ -13,11 +13,6 @@
 
 #include "diag.h"
 
-static int64_t ns_of(double s)
-{
-	return (int64_t)(s * 1e9);
-}
-
 /* "403, 404" - distinct final codes of a set, in first-seen order. */
 struct codes {
 	int v[8];
@@ -490,7 +485,7 @@ static bool answered_elsewhere(struct diag_ctx *c, const struct txn *t, int64_t 
 static void rule_timeout(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
-	int64_t dup = ns_of(diag_param(c, "dup-window"));
+	int64_t dup = diag_ns(diag_param(c, "dup-window"));
 	int64_t tf = c->m->opt.timer_f_ns ? c->m->opt.timer_f_ns : MODEL_TIMER_F_NS;
 	FOR_EACH_AOR(c, a) {
 		struct diag_frames fr = { 0 };
@@ -675,9 +670,9 @@ static void rule_retx_storm(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
 	unsigned maxc = (unsigned)diag_param(c, "storm-copies");
-	int64_t mingap = ns_of(diag_param(c, "storm-min-gap"));
+	int64_t mingap = diag_ns(diag_param(c, "storm-min-gap"));
 	double rate = diag_param(c, "storm-rate");
-	int64_t dup = ns_of(diag_param(c, "dup-window"));
+	int64_t dup = diag_ns(diag_param(c, "dup-window"));
 	int64_t tf = c->m->opt.timer_f_ns ? c->m->opt.timer_f_ns : MODEL_TIMER_F_NS;
 	FOR_EACH_AOR(c, a) {
 		struct diag_frames fr = { 0 };
@@ -756,7 +751,7 @@ static void rule_retx_storm(struct diag_ctx *c, const struct diag_rule *r)
 static void rule_retx_loss(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
-	int64_t dup = ns_of(diag_param(c, "dup-window"));
+	int64_t dup = diag_ns(diag_param(c, "dup-window"));
 	FOR_EACH_AOR(c, a) {
 		struct diag_frames fr = { 0 };
 		unsigned rq = 0, rs = 0, txns = 0;
@@ -805,7 +800,7 @@ static const struct diag_param p_prov[] = {
 static void rule_1xx(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
-	int64_t min = ns_of(diag_param(c, "prov-100-min"));
+	int64_t min = diag_ns(diag_param(c, "prov-100-min"));
 	FOR_EACH_AOR(c, a) {
 		struct diag_frames fr = { 0 };
 		char what[200] = "";
@@ -848,7 +843,7 @@ static void rule_1xx(struct diag_ctx *c, const struct diag_rule *r)
 static void rule_unreg_incomplete(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
-	int64_t win = ns_of(diag_param(c, "noretry-window"));
+	int64_t win = diag_ns(diag_param(c, "noretry-window"));
 	FOR_EACH_AOR(c, a) {
 		struct diag_frames fr = { 0 };
 		char why[200] = "";

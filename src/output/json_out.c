@@ -16,6 +16,7 @@
 #include <string.h>
 #include <math.h>
 
+#include "fnv.h"
 #include "json_out.h"
 
 #define W_BUFSIZE 65536      /* write-combining buffer, one fwrite per element */
@@ -819,10 +820,7 @@ static char *key_repair(const char *s)
 
 static size_t key_hash(const char *s)
 {
-	size_t h = 5381;
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
+	return rt_fnv32(RT_FNV32_INIT, s, strlen(s));
 }
 
 static void key_count(struct key_counts *kc, const char *raw)
