@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * parse_floor.c - the libosip2 parse floor for the regtrace benchmark (issue 8).
+ * parse_floor.c - the libosip2 parse floor for the regtrace benchmark.
  *
  * Owns nothing in regtrace: a standalone program that reads a pcap with libpcap,
  * finds UDP payloads (link types Ethernet [+VLAN], Linux SLL/SLL2, BSD NULL/LOOP,

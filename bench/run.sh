@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bench/run.sh - regtrace speed and memory benchmark (issue 8).
+# bench/run.sh - regtrace speed and memory benchmark.
 #
 # Times, in one run and interleaved (round-robin, medians of N runs):
 #   libpcap read only          bench/parse_floor -n F
@@ -221,7 +221,7 @@ for i in "${!NAMES[@]}"; do
 done
 for x in "${NOTES[@]}"; do echo "note: $x"; done
 
-# issue 8 targets (meaningful on the full workload; --quick only shows the trend)
+# the targets (meaningful on the full workload; --quick only shows the trend)
 echo
 target() {  # target NAME LIMIT_RATIO RSS_LIMIT_MB
 	local n=$1 lim=$2 mb=$3

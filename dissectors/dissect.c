@@ -33,10 +33,16 @@ void dis_packet(struct dis_ctx *d, const struct pkt_info *pi, const uint8_t *dat
 	d->had_sip = false;
 	d->cut = false;
 	d->depth = 0;
+	d->last_file = pi->file;
+	d->last_frame = pi->frame;
 	d->st.packets++;
 	d->st.bytes += caplen;
-	if (pi->wirelen > caplen)
+	if (pi->wirelen > caplen) {
 		d->st.truncated++;
+		dis_event(d, DIS_EV_PACKET_SNAPPED);
+	}
+	if (pi->ts_clamped)
+		dis_event(d, DIS_EV_TIMESTAMP_RANGE);
 	link_print(d, cur_make(data, caplen), pi->linktype);
 	d->pi = NULL;
 }
@@ -69,6 +75,23 @@ bool dis_packet_had_sip(const struct dis_ctx *d)
 	return d->had_sip;
 }
 
+void dis_event_at(struct dis_ctx *d, enum dis_event e, uint32_t file, uint64_t frame)
+{
+	struct dis_event_stat *s = &d->st.anomalies.ev[e];
+	if (!s->count++) {
+		s->first_file = file;
+		s->first_frame = frame;
+	}
+}
+
+void dis_event(struct dis_ctx *d, enum dis_event e)
+{
+	if (d->pi)
+		dis_event_at(d, e, d->pi->file, d->pi->frame);
+	else
+		dis_event_at(d, e, d->last_file, d->last_frame);
+}
+
 void dis_emit(struct dis_ctx *d, struct sip_msg *m)
 {
 	m->id = ++d->next_msg_id;
@@ -99,17 +122,21 @@ void sip_print_datagram(struct dis_ctx *d, const struct rt_addr *src, const stru
 	const uint8_t *p = cur_take(&c, n);
 	if (!p || n == 0)
 		return;
+	bool oom = false;
 	struct sip_meta meta = {
 		.file = d->pi ? d->pi->file : 0,
 		.iface = d->pi ? d->pi->iface : 0,
 		.frame = d->pi ? d->pi->frame : 0,
 		.ts_ns = d->pi ? d->pi->ts_ns : 0,
 		.src = *src, .dst = *dst, .transport = tp, .datagram = true,
-		.alloc = d->opt.alloc, .scratch = &d->scratch,
+		.alloc = d->opt.alloc, .scratch = &d->scratch, .alloc_failed = &oom,
 	};
 	struct sip_msg *m = sip_parse(p, n, &meta);
+	if (oom)
+		dis_event(d, DIS_EV_SIP_ALLOC_FAILED);
 	if (!m) {
-		d->st.not_sip++;
+		if (!oom)
+			d->st.not_sip++;
 		return;
 	}
 	if (d->cut && !m->malformed) {
@@ -122,6 +149,8 @@ void sip_print_datagram(struct dis_ctx *d, const struct rt_addr *src, const stru
 void dis_hep(struct dis_ctx *d, const struct pkt_info *pi, const uint8_t *p, size_t n)
 {
 	d->pi = pi;
+	d->last_file = pi->file;
+	d->last_frame = pi->frame;
 	d->had_sip = false;
 	d->cut = false;
 	d->depth = 0;

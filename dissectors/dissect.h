@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "addr.h"
+#include "anomaly.h"
 #include "sip.h"
 
 /* One captured packet as the capture layer hands it over. */
@@ -29,6 +30,7 @@ struct pkt_info {
 	uint32_t wirelen;       /* original length on the wire */
 	uint32_t iface;         /* 1 + pcapng interface (over all sections) when the
 				   file has several that differ, else 0 */
+	bool ts_clamped;        /* the file's time was out of range: ts_ns saturated */
 };
 
 struct dis_callbacks {
@@ -57,6 +59,7 @@ struct dis_stats {
 	uint64_t hep_packets;
 	uint64_t ws_frames;
 	int last_unknown_linktype;
+	struct dis_anomalies anomalies;   /* named events (anomaly.h) */
 };
 
 struct dis_opts {

@@ -10,6 +10,7 @@
 
 #include "cursor.h"
 #include "dissect.h"
+#include "fnv.h"
 
 struct frag_table;
 struct tcp_table;
@@ -37,6 +38,8 @@ struct dis_ctx {
 	struct dis_opts opt;
 	struct dis_stats st;
 	const struct pkt_info *pi;  /* the packet being dissected */
+	uint32_t last_file;         /* the last packet's, for events after it (flush) */
+	uint64_t last_frame;
 	bool had_sip;               /* this packet carried (part of) SIP */
 	bool cut;                   /* a length field promised more than was captured */
 	int depth;                  /* encapsulation depth, bounds tunnels */
@@ -83,14 +86,11 @@ struct tcp_table *tcp_table_new(const struct dis_opts *o);
 void tcp_table_flush(struct dis_ctx *d);
 void tcp_table_free(struct tcp_table *t);
 
-size_t tcp_table_mem(const struct tcp_table *t);
-
 /* ipfrag.c */
 struct frag_table *frag_table_new(void);
 /* end of capture: datagrams still incomplete are counted (frag_pending) */
 void frag_table_flush(struct dis_ctx *d);
 void frag_table_free(struct frag_table *t);
-size_t frag_table_mem(const struct frag_table *t);
 
 /* ws.c: consume whole frames from p[0..n); each complete text/binary
  * message goes to the SIP layer.  Returns the bytes consumed, or SIZE_MAX
@@ -113,6 +113,11 @@ long hep_frame(const uint8_t *p, size_t n);
  * payloads (UDP, SCTP chunk, HEP, WS message) hold at most one message. */
 void sip_print_datagram(struct dis_ctx *d, const struct rt_addr *src, const struct rt_addr *dst,
 			enum rt_transport tp, struct cur c);
+
+/* Count an anomaly at the packet being dissected (the last one when none
+ * is, at the end); _at names the frame it belongs to. */
+void dis_event(struct dis_ctx *d, enum dis_event e);
+void dis_event_at(struct dis_ctx *d, enum dis_event e, uint32_t file, uint64_t frame);
 
 /* Hand a finished message upward (assigns the id, counts it). */
 void dis_emit(struct dis_ctx *d, struct sip_msg *m);

@@ -35,6 +35,7 @@ static void ip_next(struct dis_ctx *d, struct l3info *l3, struct cur c)
 static void ip4_print(struct dis_ctx *d, struct cur c)
 {
 	struct l3info l3 = { .version = 4 };
+	const struct cur c0 = c;
 	uint8_t vihl = cur_u8(&c);
 	cur_u8(&c);                              /* TOS */
 	uint16_t tot = cur_be16(&c);
@@ -45,8 +46,18 @@ static void ip4_print(struct dis_ctx *d, struct cur c)
 	cur_be16(&c);                            /* checksum */
 	const uint8_t *s = cur_take(&c, 4), *t = cur_take(&c, 4);
 	size_t ihl = (size_t)(vihl & 0x0f) * 4;
-	if (c.bad || (vihl >> 4) != 4 || ihl < 20 || tot < ihl) {
+	/* invalid (the bytes are there but wrong) is not truncated */
+	if (cur_peek_u8(&c0, 0) >= 0 && (vihl >> 4) != 4) {
+		dis_event(d, DIS_EV_IPV4_BAD_VERSION);
+		return;
+	}
+	if (c.bad) {
 		d->st.truncated++;
+		dis_event(d, DIS_EV_IPV4_TRUNCATED);
+		return;
+	}
+	if (ihl < 20 || tot < ihl) {
+		dis_event(d, ihl < 20 ? DIS_EV_IPV4_HEADER_SHORT : DIS_EV_IPV4_BAD_TOTAL_LENGTH);
 		return;
 	}
 	l3.src.family = l3.dst.family = 4;
@@ -56,12 +67,15 @@ static void ip4_print(struct dis_ctx *d, struct cur c)
 	/* the total length bounds the payload (Ethernet pads short frames) */
 	size_t plen = tot - ihl;
 	if (plen > cur_left(&c)) {
+		if (!c.bad)
+			dis_event(d, DIS_EV_IPV4_TRUNCATED);   /* options cut: below */
 		d->cut = true;
 		plen = cur_left(&c);
 	}
 	struct cur pl = cur_sub(&c, plen);
 	if (pl.bad) {
 		d->st.truncated++;
+		dis_event(d, DIS_EV_IPV4_TRUNCATED);
 		return;
 	}
 	bool mf = frag & 0x2000;
@@ -76,13 +90,20 @@ static void ip4_print(struct dis_ctx *d, struct cur c)
 static void ip6_print(struct dis_ctx *d, struct cur c)
 {
 	struct l3info l3 = { .version = 6 };
-	uint32_t vtf = cur_be32(&c);
+	const struct cur c0 = c;
+	cur_be32(&c);                            /* version, traffic class, flow label */
 	uint16_t plen = cur_be16(&c);
 	uint8_t nh = cur_u8(&c);
 	cur_u8(&c);                              /* hop limit */
 	const uint8_t *s = cur_take(&c, 16), *t = cur_take(&c, 16);
-	if (c.bad || (vtf >> 28) != 6) {
+	int b0 = cur_peek_u8(&c0, 0);
+	if (b0 >= 0 && (b0 >> 4) != 6) {
+		dis_event(d, DIS_EV_IPV6_BAD_VERSION);   /* invalid, not truncated */
+		return;
+	}
+	if (c.bad) {
 		d->st.truncated++;
+		dis_event(d, DIS_EV_IPV6_TRUNCATED);
 		return;
 	}
 	l3.src.family = l3.dst.family = 6;
@@ -90,8 +111,10 @@ static void ip6_print(struct dis_ctx *d, struct cur c)
 	memcpy(l3.dst.ip, t, 16);
 	size_t n = plen;
 	if (n > cur_left(&c) || plen == 0) {     /* 0: jumbogram or snapped */
-		if (plen)
+		if (plen) {
 			d->cut = true;
+			dis_event(d, DIS_EV_IPV6_TRUNCATED);
+		}
 		n = cur_left(&c);
 	}
 	struct cur pl = cur_sub(&c, n);
@@ -119,6 +142,7 @@ static void ip6_print(struct dis_ctx *d, struct cur c)
 			uint32_t id = cur_be32(&pl);
 			if (pl.bad) {
 				d->st.truncated++;
+				dis_event(d, DIS_EV_IPV6_TRUNCATED);
 				return;
 			}
 			l3.proto = next;
@@ -130,6 +154,7 @@ static void ip6_print(struct dis_ctx *d, struct cur c)
 		default:
 			if (pl.bad) {
 				d->st.truncated++;
+				dis_event(d, DIS_EV_IPV6_TRUNCATED);
 				return;
 			}
 			l3.proto = nh;
@@ -137,12 +162,14 @@ static void ip6_print(struct dis_ctx *d, struct cur c)
 			return;
 		}
 	}
+	dis_event(d, DIS_EV_IPV6_EXT_CHAIN);
 }
 
 void ip_print(struct dis_ctx *d, struct cur c, int version)
 {
 	if (++d->depth > DIS_MAX_DEPTH) {
 		d->depth--;
+		dis_event(d, DIS_EV_TUNNEL_DEPTH);
 		return;
 	}
 	if (version == 0) {
@@ -153,8 +180,11 @@ void ip_print(struct dis_ctx *d, struct cur c, int version)
 		ip4_print(d, c);
 	else if (version == 6)
 		ip6_print(d, c);
-	else
+	else {
 		d->st.not_ip++;
+		if (cur_left(&c))
+			dis_event(d, DIS_EV_IP_BAD_VERSION);
+	}
 	d->depth--;
 }
 

@@ -36,6 +36,8 @@ struct frag_dgram {
 	uint8_t key_proto;                   /* v4: part of the key */
 	uint32_t id, hash;
 	int64_t first_ts;
+	uint32_t first_file;                 /* the first fragment's packet: where */
+	uint64_t first_frame;                /* an anomaly of the datagram is shown */
 	uint32_t total;                      /* length, once the last piece came */
 	bool have_last;
 	int npieces;
@@ -55,16 +57,11 @@ struct frag_table *frag_table_new(void)
 	return calloc(1, sizeof(struct frag_table));
 }
 
-size_t frag_table_mem(const struct frag_table *t)
-{
-	return t ? t->mem : 0;
-}
-
 static uint32_t frag_hash(const struct l3info *l3, uint32_t id, uint8_t kp)
 {
-	uint32_t h = rt_addr_hash(&l3->src, 2166136261u ^ id);
+	uint32_t h = rt_addr_hash(&l3->src, RT_FNV32_INIT ^ id);
 	h = rt_addr_hash(&l3->dst, h);
-	return (h ^ kp ^ ((uint32_t)l3->version << 8)) * 16777619u;
+	return (h ^ kp ^ ((uint32_t)l3->version << 8)) * RT_FNV32_PRIME;
 }
 
 static void dg_unlink(struct frag_table *t, struct frag_dgram *g)
@@ -95,8 +92,10 @@ static void dg_free(struct frag_table *t, struct frag_dgram *g)
 	free(g);
 }
 
-static void dg_drop(struct dis_ctx *d, struct frag_table *t, struct frag_dgram *g)
+static void dg_drop(struct dis_ctx *d, struct frag_table *t, struct frag_dgram *g,
+		    enum dis_event why)
 {
+	dis_event_at(d, why, g->first_file, g->first_frame);
 	dg_unlink(t, g);
 	dg_free(t, g);
 	d->st.frag_dropped++;
@@ -124,16 +123,21 @@ void ipfrag_print(struct dis_ctx *d, const struct l3info *l3, uint32_t id,
 	const uint8_t *data = cur_take(&c, n);
 	if (!t) {
 		d->st.frag_dropped++;
+		dis_event(d, DIS_EV_ALLOC_FAILED);
 		return;
 	}
 	int64_t now = d->pi ? d->pi->ts_ns : 0;
 	/* capture-time timeout, oldest first */
 	while (t->oldest && now - t->oldest->first_ts > d->opt.frag_timeout_ns)
-		dg_drop(d, t, t->oldest);
-	if (!data || (n == 0 && more) || (size_t)offset + n > FRAG_MAX_LEN)
+		dg_drop(d, t, t->oldest, DIS_EV_FRAG_TIMEOUT);
+	/* RFC 791: every fragment but the last carries a multiple of 8 bytes,
+	 * and a datagram ends by 65535 */
+	if ((n == 0 && more) || (size_t)offset + n > FRAG_MAX_LEN || (more && (n & 7))) {
+		dis_event(d, DIS_EV_FRAG_BAD_LENGTH);
 		return;
-	if (more && (n & 7))
-		return;                          /* only the last piece may be odd */
+	}
+	if (!data)
+		return;
 	/* which datagram a fragment belongs to is known only once it
 	 * completes: -w keeps every fragment */
 	d->had_sip = true;
@@ -149,6 +153,7 @@ void ipfrag_print(struct dis_ctx *d, const struct l3info *l3, uint32_t id,
 		g = calloc(1, sizeof *g);
 		if (!g) {
 			d->st.frag_dropped++;
+			dis_event(d, DIS_EV_ALLOC_FAILED);
 			return;
 		}
 		g->l3 = *l3;
@@ -156,6 +161,8 @@ void ipfrag_print(struct dis_ctx *d, const struct l3info *l3, uint32_t id,
 		g->id = id;
 		g->hash = h;
 		g->first_ts = now;
+		g->first_file = d->pi ? d->pi->file : d->last_file;
+		g->first_frame = d->pi ? d->pi->frame : d->last_frame;
 		g->hnext = t->bucket[h % FRAG_BUCKETS];
 		t->bucket[h % FRAG_BUCKETS] = g;
 		g->older = t->newest;
@@ -172,7 +179,7 @@ void ipfrag_print(struct dis_ctx *d, const struct l3info *l3, uint32_t id,
 	if (!more) {
 		uint32_t end = offset + (uint32_t)n;
 		if (g->have_last && g->total != end) {
-			dg_drop(d, t, g);            /* two different ends: give up */
+			dg_drop(d, t, g, DIS_EV_FRAG_INCONSISTENT);   /* two different ends */
 			return;
 		}
 		g->have_last = true;
@@ -181,10 +188,10 @@ void ipfrag_print(struct dis_ctx *d, const struct l3info *l3, uint32_t id,
 	/* memory bound: the oldest datagrams go first */
 	while (t->mem + n + sizeof(struct frag_piece) > d->opt.frag_mem_max && t->oldest &&
 	       t->oldest != g)
-		dg_drop(d, t, t->oldest);
+		dg_drop(d, t, t->oldest, DIS_EV_FRAG_OVER_BOUND);
 	if (t->mem + n + sizeof(struct frag_piece) > d->opt.frag_mem_max ||
 	    g->npieces >= FRAG_MAX_PIECES) {
-		dg_drop(d, t, g);
+		dg_drop(d, t, g, DIS_EV_FRAG_OVER_BOUND);
 		return;
 	}
 	struct frag_piece **pp = &g->pieces;
@@ -194,7 +201,7 @@ void ipfrag_print(struct dis_ctx *d, const struct l3info *l3, uint32_t id,
 		goto check;                      /* a duplicate */
 	struct frag_piece *pc = malloc(sizeof *pc + n);
 	if (!pc) {
-		dg_drop(d, t, g);
+		dg_drop(d, t, g, DIS_EV_ALLOC_FAILED);
 		return;
 	}
 	pc->off = offset;
@@ -210,7 +217,7 @@ check:
 	if (g->have_last) {
 		for (struct frag_piece *p = g->pieces; p; p = p->next) {
 			if (p->off + p->len > g->total) {
-				dg_drop(d, t, g);    /* a piece beyond the end */
+				dg_drop(d, t, g, DIS_EV_FRAG_INCONSISTENT);   /* a piece past the end */
 				return;
 			}
 		}
@@ -219,7 +226,7 @@ check:
 		return;
 	uint8_t *buf = malloc(g->total ? g->total : 1);
 	if (!buf) {
-		dg_drop(d, t, g);
+		dg_drop(d, t, g, DIS_EV_ALLOC_FAILED);
 		return;
 	}
 	for (struct frag_piece *p = g->pieces; p; p = p->next)
@@ -242,6 +249,7 @@ void frag_table_flush(struct dis_ctx *d)
 		return;
 	while (t->oldest) {
 		struct frag_dgram *g = t->oldest;
+		dis_event_at(d, DIS_EV_FRAG_INCOMPLETE, g->first_file, g->first_frame);
 		dg_unlink(t, g);
 		dg_free(t, g);
 		d->st.frag_pending++;

@@ -29,6 +29,7 @@ void ethertype_print(struct dis_ctx *d, uint16_t type, struct cur c)
 		type = cur_be16(&c);
 		if (c.bad) {
 			d->st.truncated++;
+			dis_event(d, DIS_EV_LINK_TRUNCATED);
 			return;
 		}
 	}
@@ -52,11 +53,13 @@ void ether_print(struct dis_ctx *d, struct cur c)
 {
 	if (!cur_skip(&c, 12)) {         /* destination, source */
 		d->st.truncated++;
+		dis_event(d, DIS_EV_LINK_TRUNCATED);
 		return;
 	}
 	uint16_t type = cur_be16(&c);
 	if (c.bad) {
 		d->st.truncated++;
+		dis_event(d, DIS_EV_LINK_TRUNCATED);
 		return;
 	}
 	if (type <= 1500) {              /* 802.3 length: LLC, not IP */
@@ -73,6 +76,7 @@ static void sll_print(struct dis_ctx *d, struct cur c)
 	uint16_t proto = cur_be16(&c);
 	if (c.bad) {
 		d->st.truncated++;
+		dis_event(d, DIS_EV_LINK_TRUNCATED);
 		return;
 	}
 	ethertype_print(d, proto, c);
@@ -85,6 +89,7 @@ static void sll2_print(struct dis_ctx *d, struct cur c)
 	cur_skip(&c, 18);
 	if (c.bad) {
 		d->st.truncated++;
+		dis_event(d, DIS_EV_LINK_TRUNCATED);
 		return;
 	}
 	ethertype_print(d, proto, c);
@@ -108,6 +113,7 @@ void link_print(struct dis_ctx *d, struct cur c, int lt)
 		 * the IP version nibble says the same thing reliably */
 		if (!cur_skip(&c, 4)) {
 			d->st.truncated++;
+			dis_event(d, DIS_EV_LINK_TRUNCATED);
 			return;
 		}
 		ip_print(d, c, 0);
@@ -126,6 +132,7 @@ void link_print(struct dis_ctx *d, struct cur c, int lt)
 	default:
 		d->st.unknown_link++;
 		d->st.last_unknown_linktype = lt;
+		dis_event(d, DIS_EV_LINK_UNSUPPORTED);
 		break;
 	}
 }

@@ -956,6 +956,8 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 		char *blk = asz <= sizeof arrbuf ? arrbuf : calloc(1, asz);
 		if (blk == arrbuf)
 			memset(arrbuf, 0, asz);
+		if (!blk && meta->alloc_failed)
+			*meta->alloc_failed = true;   /* kept, as malformed, without them */
 		if (blk) {
 			arr = blk;
 			m->contacts = (struct sip_contact *)blk;
@@ -981,11 +983,16 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 
 	sb_put(&b, &m->raw, (const char *)p, msg_len);
 	struct sip_msg *fm = sip_assemble(&tmpm, arr, arr ? asz : 0, &b, meta->alloc);
+	if (b.oom && meta->alloc_failed)
+		*meta->alloc_failed = true;   /* the record lost its strings */
 	sb_release(&b);
 	if (arr && arr != arrbuf)
 		free(arr);
-	if (!fm)
+	if (!fm) {
+		if (meta->alloc_failed)
+			*meta->alloc_failed = true;
 		return NULL;
+	}
 	m = fm;
 	m->raw_len = m->raw ? msg_len : 0;
 	if (m->raw && he && he <= msg_len) {

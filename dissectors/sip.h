@@ -48,10 +48,11 @@ struct sip_meta {
 	bool datagram;          /* UDP-like: the datagram bounds the message */
 	const struct sip_alloc *alloc; /* where the record goes; NULL: malloc */
 	struct sip_scratch *scratch; /* reused work buffer; NULL: one malloc per call */
+	bool *alloc_failed;     /* set when memory ran out (NULL back, or arrays lost) */
 };
 
 /* Parse one framed message.  Never returns NULL for input that passed
- * sip_looks_like_sip(): a message libosip2 rejects comes back with
+ * sip_looks_like_sip(), unless memory ran out (*meta->alloc_failed): a message libosip2 rejects comes back with
  * malformed set, a reason, and what a tolerant scan could recover. */
 struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *meta);
 

@@ -97,7 +97,7 @@ struct tcp_table *tcp_table_new(const struct dis_opts *o)
 
 static uint32_t dir_hash(const struct rt_addr *s, const struct rt_addr *d)
 {
-	return rt_addr_hash(d, rt_addr_hash(s, 2166136261u));
+	return rt_addr_hash(d, rt_addr_hash(s, RT_FNV32_INIT));
 }
 
 static void lru_unlink(struct tcp_table *t, struct tcp_dir *s)
@@ -219,20 +219,23 @@ static void tcp_emit(struct dis_ctx *d, struct tcp_dir *s, const uint8_t *p, siz
 {
 	struct tcp_pi_save sv;
 	pi_enter(d, s, &sv);
+	bool oom = false;
 	struct sip_meta meta = {
 		.file = d->pi->file, .frame = d->pi->frame, .ts_ns = d->pi->ts_ns,
 		.iface = d->pi->iface,
 		.src = s->src, .dst = s->dst, .transport = RT_TP_TCP, .datagram = false,
-		.alloc = d->opt.alloc, .scratch = &d->scratch,
+		.alloc = d->opt.alloc, .scratch = &d->scratch, .alloc_failed = &oom,
 	};
 	struct sip_msg *m = sip_parse(p, n, &meta);
+	if (oom)
+		dis_event(d, DIS_EV_SIP_ALLOC_FAILED);
 	if (m) {
 		if (cut_reason) {               /* the cut explains any parse failure */
 			m->malformed = true;
 			m->malformed_reason = cut_reason;
 		}
 		dis_emit(d, m);
-	} else {
+	} else if (!oom) {
 		d->st.not_sip++;
 	}
 	pi_leave(d, &sv);
@@ -450,6 +453,7 @@ static void dir_process(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir *
 			buf_consume(s, used);
 			if (s->len > d->opt.tcp_stream_max) {
 				/* a frame header promising more than we keep: ws.c skips it */
+				dis_event_at(d, DIS_EV_TCP_MESSAGE_TOO_LONG, s->file, s->frame);
 				d->st.tcp_lost_bytes += s->len;
 				s->len = 0;
 			}
@@ -485,6 +489,8 @@ static void dir_process(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir *
 		}
 		/* need more */
 		if (final) {
+			if (!s->ooo)   /* else a gap cut it: that is counted as tcp-gap */
+				dis_event_at(d, DIS_EV_TCP_STREAM_TRUNCATED, s->file, s->frame);
 			tcp_emit(d, s, s->buf, s->len,
 				 "truncated: the stream ended before the message did");
 			s->len = 0;
@@ -492,6 +498,7 @@ static void dir_process(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir *
 		}
 		if (s->len > d->opt.tcp_stream_max) {
 			/* over the bound: report what we have, resynchronise */
+			dis_event_at(d, DIS_EV_TCP_MESSAGE_TOO_LONG, s->file, s->frame);
 			tcp_emit(d, s, s->buf, s->len,
 				 "truncated: message larger than the stream buffer bound");
 			d->st.tcp_lost_bytes += s->len;
@@ -536,6 +543,7 @@ static void dir_skip_gap(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir 
 	if (!s->ooo)
 		return;
 	uint32_t gap = s->ooo->seq - s->next_seq;
+	dis_event_at(d, DIS_EV_TCP_GAP, s->file, s->frame);
 	/* what we had is cut short: report it, then resynchronise */
 	dir_process(d, t, s, true);
 	d->st.tcp_lost_bytes += gap;
@@ -564,6 +572,7 @@ static void dir_hold(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir *s, 
 	struct tcp_seg *g = malloc(sizeof *g + n);
 	if (!g) {
 		d->st.tcp_lost_bytes += n;
+		dis_event(d, DIS_EV_ALLOC_FAILED);
 		return;
 	}
 	g->seq = seq;
@@ -597,6 +606,7 @@ static void tcp_evict(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir *ke
 {
 	while (t->mem > d->opt.tcp_mem_max && t->lru_tail && t->lru_tail != keep) {
 		struct tcp_dir *s = t->lru_tail;
+		dis_event(d, DIS_EV_TCP_OVER_BOUND);
 		dir_flush(d, t, s);
 		dir_remove(t, s);
 	}
@@ -653,8 +663,13 @@ void tcp_print(struct dis_ctx *d, const struct l3info *l3, struct cur c)
 	uint8_t off = cur_u8(&c);
 	uint8_t flags = cur_u8(&c);
 	cur_skip(&c, 6);                         /* window, checksum, urgent */
-	if (c.bad || (off >> 4) < 5 || !cur_skip(&c, (size_t)(off >> 4) * 4 - 20)) {
+	if (!c.bad && (off >> 4) < 5) {
+		dis_event(d, DIS_EV_TCP_HEADER_SHORT);   /* invalid, not truncated */
+		return;
+	}
+	if (c.bad || !cur_skip(&c, (size_t)(off >> 4) * 4 - 20)) {
 		d->st.truncated++;
+		dis_event(d, DIS_EV_TCP_TRUNCATED);
 		return;
 	}
 	bool syn = flags & 0x02, fin = flags & 0x01, rst = flags & 0x04;
@@ -666,6 +681,7 @@ void tcp_print(struct dis_ctx *d, const struct l3info *l3, struct cur c)
 	struct tcp_dir *s = dir_get(d, t, &src, &dst);
 	if (!s) {
 		d->st.tcp_lost_bytes += n;
+		dis_event(d, DIS_EV_ALLOC_FAILED);
 		return;
 	}
 	lru_front(t, s);
@@ -703,8 +719,10 @@ void tcp_print(struct dis_ctx *d, const struct l3info *l3, struct cur c)
 			size_t skip = (size_t)(-(int64_t)rel);
 			if (buf_append(t, s, p + skip, n - skip))
 				s->next_seq += (uint32_t)(n - skip);
-			else
+			else {
 				d->st.tcp_lost_bytes += n - skip;
+				dis_event(d, DIS_EV_ALLOC_FAILED);
+			}
 			dir_pull(t, s);
 			dir_process(d, t, s, false);
 		} else {
@@ -767,9 +785,4 @@ void tcp_table_free(struct tcp_table *t)
 	}
 	free(t->bucket);
 	free(t);
-}
-
-size_t tcp_table_mem(const struct tcp_table *t)
-{
-	return t ? t->mem : 0;
 }

@@ -166,13 +166,16 @@ static void sctp_print(struct dis_ctx *d, const struct l3info *l3, struct cur c)
 	cur_skip(&c, 8);                         /* verification tag, checksum */
 	if (c.bad) {
 		d->st.truncated++;
+		dis_event(d, DIS_EV_SCTP_TRUNCATED);
 		return;
 	}
 	for (int i = 0; i < 64 && cur_left(&c) >= 4; i++) {
 		uint8_t type = cur_u8(&c), flags = cur_u8(&c);
 		uint16_t len = cur_be16(&c);
-		if (len < 4)
+		if (len < 4) {
+			dis_event(d, DIS_EV_SCTP_BAD_CHUNK_LENGTH);
 			return;
+		}
 		struct cur ch = cur_sub(&c, len - 4u);
 		if (ch.bad) {
 			d->cut = true;

@@ -9,7 +9,10 @@ OUTDIR/packet/: one file per packet (at most 40 per capture): a byte
 selecting the link type (fuzz_common.h fz_linktypes) + the packet.
 OUTDIR/stream/: one file per capture: fuzz_stream.c records rebuilt from
 its Ethernet/IPv4 TCP segments (sequence relative to the first seen) and
-UDP datagrams.  Standard library only; pcap and pcapng.
+UDP datagrams.
+OUTDIR/pcapfile/: one file per capture: the capture itself, cut at a
+record (pcap) or block (pcapng) boundary to at most 64 KiB.
+Standard library only; pcap and pcapng.
 """
 import os
 import struct
@@ -55,6 +58,33 @@ def read_packets(path):
     return out
 
 
+def file_head(path, limit=65536):
+    """The capture's first records/blocks that fit in limit bytes (the file
+    header always): still a well-formed capture, small enough to mutate."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    if len(data) <= limit:
+        return data
+    magic = data[:4]
+    if magic == b'\x0a\x0d\x0d\x0a':
+        e = '<' if data[8:12] == b'\x4d\x3c\x2b\x1a' else '>'
+        off = 0
+        while off + 12 <= len(data):
+            blen = struct.unpack(e + 'I', data[off + 4:off + 8])[0]
+            if blen < 12 or off + blen > limit:
+                break
+            off += blen
+        return data[:off]
+    e = '<' if magic in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1') else '>'
+    off = 24
+    while off + 16 <= len(data):
+        incl = struct.unpack(e + 'I', data[off + 8:off + 12])[0]
+        if off + 16 + incl > limit:
+            break
+        off += 16 + incl
+    return data[:off]
+
+
 def stream_records(pkts):
     recs = []
     base = {}
@@ -89,6 +119,7 @@ def main():
     out = sys.argv[1]
     os.makedirs(os.path.join(out, 'packet'), exist_ok=True)
     os.makedirs(os.path.join(out, 'stream'), exist_ok=True)
+    os.makedirs(os.path.join(out, 'pcapfile'), exist_ok=True)
     n = 0
     for i, path in enumerate(sys.argv[2:]):
         try:
@@ -104,6 +135,13 @@ def main():
         if len(s) > 1:
             with open(os.path.join(out, 'stream', '%03d' % i), 'wb') as f:
                 f.write(s[:200000])
+        try:
+            head = file_head(path)
+        except (OSError, struct.error):
+            head = b''
+        if len(head) >= 24:
+            with open(os.path.join(out, 'pcapfile', '%03d' % i), 'wb') as f:
+                f.write(head)
     print('seeds: %d packets' % n)
 
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c - regtrace's command line: options, inputs, outputs, exit status.
  *
- * Exit status (issue order): 2 usage error or no input readable; else 1
+ * Exit status (the first that applies): 2 usage error or no input readable; else 1
  * when a --fail-on condition holds; else 3 when an input was truncated or
  * damaged; else 0.
  */
@@ -686,7 +686,7 @@ static void fill_capture(const struct app *a, struct json_capture *c, struct jso
 		.sip_msgs = st->sip_msgs, .malformed = st->malformed,
 		.truncated_packets = st->truncated, .unknown_link = st->unknown_link,
 		.icmp_errors = st->icmp_errors, .lost_tcp_bytes = st->tcp_lost_bytes,
-		.lost_fragments = st->frag_dropped + st->frag_pending,
+		.lost_fragments = st->frag_dropped + st->frag_pending, .anomalies = &st->anomalies,
 		.first_ns = a->res.first_ts_ns, .last_ns = a->res.last_ts_ns };
 	if (a->store) {
 		struct msgstore_stats ms;
@@ -703,6 +703,7 @@ static int finish_outputs(struct app *a)
 	if (!a->model)
 		return 0;
 	model_finish(a->model, a->res.last_ts_ns);
+	a->diag.anomalies = &dis_get_stats(a->dis)->anomalies;
 	diag_run(a->model, &a->diag);
 	if (sel_prepare(&a->sel, a->model))
 		return 2;

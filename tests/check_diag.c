@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* check_diag.c - the diagnosis rules (issue 5): each rule on a capture that
+/* check_diag.c - the diagnosis rules (docs/rules.md): each rule on a capture that
  * fires it and on one that does not, healthy captures without CRIT/ERR,
  * thresholds, the rule table and docs/rules.md.
  *

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# cli.sh - the capture layer's contract (issue 2): inputs (stdin, several
+# cli.sh - the capture layer's contract: inputs (stdin, several
 # files, pcap/pcapng, precisions, byte orders, link types), BPF, exit
 # statuses and where output goes.  Captures come from tests/pcapgen.py,
 # whose stated counts were checked against tshark (pcapgen_check.sh).

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""diag2.py - TAP tests of the part-2 diagnosis rules (issue 6): for each
+"""diag2.py - TAP tests of the part-2 diagnosis rules (time, NAT, scanners,
+GB/T 28181: rules_time.c, rules_nat.c, rules_gb.c): for each
 rule a capture from tests/diaggen2.py that fires it and one that does not,
 run through `regtrace -r F --json`, asserting id, severity and the concrete
 values in the message (worked out from the scenario timings written in
@@ -260,16 +261,16 @@ fs = run(gen('udp-frag')) or []
 tap(any(f['rule'] == 'REG-UDP-FRAG' and ('is %d bytes' % _size) in f['message'] for f in fs),
     'udp-frag REG-UDP-FRAG names the size %d bytes' % _size)
 
-# the rule list names every rule of issue 6
-ISSUE6 = ('REG-EXPIRED-GAP REG-REFRESH-LATE REG-REFRESH-EARLY REG-GRANT-LT-REQ REG-GRANT-IGNORED '
+# the rule list names every part-2 rule
+PART2_RULES = ('REG-EXPIRED-GAP REG-REFRESH-LATE REG-REFRESH-EARLY REG-GRANT-LT-REQ REG-GRANT-IGNORED '
           'REG-CONTACT-MISSING REG-DUP-BINDINGS REG-FLAP REG-CALLID-CHANGE REG-RETRY-AFTER-IGNORED '
           'REG-NAT-DETECTED REG-NAT-PRIVATE-CONTACT REG-NAT-PORT-CHURN REG-NAT-NO-KEEPALIVE '
           'REG-RESP-MISROUTED REG-ALG-SUSPECT REG-TRANSPORT-MISMATCH REG-UDP-FRAG REG-SCANNER '
           'GB-EXPIRES-SHORT GB-RETRY-FAST GB-ID-FORMAT GB-DOMAIN GB-KEEPALIVE-MISSING '
           'GB-KEEPALIVE-REJECTED GB-DATE').split()
 listed = subprocess.run([BIN, '--list-rules'], capture_output=True, text=True).stdout
-tap(all(re.search(r'^%s\s' % re.escape(r), listed, re.M) for r in ISSUE6),
-    '--list-rules names all 26 rules of issue 6')
+tap(all(re.search(r'^%s\s' % re.escape(r), listed, re.M) for r in PART2_RULES),
+    '--list-rules names all 26 part-2 rules')
 tap(subprocess.run([BIN, '--profile', 'nosuch', '-r', gen('gb-ok')],
                    capture_output=True).returncode == 2, '--profile with an unknown name is refused')
 

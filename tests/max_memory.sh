@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# max_memory.sh - --max-memory and the message store (issue 8): a ~100k-packet
+# max_memory.sh - --max-memory and the message store (src/store/): a ~100k-packet
 # capture made here (tests/memgen.py: 25000 users, each REGISTER -> 401 ->
 # REGISTER(auth) -> 200, interleaved) is analysed with a small --max-memory.
 # Expected values come from the generator, not from regtrace: every user

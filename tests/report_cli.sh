@@ -3,7 +3,7 @@
 # report_cli.sh - the text report and --fail-on on the shared lab captures.
 # Expected values come from the captures' .txt (scenario and tshark list),
 # by hand: 04 = three unknown users answered 404; 03 = wrong password ending
-# in 403; 01 = registered after a 401.  Exit statuses: issue 2's order.
+# in 403; 01 = registered after a 401.  Exit statuses in main.c's order.
 . "$(dirname "$0")/tap.sh"
 LAB="$RT_SHARED/captures/lab"
 REAL="$RT_SHARED/captures/real"

@@ -5,7 +5,7 @@
  * exit, on error and on fatal signals, stderr parked in a temporary file so
  * nothing scribbles on the screen), the screens (registrations list, dialogs
  * list, ladder, message view, help), the keys, live refresh and the status
- * bar.  Reads the model only; the ladder layout comes from src/ladder.h.
+ * bar.  Reads the model only; the ladder layout comes from src/output/ladder.h.
  *
  * File mode: load the model, model_finish(), then tui_run().  Live mode:
  * call tui_tick() from the capture tick; it reads keys without blocking and

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* addr.c - text forms and comparisons of network endpoints. */
 #include "addr.h"
+#include "fnv.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -85,19 +86,12 @@ bool rt_ip_is_private(const struct rt_addr *a)
 
 uint32_t rt_addr_hash(const struct rt_addr *a, uint32_t h)
 {
-	/* FNV-1a over the significant bytes */
-	size_t n = a->family == 6 ? 16 : 4;
-	h ^= a->family;
-	h *= 16777619u;
-	for (size_t i = 0; i < n; i++) {
-		h ^= a->ip[i];
-		h *= 16777619u;
-	}
-	h ^= a->port & 0xff;
-	h *= 16777619u;
-	h ^= a->port >> 8;
-	h *= 16777619u;
-	return h;
+	/* over the significant bytes: family, 4 or 16 address bytes, port
+	 * (low byte first) */
+	const uint8_t port[2] = { (uint8_t)(a->port & 0xff), (uint8_t)(a->port >> 8) };
+	h = rt_fnv32(h, &a->family, 1);
+	h = rt_fnv32(h, a->ip, a->family == 6 ? 16 : 4);
+	return rt_fnv32(h, port, 2);
 }
 
 const char *rt_transport_name(enum rt_transport t)

@@ -512,19 +512,6 @@ enum dg_status dg_verify(const struct cred_store *store, const struct sip_cred *
 	return finish(out, DG_VARIANT);
 }
 
-const char *dg_status_name(enum dg_status s)
-{
-	switch (s) {
-	case DG_MATCH:       return "match";
-	case DG_BADPW:       return "bad-password";
-	case DG_VARIANT:     return "variant";
-	case DG_NO_CREDS:    return "no-credentials";
-	case DG_UNSUPPORTED: return "unsupported";
-	case DG_INCOMPLETE:  return "incomplete";
-	}
-	return "?";
-}
-
 /* ------------------------------------------------------------ description */
 
 struct sbuf {

@@ -133,7 +133,6 @@ enum dg_status dg_verify(const struct cred_store *store, const struct sip_cred *
 			 const char *method, const uint8_t *body, size_t body_len,
 			 const struct dg_hints *hints, struct dg_result *out);
 
-const char *dg_status_name(enum dg_status s);   /* "match", "bad-password", ... */
 
 /* One-line English summary of a result; captured text is escaped
  * (control characters as \xNN).  Never contains a secret.  Returns buf. */

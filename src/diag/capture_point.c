@@ -122,22 +122,8 @@ bool cp_nat_on_req(const struct txn *t, char *what, size_t n)
 	return false;
 }
 
-bool cp_contact_match(const struct sip_contact *qc, const struct sip_contact *rc)
-{
-	return cp_contact_match_ctx(NULL, qc, rc);
-}
-
 static long grant_scan(struct diag_ctx *c, const struct txn *t, int ci, bool *listed);
 
-long cp_grant(const struct txn *t, int ci, bool *listed)
-{
-	if (listed)
-		*listed = false;
-	if (!t || !t->req || !t->final || t->final_status < 200 || t->final_status >= 300 ||
-	    ci < 0 || ci >= t->req->ncontacts)
-		return -1;
-	return grant_scan(NULL, t, ci, listed);
-}
 
 /* Contact URI -> aor_contact_key(), by the URI's address (the model's text
  * does not move); emptied when the rules move to another AOR. */
@@ -495,24 +481,6 @@ static void cp_infer_regs(struct cp_info *o, struct txn *const *regs, size_t nre
 	}
 }
 
-void cp_infer(const struct model *m, struct cp_info *o)
-{
-	memset(o, 0, sizeof *o);
-	if (!m)
-		return;
-	struct txn **regs = calloc(m->txns.n ? m->txns.n : 1, sizeof *regs);
-	size_t nregs = 0;
-	if (!regs)
-		return;
-	for (size_t i = 0; i < m->txns.n; i++) {
-		struct txn *t = m->txns.v[i];
-		if (diag_is_register(t) && t->req)
-			regs[nregs++] = t;
-	}
-	cp_infer_regs(o, regs, nregs);
-	free(regs);
-}
-
 const struct cp_info *cp_infer_ctx(struct diag_ctx *c)
 {
 	static const struct cp_info none = { .where = CP_UNKNOWN };
@@ -545,9 +513,3 @@ const char *cp_where_text(enum cp_where w)
 	}
 }
 
-const char *diag_capture_point(const struct model *m)
-{
-	struct cp_info ci;
-	cp_infer(m, &ci);
-	return cp_where_name(ci.where);
-}

@@ -3,7 +3,7 @@
  * timing helpers the part-2 rules share (rules_time.c, rules_nat.c,
  * rules_gb.c).
  *
- * Owns: the capture-point inference (registration-domain.md, conventions:
+ * Owns: the capture-point inference (docs/rules.md, REG-CAPTURE-POINT:
  * the side whose IP is both the packet source of REGISTERs and their Via
  * sent-by is the UA's own host; an RFC 1918 sent-by with a public source
  * means the capture is beyond the UA's NAT), the per-REGISTER NAT tests of
@@ -38,13 +38,11 @@ struct cp_info {
 	char basis[200];        /* one clause saying why, for messages */
 };
 
-void cp_infer(const struct model *m, struct cp_info *out);
-/* The same for the rules: computed once per diagnosis run (from its list of
- * REGISTERs), then cached in the context.  Never NULL. */
+/* Where the capture was taken: computed once per diagnosis run (from its
+ * list of REGISTERs), then cached in the context.  Never NULL. */
 const struct cp_info *cp_infer_ctx(struct diag_ctx *c);
 
 /* "ua", "registrar", "between", "unknown": for outputs that want the word. */
-const char *diag_capture_point(const struct model *m);
 const char *cp_where_name(enum cp_where w);
 /* "at the UA (inside its NAT)", ... for sentences. */
 const char *cp_where_text(enum cp_where w);
@@ -64,14 +62,11 @@ bool cp_nat_on_req(const struct txn *t, char *what, size_t n);
 
 /* Granted seconds for the request's contact ci in the 2xx (Contact param of
  * the matching contact, else Expires of the 200, else what was asked);
- * -1 when unknown or the 200 does not list it (*listed false). */
-long cp_grant(const struct txn *t, int ci, bool *listed);
-/* Is the 2xx contact c the request's contact (§19.1.4 or same instance)? */
-bool cp_contact_match(const struct sip_contact *req_c, const struct sip_contact *resp_c);
-
-/* The same for the rules: the §19.1.4 keys of the Contacts are kept while
- * one AOR is diagnosed (each rule compares the same Contacts again).
- * cp_contact_match_ctx() with c NULL is cp_contact_match(). */
+ * -1 when unknown or the 200 does not list it (*listed false).  And: is
+ * the 2xx contact the request's contact (RFC 3261 §19.1.4 or the same
+ * +sip.instance)?  The §19.1.4 keys of the Contacts are kept in c while
+ * one AOR is diagnosed (each rule compares the same Contacts again); c may
+ * be NULL. */
 long cp_grant_ctx(struct diag_ctx *c, const struct txn *t, int ci, bool *listed);
 bool cp_contact_match_ctx(struct diag_ctx *c, const struct sip_contact *req_c,
 			  const struct sip_contact *resp_c);

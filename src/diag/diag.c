@@ -21,6 +21,7 @@ static const struct diag_rule *const diag_tables[] = {
 	diag_rules_time,
 	diag_rules_nat,
 	diag_rules_gb,
+	diag_rules_capture,
 };
 #define NTABLES (sizeof diag_tables / sizeof diag_tables[0])
 
@@ -557,12 +558,7 @@ const char *diag_raw_header(const struct sip_msg *m, const char *name, const cha
 
 uint64_t diag_hash_bytes(uint64_t h, const void *p, size_t n)
 {
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return rt_fnv64(h, p, n);
 }
 
 static uint64_t mix64(uint64_t x)

@@ -5,7 +5,9 @@
  * Owns: struct diag_rule (one rule: id, one severity, title, thresholds with
  * the catalog's defaults, a function over the model), the rule tables
  * (rules_auth.c: digest authentication; rules_resp.c: responses, timeouts,
- * retransmissions, request form), diag_run() that runs every rule after
+ * retransmissions, request form; rules_time.c: expiry, refresh, bindings;
+ * rules_nat.c: NAT, capture point, scanners; rules_gb.c: the GB/T 28181
+ * profile; rules_capture.c: the input itself), diag_run() that runs every rule after
  * model_finish(), diag_list_rules() for --list-rules, the threshold
  * overrides (--rule-opt NAME=VALUE) and the helpers the rule files share.
  *
@@ -13,8 +15,8 @@
  * message is one sentence with the concrete values (captured text escaped),
  * the fix a suggestion, the frames the evidence.  Adding a rule is a
  * function plus one line in its file's table plus its entry in
- * docs/rules.md - nothing else.  Definitions: shared/docs/
- * registration-domain.md §4.2, §4.3 and issue 5 where those are loose.
+ * docs/rules.md - nothing else.  The conditions and thresholds are
+ * defined there.
  */
 #ifndef RT_DIAG_H
 #define RT_DIAG_H
@@ -24,6 +26,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "anomaly.h"
+#include "fnv.h"
 #include "model.h"
 
 struct cred_store;
@@ -72,6 +76,7 @@ struct diag_opts {
 	struct diag_setting *set;       /* --rule-opt overrides (owned) */
 	size_t nset;
 	bool gb28181;                   /* --profile gb28181 (rules_gb.c also detects it) */
+	const struct dis_anomalies *anomalies; /* the dissectors' (anomaly.h); NULL: none */
 };
 
 /* Runs every rule over a finished model; findings go to model_add_finding(). */
@@ -98,6 +103,7 @@ extern const struct diag_rule diag_rules_resp[];
 extern const struct diag_rule diag_rules_time[];   /* rules_time.c (part 2) */
 extern const struct diag_rule diag_rules_nat[];    /* rules_nat.c (part 2) */
 extern const struct diag_rule diag_rules_gb[];     /* rules_gb.c (part 2) */
+extern const struct diag_rule diag_rules_capture[]; /* rules_capture.c: the input itself */
 
 struct cp_info;
 struct cp_keys;
@@ -169,6 +175,12 @@ void diag_emit(struct diag_ctx *c, struct aor_hist *aor, struct diag_frames *f,
  * 7 calls. */
 const char *diag_esc(struct diag_ctx *c, const char *s);
 
+/* A threshold in seconds as capture-time nanoseconds. */
+static inline int64_t diag_ns(double s)
+{
+	return (int64_t)(s * 1e9);
+}
+
 /* Seconds between two capture times, for messages. */
 double diag_secs(int64_t a_ns, int64_t b_ns);
 
@@ -212,8 +224,8 @@ void diag_raw_counts(const struct sip_msg *m, const char *const *names, int n, i
  * item.  Returns the number of groups, (size_t)-1 when out of memory. */
 size_t diag_group(size_t n, size_t *gid, uint64_t (*hash)(const void *u, size_t i),
 		  bool (*eq)(const void *u, size_t i, size_t j), const void *u);
-/* FNV-1a over bytes, continuing from h (start with DIAG_HASH_INIT). */
-#define DIAG_HASH_INIT 1469598103934665603ULL
+/* FNV-1a (fnv.h) over bytes, continuing from h (start with DIAG_HASH_INIT). */
+#define DIAG_HASH_INIT RT_FNV64_INIT
 uint64_t diag_hash_bytes(uint64_t h, const void *p, size_t n);
 /* An address's IP as rt_ip_eq() compares it: family and 4 or 16 bytes. */
 uint64_t diag_hash_ip(uint64_t h, const struct rt_addr *a);

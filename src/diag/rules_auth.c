@@ -2,7 +2,7 @@
 /* rules_auth.c - diagnosis rules about digest authentication (REG-AUTH-*).
  *
  * Owns: the rule functions and the table diag_rules_auth.  Conditions:
- * registration-domain.md §1.4, §3 (F1-F4, F16, F17), §4.3; issue 5.
+ * docs/rules.md; digest per RFC 3261 §22 and RFC 7616 (nonce, nc, stale).
  * Every rule emits at most one finding per AOR (counts and frames
  * aggregated), so a phone looping for an hour gives one line, not 1000.
  */

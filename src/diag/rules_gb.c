@@ -4,8 +4,9 @@
  *
  * Owns: the profile switch (--profile gb28181 via diag_opts.gb28181, or on
  * its own when a REGISTER's From and To users are 20-digit device codes),
- * the rule functions and the table diag_rules_gb.  Conditions:
- * registration-domain.md §2 and §4.3 (GB-*), thresholds §4.2; issue 6.
+ * the rule functions and the table diag_rules_gb.  Conditions and
+ * thresholds: docs/rules.md (GB-*), from GB/T 28181-2016 §9.1 (registration)
+ * and §9.6 (keepalive).
  * Every GB rule is silent when the profile is off; GB-PROFILE names the
  * profile in the output when it is on.
  */
@@ -14,11 +15,6 @@
 #include <strings.h>
 
 #include "capture_point.h"
-
-static int64_t ns_of(double s)
-{
-	return (int64_t)(s * 1e9);
-}
 
 /* 20 decimal digits. */
 static bool gb_code(const char *s)
@@ -494,7 +490,7 @@ static void rule_keepalive_rejected(struct diag_ctx *c, const struct diag_rule *
 			const struct txn *k = ka[i].t;
 			if (k->final_status < 400)
 				continue;
-			if (c->m->capture_end_ns < k->t_final + ns_of(win))
+			if (c->m->capture_end_ns < k->t_final + diag_ns(win))
 				continue;       /* the capture does not show the next 60 s */
 			const struct txn *rr = NULL;
 			for (size_t j = 0; j < a->txns.n && !rr; j++) {
@@ -502,7 +498,7 @@ static void rule_keepalive_rejected(struct diag_ctx *c, const struct diag_rule *
 				if (t->t_first > k->t_final)
 					rr = t;
 			}
-			if (rr && rr->t_first <= k->t_final + ns_of(win))
+			if (rr && rr->t_first <= k->t_final + diag_ns(win))
 				continue;
 			char t1[64], nb[64];
 			if (rr)

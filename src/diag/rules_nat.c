@@ -4,8 +4,8 @@
  * and scanners.
  *
  * Owns: the rule functions and the table diag_rules_nat.  Conditions:
- * registration-domain.md conventions (capture point), §1.6 (NAT), §3 (F5-F7,
- * F13, F14), §4.2, §4.3; issue 6.  NAT findings say which capture point
+ * docs/rules.md; NAT signs per RFC 3261 §18.2.1 (received), RFC 3581 (rport)
+ * and RFC 5626 §4.4 (keepalives).  NAT findings say which capture point
  * they assumed (capture_point.c).  One finding per AOR per rule, except
  * REG-CAPTURE-POINT and REG-SCANNER (capture-wide; the scanner one per
  * source IP).
@@ -15,11 +15,6 @@
 #include <strings.h>
 
 #include "capture_point.h"
-
-static int64_t ns_of(double s)
-{
-	return (int64_t)(s * 1e9);
-}
 
 /* "Assumed: capture taken on the registrar side (why)." */
 static const char *assumed(struct diag_ctx *c, char *b, size_t n)
@@ -396,7 +391,7 @@ static void rule_nat_no_keepalive(struct diag_ctx *c, const struct diag_rule *r)
 				continue;
 			/* the window the pinhole must stay open: to the next REGISTER of the
 			 * flow, else to the grant's end or the capture's */
-			int64_t from = t->t_final, until = t->t_final + ns_of((double)G);
+			int64_t from = t->t_final, until = t->t_final + diag_ns((double)G);
 			const struct reg_session *s = t->attempt ? t->attempt->session : NULL;
 			for (size_t j = 0; s && j < s->txns.n; j++) {
 				const struct txn *u = s->txns.v[j];
@@ -440,7 +435,7 @@ static void rule_nat_no_keepalive(struct diag_ctx *c, const struct diag_rule *r)
 			if (gap <= to || gap <= worst)
 				continue;
 			const struct txn *e = NULL;
-			const char *w = pinhole_closed(c, t, g_from + ns_of(to), ev_txt, sizeof ev_txt, &e);
+			const char *w = pinhole_closed(c, t, g_from + diag_ns(to), ev_txt, sizeof ev_txt, &e);
 			if (!w)
 				continue;
 			worst = gap;
@@ -760,7 +755,7 @@ static void scan_group(struct diag_ctx *c, struct sc_req *g, size_t n, unsigned 
 		if (cnt[g[i].uid]++ == 0)
 			distinct++;
 		fails += is_auth_fail(g[i].t);
-		while (g[i].t->t_first - g[j].t->t_first > ns_of(win)) {
+		while (g[i].t->t_first - g[j].t->t_first > diag_ns(win)) {
 			if (--cnt[g[j].uid] == 0)
 				distinct--;
 			fails -= is_auth_fail(g[j].t);

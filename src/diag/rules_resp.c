@@ -3,7 +3,8 @@
  * retransmissions and the form of the REGISTER itself.
  *
  * Owns: the rule functions and the table diag_rules_resp.  Conditions:
- * registration-domain.md §1.1-§1.3, §3 (F8-F12, F16), §4.2, §4.3; issue 5.
+ * docs/rules.md; transactions and timers per RFC 3261 §17.1.2 (Timer F),
+ * responses §21.
  * Every rule emits at most one finding per AOR (counts and frames
  * aggregated), except REG-BANNED which is per (source, registrar).
  */
@@ -12,11 +13,6 @@
 #include <strings.h>
 
 #include "diag.h"
-
-static int64_t ns_of(double s)
-{
-	return (int64_t)(s * 1e9);
-}
 
 /* "403, 404" - distinct final codes of a set, in first-seen order. */
 struct codes {
@@ -584,7 +580,7 @@ static const char *timeout_why(struct diag_ctx *c, const struct txn *t, const ch
 static void rule_timeout(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
-	int64_t dup = ns_of(diag_param(c, "dup-window"));
+	int64_t dup = diag_ns(diag_param(c, "dup-window"));
 	int64_t tf = c->m->opt.timer_f_ns ? c->m->opt.timer_f_ns : MODEL_TIMER_F_NS;
 	FOR_EACH_AOR(c, a) {
 		struct diag_frames fr = { 0 };
@@ -820,9 +816,9 @@ static void rule_retx_storm(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
 	unsigned maxc = (unsigned)diag_param(c, "storm-copies");
-	int64_t mingap = ns_of(diag_param(c, "storm-min-gap"));
+	int64_t mingap = diag_ns(diag_param(c, "storm-min-gap"));
 	double rate = diag_param(c, "storm-rate");
-	int64_t dup = ns_of(diag_param(c, "dup-window"));
+	int64_t dup = diag_ns(diag_param(c, "dup-window"));
 	int64_t tf = c->m->opt.timer_f_ns ? c->m->opt.timer_f_ns : MODEL_TIMER_F_NS;
 	FOR_EACH_AOR(c, a) {
 		struct diag_frames fr = { 0 };
@@ -901,7 +897,7 @@ static void rule_retx_storm(struct diag_ctx *c, const struct diag_rule *r)
 static void rule_retx_loss(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
-	int64_t dup = ns_of(diag_param(c, "dup-window"));
+	int64_t dup = diag_ns(diag_param(c, "dup-window"));
 	FOR_EACH_AOR(c, a) {
 		struct diag_frames fr = { 0 };
 		unsigned rq = 0, rs = 0, txns = 0;
@@ -950,7 +946,7 @@ static const struct diag_param p_prov[] = {
 static void rule_1xx(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
-	int64_t min = ns_of(diag_param(c, "prov-100-min"));
+	int64_t min = diag_ns(diag_param(c, "prov-100-min"));
 	FOR_EACH_AOR(c, a) {
 		struct diag_frames fr = { 0 };
 		char what[200] = "";
@@ -993,7 +989,7 @@ static void rule_1xx(struct diag_ctx *c, const struct diag_rule *r)
 static void rule_unreg_incomplete(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
-	int64_t win = ns_of(diag_param(c, "noretry-window"));
+	int64_t win = diag_ns(diag_param(c, "noretry-window"));
 	FOR_EACH_AOR(c, a) {
 		struct diag_frames fr = { 0 };
 		char why[200] = "";

@@ -3,9 +3,9 @@
  * cadence: lapses, late/early refreshes, grants, stored Contacts, stale
  * bindings, flapping, Call-ID changes, Retry-After.
  *
- * Owns: the rule functions and the table diag_rules_time.  Conditions:
- * registration-domain.md §3 (F10, F11, F15), §4.1 (binding timeline), §4.2
- * thresholds, §4.3 catalog; issue 6.  A "refresh" here is the next REGISTER
+ * Owns: the rule functions and the table diag_rules_time.  Conditions and
+ * thresholds: docs/rules.md; expiry per RFC 3261 §10.2.1.1, §10.3 and
+ * 423 Min-Expires §21.4.17.  A "refresh" here is the next REGISTER
  * of the same UA flow (same session, same top-Via sent-by) after a 2xx.
  * Every rule emits at most one finding per AOR, except REG-EXPIRED-GAP
  * (one per lapse: each has its own interval).
@@ -15,11 +15,6 @@
 #include <strings.h>
 
 #include "capture_point.h"
-
-static int64_t ns_of(double s)
-{
-	return (int64_t)(s * 1e9);
-}
 
 static struct txn *txn_by_id(const struct aor_hist *a, uint32_t id)
 {
@@ -171,7 +166,7 @@ static void rule_expired_gap(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
 	int64_t end = c->m->capture_end_ns;
-	int64_t gmin = ns_of(diag_param(c, "expired-gap-min"));
+	int64_t gmin = diag_ns(diag_param(c, "expired-gap-min"));
 	FOR_EACH_AOR(c, a) {
 		struct ivl *v = NULL;
 		size_t n = 0, cap = 0;
@@ -300,7 +295,7 @@ static void rule_refresh_late(struct diag_ctx *c, const struct diag_rule *r)
 			/* after expiry, only up to this bound: beyond, the refresh did not
 			 * come late, it went missing (REG-EXPIRED-GAP alone) */
 			double bound = ratio * (double)G > mmin ? ratio * (double)G : mmin;
-			int64_t exp = t->t_final + ns_of((double)G);
+			int64_t exp = t->t_final + diag_ns((double)G);
 			double lead = diag_secs(nx->t_first, exp);     /* s before expiry */
 			if (lead < -bound)
 				continue;
@@ -669,7 +664,7 @@ static void rule_flap(struct diag_ctx *c, const struct diag_rule *r)
 		qsort(v, n, sizeof *v, cmp_loss);
 		size_t bi = 0, bj = 0, best = 0;
 		for (size_t i = 0, j = 0; i < n; i++) {
-			while (v[i].ts - v[j].ts > ns_of(win))
+			while (v[i].ts - v[j].ts > diag_ns(win))
 				j++;
 			if (i - j + 1 > best) {
 				best = i - j + 1;
@@ -694,8 +689,8 @@ static void rule_flap(struct diag_ctx *c, const struct diag_rule *r)
 		struct diag_frames fr = { 0 };
 		for (size_t i = 0; i < a->txns.n; i++) {
 			const struct txn *t = a->txns.v[i];
-			if (!t->req || !t->final || t->final_status / 100 != 2 || t->t_final < v[bi].ts - ns_of(win) ||
-			    t->t_final > v[bj].ts + ns_of(win))
+			if (!t->req || !t->final || t->final_status / 100 != 2 || t->t_final < v[bi].ts - diag_ns(win) ||
+			    t->t_final > v[bj].ts + diag_ns(win))
 				continue;
 			diag_frames_txn(&fr, t);
 			bool seen = false;
@@ -791,7 +786,7 @@ static void rule_callid_change(struct diag_ctx *c, const struct diag_rule *r)
 				continue;
 			long G = cp_grant_ctx(c, p, 0, NULL);
 			/* a refresh: the old binding was still valid when the new Call-ID came */
-			if (G <= 0 || n->t_first > p->t_final + ns_of((double)G))
+			if (G <= 0 || n->t_first > p->t_final + diag_ns((double)G))
 				continue;
 			if (!changes) {
 				cids[0] = p->call_id;

@@ -58,18 +58,30 @@ static void writer_close(struct cap_writer *w)
 	memset(w, 0, sizeof *w);
 }
 
-static int64_t ts_ns(const struct timeval *tv, bool nano)
+/* Capture times are kept within [0, 2^62] ns (1970 to 2116): every time a
+ * pcap file can hold (32-bit unsigned seconds end in 2106) fits, and the
+ * model can still add a duration (Expires is at most 2^32 - 1 s, RFC 3261
+ * 20.19) or subtract two times without leaving int64_t. */
+#define CAP_TS_MAX ((int64_t)1 << 62)
+
+/* Capture time in ns since the epoch.  A damaged or byte-flipped file can
+ * carry any 64-bit pcapng timestamp, in units its interface's if_tsresol
+ * option chooses: such a time is clamped to the range above and *clamped
+ * set, never multiplied past int64_t (undefined in C). */
+static int64_t ts_ns(const struct timeval *tv, bool nano, bool *clamped)
 {
 	/* pcap's seconds field is unsigned 32-bit on disk; libpcap hands it
 	 * over through a signed 32-bit value, so times past 2038 come out
 	 * negative (tshark reads them as unsigned: so do we) */
-	int64_t sec = tv->tv_sec, ns;
+	int64_t sec = tv->tv_sec;
 	if (sec < 0 && sec >= INT32_MIN)
 		sec = (int64_t)(uint32_t)sec;
-	/* absurd values saturate instead of overflowing */
-	if (__builtin_mul_overflow(sec, 1000000000LL, &ns) ||
-	    __builtin_add_overflow(ns, (int64_t)tv->tv_usec * (nano ? 1 : 1000), &ns))
-		return sec < 0 ? INT64_MIN : INT64_MAX;
+	int64_t sub = (int64_t)tv->tv_usec * (nano ? 1 : 1000), ns;
+	bool over = __builtin_mul_overflow(sec, (int64_t)1000000000, &ns) ||
+		    __builtin_add_overflow(ns, sub, &ns);
+	*clamped = over || ns < 0 || ns > CAP_TS_MAX;
+	if (*clamped)
+		ns = sec < 0 ? 0 : CAP_TS_MAX;
 	return ns;
 }
 
@@ -250,7 +262,7 @@ struct src {
 };
 
 /* Open input i by content.  0 opened, 1 unreadable (said), 2 fatal. */
-static int src_open(struct src *s, int i, char *const *files, const struct cap_opts *o,
+static int src_open(struct src *s, int i, char *const *files, FILE *fp, const struct cap_opts *o,
 		    struct cap_writer *w, struct cap_result *r)
 {
 	struct cap_input *in = &r->inputs[i];
@@ -260,7 +272,8 @@ static int src_open(struct src *s, int i, char *const *files, const struct cap_o
 	in->name = files[i];
 	/* compressed or pcapng goes through capfile.c; a plain pcap file is
 	 * opened by libpcap by name, as always */
-	if (capf_open(&s->cf, files[i], err, sizeof err) == 0) {
+	int crc = fp ? capf_open_stream(&s->cf, fp, err, sizeof err) : capf_open(&s->cf, files[i], err, sizeof err);
+	if (crc == 0) {
 		in->compression = s->cf.compression;
 		if (s->cf.kind == CAPF_PCAPNG) {
 			in->opened = in->pcapng = s->ng = true;
@@ -270,7 +283,7 @@ static int src_open(struct src *s, int i, char *const *files, const struct cap_o
 		}
 		struct stat fst;
 		/* a pipe cannot be opened again: what was peeked is replayed */
-		if (s->cf.compression || strcmp(files[i], "-") == 0 ||
+		if (fp || s->cf.compression || strcmp(files[i], "-") == 0 ||
 		    stat(files[i], &fst) != 0 || !S_ISREG(fst.st_mode)) {
 			FILE *fp = capf_take_stream(&s->cf);
 			if (fp && !(s->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, err)))
@@ -278,7 +291,7 @@ static int src_open(struct src *s, int i, char *const *files, const struct cap_o
 		}
 		capf_close(&s->cf);
 	}
-	if (!s->p && !in->compression && strcmp(files[i], "-") != 0)
+	if (!s->p && !fp && !in->compression && strcmp(files[i], "-") != 0)
 		s->p = pcap_open_offline_with_tstamp_precision(files[i], PCAP_TSTAMP_PRECISION_NANO, err);
 	if (!s->p) {
 		snprintf(in->error, sizeof in->error, "%s", err);
@@ -360,7 +373,9 @@ static int ng_next(struct src *s, const struct cap_opts *o, struct cap_writer *w
 		}
 		s->hdr = h;
 		s->data = p.data;
-		s->ts = p.ts_ns;
+		/* the same range as ts_ns() gives libpcap's times */
+		s->pi.ts_clamped = p.ts_ns < 0 || p.ts_ns > CAP_TS_MAX;
+		s->ts = p.ts_ns < 0 ? 0 : p.ts_ns > CAP_TS_MAX ? CAP_TS_MAX : p.ts_ns;
 		s->pi.linktype = p.linktype;
 		s->pi.iface = s->several ? p.iface + 1 : 0;
 		return 1;
@@ -378,7 +393,7 @@ static void src_next(struct src *s, const struct cap_opts *o, struct cap_writer 
 		s->rc = pcap_next_ex(s->p, &h, &s->data);
 		if (s->rc == 1) {
 			s->hdr = *h;
-			s->ts = ts_ns(&h->ts, s->nano);
+			s->ts = ts_ns(&h->ts, s->nano, &s->pi.ts_clamped);
 		} else if (s->rc == PCAP_ERROR_BREAK) {
 			s->rc = 0;
 		}
@@ -444,7 +459,7 @@ static int read_merged(char *const *files, int nfiles, const struct cap_opts *o,
 		return 2;
 	int opened = 0, rc = 0;
 	for (int i = 0; i < nfiles && !rc; i++) {
-		int orc = src_open(&ss[i], i, files, o, w, r);
+		int orc = src_open(&ss[i], i, files, NULL, o, w, r);
 		if (orc == 2)
 			rc = 2;
 		else if (orc == 0)
@@ -475,8 +490,9 @@ static int read_merged(char *const *files, int nfiles, const struct cap_opts *o,
 	return rc ? rc : opened ? 0 : 2;
 }
 
-int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
-		   struct dis_ctx *d, struct cap_result *r)
+/* The files in order or merged, or (fp set: nfiles is 1) one stream. */
+static int read_inputs(char *const *files, FILE *fp, int nfiles, const struct cap_opts *o,
+		       struct dis_ctx *d, struct cap_result *r)
 {
 	struct cap_writer w = { 0 };
 	int opened = 0, rc = 0;
@@ -491,7 +507,7 @@ int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
 	}
 	for (int i = 0; i < nfiles && !rc; i++) {
 		struct src s;
-		int orc = src_open(&s, i, files, o, &w, r);
+		int orc = src_open(&s, i, files, fp, o, &w, r);
 		if (orc == 1)
 			continue;
 		opened++;
@@ -508,6 +524,19 @@ int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
 	}
 	writer_close(&w);
 	return rc ? rc : opened ? 0 : 2;
+}
+
+int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
+		   struct dis_ctx *d, struct cap_result *r)
+{
+	return read_inputs(files, NULL, nfiles, o, d, r);
+}
+
+int cap_read_fp(FILE *fp, const char *name, const struct cap_opts *o,
+		struct dis_ctx *d, struct cap_result *r)
+{
+	char *const names[1] = { (char *)name };
+	return read_inputs(names, fp, 1, o, d, r);
 }
 
 /* Kernel and interface drops, read once a second so the status bar and
@@ -660,7 +689,7 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 				struct pkt_info pi = { .file = 0, .linktype = r->inputs[k].linktype,
 						       .frame = ++frames, .iface = n > 1 ? (uint32_t)k + 1 : 0 };
 				r->inputs[k].packets++;
-				handle(d, &w, r, h, data, &pi, ts_ns(&h->ts, nano[k]));
+				handle(d, &w, r, h, data, &pi, ts_ns(&h->ts, nano[k], &pi.ts_clamped));
 				if (w.dump)
 					pcap_dump_flush(w.dump);
 				if (tick)

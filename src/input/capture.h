@@ -82,6 +82,10 @@ typedef void (*cap_tick_fn)(void *user, const struct cap_result *r);
 /* Read the files in order; returns 0, or 2 when nothing could be read. */
 int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
 		   struct dis_ctx *d, struct cap_result *r);
+/* The same for one capture already open as a stream (fmemopen in the fuzz
+ * harness); name is what the results call it.  fp is closed. */
+int cap_read_fp(FILE *fp, const char *name, const struct cap_opts *o,
+		struct dis_ctx *d, struct cap_result *r);
 /* Capture live until *stop is set (SIGINT) or max_packets. Returns 0 or 2. */
 int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 	     struct cap_result *r, volatile sig_atomic_t *stop, cap_tick_fn tick, void *user);

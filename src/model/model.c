@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "model_int.h"
 #include "msgstore.h"
 
@@ -181,14 +182,7 @@ void *mdl_grow_pow2(struct model *m, void *arr, size_t n, size_t sz)
 
 uint32_t mdl_hash(const char *s)
 {
-	/* FNV-1a: keys are attacker-chosen, but the map grows, so the worst
-	 * case is long probe chains, never unbounded memory. */
-	uint32_t h = 2166136261u;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		h ^= *p;
-		h *= 16777619u;
-	}
-	return h;
+	return rt_fnv32(RT_FNV32_INIT, s, strlen(s));
 }
 
 static const char *map_key(const struct mdl_map *mp, const void *val)

@@ -8,7 +8,7 @@
  * model_add_icmp / model_finish / model_free) and the read-only accessors
  * the outputs, the diagnosis rules, the TUI and the ladder layout use.
  *
- * Rules (issue 4, shared/docs/registration-domain.md §1.3, §4.1):
+ * Rules (RFC 3261 §10.2-§10.3 registrations, §17 transactions):
  *  - Transaction key: top-Via branch + sent-by + CSeq method; Call-ID and
  *    CSeq number must match too, so a branch reused with a new CSeq (or a
  *    new Call-ID) opens a new transaction flagged branch_reused.  Without a

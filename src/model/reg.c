@@ -4,8 +4,8 @@
  *
  * Owns: struct aor_hist, struct reg_session, struct reg_attempt and struct
  * binding.  Fed by txn.c with REGISTER transactions (new, final, timeout);
- * settles everything at model_finish.  Rules: registration-domain.md §1.1,
- * §4.1; issue 4.
+ * settles everything at model_finish.  Rules: RFC 3261 §10.2 (REGISTER,
+ * Contact and Expires), §10.3 (the registrar's 200 lists the bindings).
  */
 #include <stdlib.h>
 #include <string.h>

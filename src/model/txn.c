@@ -3,7 +3,7 @@
  *
  * Owns: struct txn creation, request/response matching, retransmission
  * counting, ACK-to-non-2xx folding, Timer F over capture time and the final
- * outcome.  Passive key (registration-domain.md §1.3):
+ * outcome.  Passive key (RFC 3261 §17.2.3, seen from the wire):
  *   z9hG4bK branch:  CSeq method + branch + sent-by, then Call-ID and CSeq
  *                    number must match (else: new transaction, branch_reused);
  *   RFC 2543:        CSeq method + Call-ID + CSeq number + From tag + sent-by.

@@ -1,23 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* json_out.c - see json_out.h.
  *
- * The per-element output (messages, transactions, attempts, sessions,
- * bindings, findings, registrations, dialogs) is written by a small
- * streaming writer straight into a reused buffer: building a Jansson tree
- * per element (a hash table per object, a malloc per value) was more than
- * half of --json's run time.  Jansson still renders what is written once
- * per run (stats, capture, the JSONL summary) and the rare real number
- * w_real_fixed() leaves to it; the bytes are exactly what json_dumpb()
- * with DUMP_FLAGS produced (same escaping, same %.16g rules).
+ * One streaming writer for everything --json and --jsonl write: messages,
+ * transactions, attempts, sessions, bindings, findings, registrations,
+ * dialogs, and the once-per-run stats, capture and summary.  Values go
+ * straight into a reused buffer, one fwrite per element: building a
+ * Jansson tree per element (a hash table per object, a malloc per value)
+ * was more than half of --json's run time.  The bytes are what Jansson's
+ * json_dumpb() with JSON_COMPACT | JSON_REAL_PRECISION(16) wrote before
+ * (same escaping, same %.16g rules, same key order), so readers and the
+ * golden files see no difference.
  * Every captured string goes through w_strn(): invalid UTF-8 bytes become
- * U+FFFD (Jansson refuses invalid UTF-8, and a JSON reader would too).
+ * U+FFFD (a JSON reader would refuse them).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
 
-#include <jansson.h>
-
+#include "fnv.h"
 #include "json_out.h"
 #include "select.h"
 
@@ -38,11 +38,8 @@ struct json_out {
 	int depth;               /* open objects/arrays */
 	bool first[W_DEPTH];     /* nothing written yet in that container */
 	bool keyed;              /* a key was just written: its value takes no comma */
-	json_t *real;            /* reused for the reals Jansson formats */
 };
 
-/* 16 digits: epoch seconds keep their microseconds without float noise */
-#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(16))
 
 /* ---------------------------------------------------------------- writer */
 
@@ -177,7 +174,7 @@ static void w_bool(struct json_out *j, bool v)
 		w_lit(j, "false");
 }
 
-static void w_int(struct json_out *j, json_int_t v)
+static void w_int(struct json_out *j, long long v)
 {
 	char b[24];
 	char *e = b + sizeof b, *p = e;
@@ -192,18 +189,12 @@ static void w_int(struct json_out *j, json_int_t v)
 	w_bytes(j, p, (size_t)(e - p));
 }
 
-static void w_int_or_null(struct json_out *j, json_int_t v, bool ok)
+static void w_int_or_null(struct json_out *j, long long v, bool ok)
 {
 	if (ok)
 		w_int(j, v);
 	else
 		w_null(j);
-}
-
-static int w_cb(const char *buf, size_t n, void *data)
-{
-	w_bytes(data, buf, n);
-	return 0;
 }
 
 /* %.16g of 0 or of 1 <= |v| < 1e15 (times, durations) as Jansson writes it
@@ -271,24 +262,52 @@ static size_t w_real_fixed(char *out, double v)
 	return (size_t)(o - out);
 }
 
-/* Jansson's own real formatting (%.16g, ".0" added, exponent trimmed),
- * through one reused value, for what w_real_fixed() does not cover */
+/* A real as Jansson's jsonp_dtostr() writes it with JSON_REAL_PRECISION(16)
+ * (16 digits: epoch seconds keep their microseconds without float noise):
+ * %.16g, then ".0" when neither '.' nor 'e' came out (so a reader keeps it
+ * a real), and the exponent without '+' or leading zeros.  LC_NUMERIC is
+ * always "C" here (the TUI sets it back), so the point is '.'.  Not finite:
+ * null (json_real() refuses those).  Times and durations take the exact
+ * integer path above: snprintf() for each cost ~20 % more user time on
+ * --json of 300k packets; 20M random doubles gave the same bytes both ways
+ * and as Jansson. */
 static void w_real(struct json_out *j, double v)
 {
-	char b[48];
-	size_t n = isfinite(v) ? w_real_fixed(b, v) : 0;
-	if (n) {
-		w_sep(j);
-		w_bytes(j, b, n);
+	if (!isfinite(v)) {
+		w_null(j);
 		return;
 	}
-	if (!isfinite(v) || !j->real || json_real_set(j->real, v) != 0) {
-		w_null(j);   /* json_real() gave NULL, which set() wrote as null */
+	char b[40];
+	size_t nf = w_real_fixed(b, v);
+	if (nf) {
+		w_sep(j);
+		w_bytes(j, b, nf);
 		return;
+	}
+	int r = snprintf(b, sizeof b - 2, "%.16g", v);
+	if (r < 0 || (size_t)r >= sizeof b - 2) {
+		w_null(j);
+		return;
+	}
+	size_t n = (size_t)r;
+	char *e = memchr(b, 'e', n);
+	if (!e && !memchr(b, '.', n)) {
+		b[n++] = '.';
+		b[n++] = '0';
+	}
+	if (e) {
+		char *from = e + 1, *to = e + 1;
+		if (*from == '+')
+			from++;
+		else if (*from == '-')
+			from = ++to;
+		while (*from == '0' && from + 1 < b + n)
+			from++;
+		memmove(to, from, (size_t)(b + n - from));
+		n -= (size_t)(from - to);
 	}
 	w_sep(j);
-	if (json_dump_callback(j->real, w_cb, j, DUMP_FLAGS | JSON_ENCODE_ANY) != 0)
-		j->err = true;
+	w_bytes(j, b, n);
 }
 
 static void w_time(struct json_out *j, int64_t ns)
@@ -296,7 +315,7 @@ static void w_time(struct json_out *j, int64_t ns)
 	w_real(j, (double)ns / 1e9);
 }
 
-/* A string as Jansson dumps it with DUMP_FLAGS (no ENSURE_ASCII, no
+/* A string as Jansson dumps it with JSON_COMPACT (no ENSURE_ASCII, no
  * ESCAPE_SLASH): '"' and '\\' escaped, control characters as \b \f \n \r
  * \t or \u00XX (upper-case hex), everything else as is; invalid UTF-8
  * bytes first become U+FFFD as the old jstrn() did.  NULL -> null. */
@@ -400,65 +419,17 @@ static void w_addr(struct json_out *j, const struct rt_addr *a)
 		w_str(j, rt_addr_str(a, buf, sizeof buf));
 }
 
-/* ---------------------------------------------------------------- Jansson values
- * (stats and capture: written once per run) */
-
-static json_t *jstrn(const char *s, size_t n)
-{
-	if (!s)
-		return json_null();
-	json_t *v = json_stringn(s, n);
-	if (v)
-		return v;
-	/* invalid UTF-8: replace each bad byte with U+FFFD */
-	char *o = malloc(n * 3 + 1);
-	if (!o)
-		return json_null();
-	size_t k = 0;
-	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; i < n;) {
-		size_t l = utf8_len(p + i, n - i);
-		if (l == 0) {
-			memcpy(o + k, "\xef\xbf\xbd", 3);
-			k += 3;
-			i++;
-		} else {
-			memcpy(o + k, p + i, l);
-			k += l;
-			i += l;
-		}
-	}
-	v = json_stringn(o, k);
-	free(o);
-	return v ? v : json_null();
-}
-
-static json_t *jstr(const char *s)
-{
-	return s ? jstrn(s, strlen(s)) : json_null();
-}
-
-static json_t *jtime(int64_t ns)
-{
-	return json_real((double)ns / 1e9);
-}
-
-static void set(json_t *o, const char *k, json_t *v)
-{
-	json_object_set_new_nocheck(o, k, v ? v : json_null());
-}
-
 /* ---------------------------------------------------------------- messages */
 
 static void msg_fields(struct json_out *j, const struct sip_msg *m, bool raw)
 {
-	w_key(j, "id"); w_int(j, (json_int_t)m->id);
+	w_key(j, "id"); w_int(j, (long long)m->id);
 	w_key(j, "file"); w_int(j, m->file);
 	if (m->iface) {
 		/* only for a pcapng file with several interfaces, numbered as tshark does */
-		w_key(j, "interface"); w_int(j, m->iface - 1);
+		w_key(j, "interface"); w_int(j, (long long)m->iface - 1);
 	}
-	w_key(j, "frame"); w_int(j, (json_int_t)m->frame);
+	w_key(j, "frame"); w_int(j, (long long)m->frame);
 	w_key(j, "time"); w_time(j, m->ts_ns);
 	w_key(j, "ts_ns"); w_int(j, m->ts_ns);
 	w_key(j, "src"); w_addr(j, &m->src);
@@ -514,7 +485,7 @@ static void msg_fields(struct json_out *j, const struct sip_msg *m, bool raw)
 	}
 	w_key(j, "credentials"); w_bool(j, m->ncreds > 0);
 	w_key(j, "challenge"); w_bool(j, m->nchals > 0);
-	w_key(j, "size"); w_int(j, (json_int_t)m->raw_len);
+	w_key(j, "size"); w_int(j, (long long)m->raw_len);
 	w_key(j, "malformed"); w_bool(j, m->malformed);
 	if (m->malformed) {
 		w_key(j, "malformed_reason"); w_str(j, m->malformed_reason);
@@ -543,7 +514,7 @@ static void w_msg_ids(struct json_out *j, const struct ptr_vec *v)
 {
 	w_arr(j);
 	for (size_t i = 0; i < v->n; i++)
-		w_int(j, (json_int_t)((struct sip_msg *)v->v[i])->id);
+		w_int(j, (long long)((struct sip_msg *)v->v[i])->id);
 	w_arr_end(j);
 }
 
@@ -556,25 +527,25 @@ static void txn_fields(struct json_out *j, const struct txn *t, bool multi_file)
 	w_key(j, "branch"); w_str(j, t->branch);
 	w_key(j, "sent_by"); w_str(j, t->sent_by);
 	if (t->req) {
-		w_key(j, "request_frame"); w_int(j, (json_int_t)t->req->frame);
+		w_key(j, "request_frame"); w_int(j, (long long)t->req->frame);
 		if (multi_file) {
 			w_key(j, "file"); w_int(j, t->req->file);
 		}
-		w_key(j, "request_msg"); w_int(j, (json_int_t)t->req->id);
+		w_key(j, "request_msg"); w_int(j, (long long)t->req->id);
 	} else {
 		w_key(j, "request_frame"); w_null(j);
 		w_key(j, "request_msg"); w_null(j);
 	}
 	w_key(j, "time"); w_time(j, t->t_first);
-	w_key(j, "request_copies"); w_int(j, (json_int_t)t->reqs.n);
+	w_key(j, "request_copies"); w_int(j, (long long)t->reqs.n);
 	w_key(j, "request_msgs"); w_msg_ids(j, &t->reqs);
 	w_key(j, "responses");
 	w_arr(j);
 	for (size_t i = 0; i < t->resps.n; i++) {
 		const struct sip_msg *r = t->resps.v[i];
 		w_obj(j);
-		w_key(j, "msg"); w_int(j, (json_int_t)r->id);
-		w_key(j, "frame"); w_int(j, (json_int_t)r->frame);
+		w_key(j, "msg"); w_int(j, (long long)r->id);
+		w_key(j, "frame"); w_int(j, (long long)r->frame);
 		w_key(j, "status"); w_int(j, r->status);
 		w_key(j, "time"); w_time(j, r->ts_ns);
 		w_obj_end(j);
@@ -583,7 +554,7 @@ static void txn_fields(struct json_out *j, const struct txn *t, bool multi_file)
 	w_key(j, "final_status"); w_int_or_null(j, t->final_status, t->final != NULL);
 	w_key(j, "final_frame");
 	if (t->final)
-		w_int(j, (json_int_t)t->final->frame);
+		w_int(j, (long long)t->final->frame);
 	else
 		w_null(j);
 	w_key(j, "outcome"); w_name(j, txn_outcome_name(t->outcome));
@@ -606,7 +577,7 @@ static void txn_fields(struct json_out *j, const struct txn *t, bool multi_file)
 		w_arr(j);
 		for (size_t i = 0; i < t->nicmps; i++) {
 			w_obj(j);
-			w_key(j, "frame"); w_int(j, (json_int_t)t->icmps[i].frame);
+			w_key(j, "frame"); w_int(j, (long long)t->icmps[i].frame);
 			w_key(j, "time"); w_time(j, t->icmps[i].ts_ns);
 			w_key(j, "version"); w_int(j, t->icmps[i].version);
 			w_key(j, "type"); w_int(j, t->icmps[i].type);
@@ -714,7 +685,7 @@ static void w_binding(struct json_out *j, const struct binding *b)
 		}
 		w_key(j, "msg");
 		if (e->msg_id)
-			w_int(j, (json_int_t)e->msg_id);
+			w_int(j, (long long)e->msg_id);
 		else
 			w_null(j);
 		w_key(j, "transaction");
@@ -737,7 +708,7 @@ static void finding_fields(struct json_out *j, const struct finding *f)
 	w_key(j, "frames");
 	w_arr(j);
 	for (size_t i = 0; i < f->nframes; i++)
-		w_int(j, (json_int_t)f->frames[i]);
+		w_int(j, (long long)f->frames[i]);
 	w_arr_end(j);
 	if (f->aor) {
 		w_key(j, "aor"); w_str(j, f->aor->aor);
@@ -840,42 +811,139 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void count_key(json_t *obj, const char *key)
+/* Counts by key in first-seen order (stats' methods and status codes).
+ * The key is captured text: counted by its JSON form (w_strn()'s U+FFFD
+ * repair), so two byte strings that print the same count as one key. */
+struct key_count {
+	char *key;               /* the repaired key, NUL-terminated */
+	uint64_t n;
+};
+struct key_counts {
+	struct key_count *v;
+	size_t n, cap;
+	size_t *slot;            /* open addressing: index + 1, 0 empty */
+	size_t nslot;
+	bool oom;
+};
+
+static char *key_repair(const char *s)
 {
-	/* the key is captured text: sanitise it like any string */
-	json_t *ks = jstr(key ? key : "?");
-	const char *k = json_is_string(ks) ? json_string_value(ks) : "?";
-	json_t *v = json_object_get(obj, k);
-	if (v)
-		json_integer_set(v, json_integer_value(v) + 1);
-	else
-		json_object_set_new(obj, k, json_integer(1));
-	json_decref(ks);
+	size_t n = strlen(s), k = 0;
+	char *o = malloc(n * 3 + 1);
+	if (!o)
+		return NULL;
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_len(p + i, n - i);
+		if (l == 0) {
+			memcpy(o + k, "\xef\xbf\xbd", 3);
+			k += 3;
+			i++;
+		} else {
+			memcpy(o + k, p + i, l);
+			k += l;
+			i += l;
+		}
+	}
+	o[k] = '\0';
+	return o;
 }
 
-static json_t *stats_json(const struct model *m)
+static size_t key_hash(const char *s)
+{
+	return rt_fnv32(RT_FNV32_INIT, s, strlen(s));
+}
+
+static void key_count(struct key_counts *kc, const char *raw)
+{
+	char *k = key_repair(raw ? raw : "?");
+	if (!k) {
+		kc->oom = true;
+		return;
+	}
+	if (kc->n * 2 >= kc->nslot) {
+		size_t ns = kc->nslot ? kc->nslot * 2 : 64;
+		size_t *sl = calloc(ns, sizeof *sl);
+		if (!sl) {
+			kc->oom = true;
+			free(k);
+			return;
+		}
+		for (size_t i = 0; i < kc->n; i++) {
+			size_t h = key_hash(kc->v[i].key) & (ns - 1);
+			while (sl[h])
+				h = (h + 1) & (ns - 1);
+			sl[h] = i + 1;
+		}
+		free(kc->slot);
+		kc->slot = sl;
+		kc->nslot = ns;
+	}
+	size_t h = key_hash(k) & (kc->nslot - 1);
+	while (kc->slot[h]) {
+		struct key_count *e = &kc->v[kc->slot[h] - 1];
+		if (strcmp(e->key, k) == 0) {
+			e->n++;
+			free(k);
+			return;
+		}
+		h = (h + 1) & (kc->nslot - 1);
+	}
+	if (kc->n == kc->cap) {
+		size_t nc = kc->cap ? kc->cap * 2 : 16;
+		struct key_count *nv = realloc(kc->v, nc * sizeof *nv);
+		if (!nv) {
+			kc->oom = true;
+			free(k);
+			return;
+		}
+		kc->v = nv;
+		kc->cap = nc;
+	}
+	kc->v[kc->n] = (struct key_count){ k, 1 };
+	kc->slot[h] = ++kc->n;
+}
+
+/* {"KEY":N,...}, then the counts are freed */
+static void w_key_counts(struct json_out *j, struct key_counts *kc)
+{
+	w_obj(j);
+	for (size_t i = 0; i < kc->n; i++) {
+		w_str(j, kc->v[i].key);
+		j->keyed = true;
+		w_byte(j, ':');
+		w_int(j, (long long)kc->v[i].n);
+		free(kc->v[i].key);
+	}
+	w_obj_end(j);
+	if (kc->oom)
+		j->err = true;
+	free(kc->v);
+	free(kc->slot);
+}
+
+static void w_stats(struct json_out *j, const struct model *m)
 {
 	const struct model_stats *st = &m->st;
-	json_t *o = json_object();
-	set(o, "messages", json_integer((json_int_t)st->msgs));
-	set(o, "requests", json_integer((json_int_t)st->requests));
-	set(o, "responses", json_integer((json_int_t)st->responses));
-	set(o, "malformed", json_integer((json_int_t)st->malformed));
-	json_t *methods = json_object(), *codes = json_object();
+	w_obj(j);
+	w_key(j, "messages"); w_int(j, (long long)st->msgs);
+	w_key(j, "requests"); w_int(j, (long long)st->requests);
+	w_key(j, "responses"); w_int(j, (long long)st->responses);
+	w_key(j, "malformed"); w_int(j, (long long)st->malformed);
+	struct key_counts methods = { 0 }, codes = { 0 };
 	for (size_t i = 0; i < m->msgs.n; i++) {
 		const struct sip_msg *msg = m->msgs.v[i];
 		if (msg->request) {
-			count_key(methods, msg->method);
+			key_count(&methods, msg->method);
 		} else {
 			char b[16];
 			snprintf(b, sizeof b, "%d", msg->status);
-			count_key(codes, b);
+			key_count(&codes, b);
 		}
 	}
-	set(o, "methods", methods);
-	set(o, "status_codes", codes);
+	w_key(j, "methods"); w_key_counts(j, &methods);
+	w_key(j, "status_codes"); w_key_counts(j, &codes);
 
-	json_t *t = json_object();
 	uint64_t nfinal = 0;
 	int64_t *rt = malloc((m->txns.n + 1) * sizeof *rt);
 	size_t nrt = 0;
@@ -887,44 +955,46 @@ static json_t *stats_json(const struct model *m)
 				rt[nrt++] = x->t_final - x->t_first;
 		}
 	}
-	set(t, "total", json_integer((json_int_t)st->txns));
-	set(t, "final", json_integer((json_int_t)nfinal));
-	set(t, "timeout", json_integer((json_int_t)st->txns_timeout));
-	set(t, "unknown", json_integer((json_int_t)st->txns_unknown));
-	set(t, "orphan", json_integer((json_int_t)st->orphan_responses));
-	set(t, "request_retransmissions", json_integer((json_int_t)st->req_retrans));
-	set(t, "response_retransmissions", json_integer((json_int_t)st->resp_retrans));
-	set(t, "branch_reuse", json_integer((json_int_t)st->branch_reuse));
-	set(o, "transactions", t);
+	w_key(j, "transactions");
+	w_obj(j);
+	w_key(j, "total"); w_int(j, (long long)st->txns);
+	w_key(j, "final"); w_int(j, (long long)nfinal);
+	w_key(j, "timeout"); w_int(j, (long long)st->txns_timeout);
+	w_key(j, "unknown"); w_int(j, (long long)st->txns_unknown);
+	w_key(j, "orphan"); w_int(j, (long long)st->orphan_responses);
+	w_key(j, "request_retransmissions"); w_int(j, (long long)st->req_retrans);
+	w_key(j, "response_retransmissions"); w_int(j, (long long)st->resp_retrans);
+	w_key(j, "branch_reuse"); w_int(j, (long long)st->branch_reuse);
+	w_obj_end(j);
 
 	/* response time: first request copy -> first final, nearest-rank percentiles */
-	json_t *p = json_object();
-	set(p, "count", json_integer((json_int_t)nrt));
+	w_key(j, "response_time_ms");
+	w_obj(j);
+	w_key(j, "count"); w_int(j, (long long)nrt);
 	if (rt && nrt) {
 		qsort(rt, nrt, sizeof *rt, cmp_i64);
-		static const struct { const char *k; int pct; } pc[] = {
-			{ "p50", 50 }, { "p90", 90 }, { "p95", 95 }, { "p99", 99 } };
-		set(p, "min", json_real((double)rt[0] / 1e6));
-		for (size_t i = 0; i < sizeof pc / sizeof pc[0]; i++) {
-			size_t rank = (nrt * (size_t)pc[i].pct + 99) / 100;
+		static const int pct[] = { 50, 90, 95, 99 };
+		w_key(j, "min"); w_real(j, (double)rt[0] / 1e6);
+		for (size_t i = 0; i < sizeof pct / sizeof pct[0]; i++) {
+			size_t rank = (nrt * (size_t)pct[i] + 99) / 100;
 			if (rank < 1)
 				rank = 1;
-			set(p, pc[i].k, json_real((double)rt[rank - 1] / 1e6));
+			static const char *const names[] = { "\"p50\":", "\"p90\":", "\"p95\":", "\"p99\":" };
+			w_key_(j, names[i], 6);
+			w_real(j, (double)rt[rank - 1] / 1e6);
 		}
-		set(p, "max", json_real((double)rt[nrt - 1] / 1e6));
+		w_key(j, "max"); w_real(j, (double)rt[nrt - 1] / 1e6);
 	} else {
-		set(p, "min", json_null());
-		set(p, "p50", json_null());
-		set(p, "p90", json_null());
-		set(p, "p95", json_null());
-		set(p, "p99", json_null());
-		set(p, "max", json_null());
+		w_key(j, "min"); w_null(j);
+		w_key(j, "p50"); w_null(j);
+		w_key(j, "p90"); w_null(j);
+		w_key(j, "p95"); w_null(j);
+		w_key(j, "p99"); w_null(j);
+		w_key(j, "max"); w_null(j);
 	}
+	w_obj_end(j);
 	free(rt);
-	set(o, "response_time_ms", p);
 
-	json_t *r = json_object();
-	json_t *states = json_object();
 	static const enum aor_state all[] = { AOR_REGISTERED, AOR_FAILED, AOR_CHALLENGED,
 		AOR_UNREGISTERED, AOR_EXPIRED, AOR_TIMEOUT, AOR_UNKNOWN };
 	size_t ns[7] = {0};
@@ -943,100 +1013,131 @@ static json_t *stats_json(const struct model *m)
 				att_done++;
 		}
 	}
-	for (size_t k = 0; k < 7; k++)
-		set(states, aor_state_name(all[k]), json_integer((json_int_t)ns[k]));
-	set(r, "aors", json_integer((json_int_t)m->aors.n));
-	set(r, "states", states);
-	set(r, "attempts", json_integer((json_int_t)att));
-	set(r, "attempts_ok", json_integer((json_int_t)att_ok));
+	w_key(j, "registrations");
+	w_obj(j);
+	w_key(j, "aors"); w_int(j, (long long)m->aors.n);
+	w_key(j, "states");
+	w_obj(j);
+	for (size_t k = 0; k < 7; k++) {
+		w_str(j, aor_state_name(all[k]));
+		j->keyed = true;
+		w_byte(j, ':');
+		w_int(j, (long long)ns[k]);
+	}
+	w_obj_end(j);
+	w_key(j, "attempts"); w_int(j, (long long)att);
+	w_key(j, "attempts_ok"); w_int(j, (long long)att_ok);
 	/* AORs registered at the end / AORs seen; attempts OK / attempts answered */
-	set(r, "success_ratio", m->aors.n ? json_real((double)ns[0] / (double)m->aors.n) : json_null());
-	set(r, "attempt_success_ratio", att_done ? json_real((double)att_ok / (double)att_done) : json_null());
-	set(o, "registrations", r);
-	return o;
+	w_key(j, "success_ratio");
+	if (m->aors.n)
+		w_real(j, (double)ns[0] / (double)m->aors.n);
+	else
+		w_null(j);
+	w_key(j, "attempt_success_ratio");
+	if (att_done)
+		w_real(j, (double)att_ok / (double)att_done);
+	else
+		w_null(j);
+	w_obj_end(j);
+	w_obj_end(j);
 }
 
-static json_t *capture_json(const struct json_capture *c, const struct model *m)
+static void w_capture(struct json_out *j, const struct json_capture *c, const struct model *m)
 {
-	json_t *o = json_object();
-	json_t *fa = json_array();
-	if (c) {
-		for (size_t i = 0; i < c->nfiles; i++) {
-			json_t *fo = json_object();
-			set(fo, "name", jstr(c->files[i].name));
-			set(fo, "linktype", json_integer(c->files[i].linktype));
-			set(fo, "truncated", json_boolean(c->files[i].truncated));
-			const struct json_capture_file *cf = &c->files[i];
-			if (cf->compression)
-				set(fo, "compression", jstr(cf->compression));
-			if (cf->pcapng) {
-				json_t *ia = json_array();
-				for (size_t k = 0; k < cf->nifaces; k++) {
-					json_t *io = json_object();
-					set(io, "id", json_integer((json_int_t)k));
-					set(io, "linktype", json_integer(cf->ifaces[k].linktype));
-					set(io, "name", jstr(cf->ifaces[k].name));
-					set(io, "description", jstr(cf->ifaces[k].descr));
-					set(io, "comment", jstr(cf->ifaces[k].comment));
-					set(io, "packets", json_integer((json_int_t)cf->ifaces[k].packets));
-					json_array_append_new(ia, io);
-				}
-				set(fo, "interfaces", ia);
-			}
-			if (cf->unknown_blocks || cf->bad_block_length || cf->bad_interface || cf->bad_packet) {
-				json_t *an = json_object();
-				set(an, "unknown_blocks", json_integer((json_int_t)cf->unknown_blocks));
-				set(an, "bad_block_length", json_integer((json_int_t)cf->bad_block_length));
-				set(an, "bytes_skipped", json_integer((json_int_t)cf->bytes_skipped));
-				set(an, "bad_interface", json_integer((json_int_t)cf->bad_interface));
-				set(an, "bad_packet", json_integer((json_int_t)cf->bad_packet));
-				set(fo, "pcapng_anomalies", an);
-			}
-			if (cf->tls_keylog_bytes)
-				set(fo, "tls_keylog_bytes", json_integer((json_int_t)cf->tls_keylog_bytes));
-			json_array_append_new(fa, fo);
+	w_obj(j);
+	w_key(j, "files");
+	w_arr(j);
+	for (size_t i = 0; c && i < c->nfiles; i++) {
+		w_obj(j);
+		w_key(j, "name"); w_str(j, c->files[i].name);
+		w_key(j, "linktype"); w_int(j, c->files[i].linktype);
+		w_key(j, "truncated"); w_bool(j, c->files[i].truncated);
+		const struct json_capture_file *cf = &c->files[i];
+		if (cf->compression) {
+			w_key(j, "compression"); w_str(j, cf->compression);
 		}
+		if (cf->pcapng) {
+			w_key(j, "interfaces");
+			w_arr(j);
+			for (size_t k = 0; k < cf->nifaces; k++) {
+				w_obj(j);
+				w_key(j, "id"); w_int(j, (long long)k);
+				w_key(j, "linktype"); w_int(j, cf->ifaces[k].linktype);
+				w_key(j, "name"); w_str(j, cf->ifaces[k].name);
+				w_key(j, "description"); w_str(j, cf->ifaces[k].descr);
+				w_key(j, "comment"); w_str(j, cf->ifaces[k].comment);
+				w_key(j, "packets"); w_int(j, (long long)cf->ifaces[k].packets);
+				w_obj_end(j);
+			}
+			w_arr_end(j);
+		}
+		if (cf->unknown_blocks || cf->bad_block_length || cf->bad_interface || cf->bad_packet) {
+			w_key(j, "pcapng_anomalies");
+			w_obj(j);
+			w_key(j, "unknown_blocks"); w_int(j, (long long)cf->unknown_blocks);
+			w_key(j, "bad_block_length"); w_int(j, (long long)cf->bad_block_length);
+			w_key(j, "bytes_skipped"); w_int(j, (long long)cf->bytes_skipped);
+			w_key(j, "bad_interface"); w_int(j, (long long)cf->bad_interface);
+			w_key(j, "bad_packet"); w_int(j, (long long)cf->bad_packet);
+			w_obj_end(j);
+		}
+		if (cf->tls_keylog_bytes) {
+			w_key(j, "tls_keylog_bytes"); w_int(j, (long long)cf->tls_keylog_bytes);
+		}
+		w_obj_end(j);
 	}
-	set(o, "files", fa);
+	w_arr_end(j);
 	if (c && c->interface) {
-		set(o, "interface", jstr(c->interface));
-		set(o, "kernel_drops", json_integer((json_int_t)c->kernel_drops));
+		w_key(j, "interface"); w_str(j, c->interface);
+		w_key(j, "kernel_drops"); w_int(j, (long long)c->kernel_drops);
 	}
-	set(o, "packets", json_integer(c ? (json_int_t)c->packets : 0));
-	set(o, "bytes", json_integer(c ? (json_int_t)c->bytes : 0));
-	set(o, "sip_messages", json_integer(c ? (json_int_t)c->sip_msgs : (json_int_t)m->st.msgs));
-	set(o, "malformed", json_integer(c ? (json_int_t)c->malformed : (json_int_t)m->st.malformed));
-	set(o, "truncated_packets", json_integer(c ? (json_int_t)c->truncated_packets : 0));
-	set(o, "unknown_link", json_integer(c ? (json_int_t)c->unknown_link : 0));
-	set(o, "icmp_errors", json_integer(c ? (json_int_t)c->icmp_errors : 0));
-	json_t *lost = json_object();
-	set(lost, "tcp_bytes", json_integer(c ? (json_int_t)c->lost_tcp_bytes : 0));
-	set(lost, "ip_fragments", json_integer(c ? (json_int_t)c->lost_fragments : 0));
-	set(o, "lost", lost);
-	set(o, "first_time", c && c->first_ns ? jtime(c->first_ns) : json_null());
-	set(o, "last_time", c && c->last_ns ? jtime(c->last_ns) : json_null());
+	w_key(j, "packets"); w_int(j, c ? (long long)c->packets : 0);
+	w_key(j, "bytes"); w_int(j, c ? (long long)c->bytes : 0);
+	w_key(j, "sip_messages"); w_int(j, c ? (long long)c->sip_msgs : (long long)m->st.msgs);
+	w_key(j, "malformed"); w_int(j, c ? (long long)c->malformed : (long long)m->st.malformed);
+	w_key(j, "truncated_packets"); w_int(j, c ? (long long)c->truncated_packets : 0);
+	w_key(j, "unknown_link"); w_int(j, c ? (long long)c->unknown_link : 0);
+	w_key(j, "icmp_errors"); w_int(j, c ? (long long)c->icmp_errors : 0);
+	w_key(j, "lost");
+	w_obj(j);
+	w_key(j, "tcp_bytes"); w_int(j, c ? (long long)c->lost_tcp_bytes : 0);
+	w_key(j, "ip_fragments"); w_int(j, c ? (long long)c->lost_fragments : 0);
+	w_obj_end(j);
+	w_key(j, "first_time");
+	if (c && c->first_ns)
+		w_time(j, c->first_ns);
+	else
+		w_null(j);
+	w_key(j, "last_time");
+	if (c && c->last_ns)
+		w_time(j, c->last_ns);
+	else
+		w_null(j);
+	w_key(j, "anomalies");
+	w_arr(j);
+	for (int e = 0; c && c->anomalies && e < DIS_EV_COUNT; e++) {
+		const struct dis_event_stat *s = &c->anomalies->ev[e];
+		if (!s->count)
+			continue;   /* only the events seen */
+		w_obj(j);
+		w_key(j, "event"); w_str(j, dis_event_name((enum dis_event)e));
+		w_key(j, "count"); w_int(j, (long long)s->count);
+		w_key(j, "first_frame"); w_int(j, (long long)s->first_frame);
+		w_obj_end(j);
+	}
+	w_arr_end(j);
 	if (c && c->mem_evicted_bytes) {
-		json_t *mem = json_object();
-		set(mem, "limit_bytes", json_integer((json_int_t)c->mem_limit));
-		set(mem, "message_bytes", json_integer((json_int_t)c->mem_message_bytes));
-		set(mem, "evicted_bytes", json_integer((json_int_t)c->mem_evicted_bytes));
-		set(o, "memory", mem);
+		w_key(j, "memory");
+		w_obj(j);
+		w_key(j, "limit_bytes"); w_int(j, (long long)c->mem_limit);
+		w_key(j, "message_bytes"); w_int(j, (long long)c->mem_message_bytes);
+		w_key(j, "evicted_bytes"); w_int(j, (long long)c->mem_evicted_bytes);
+		w_obj_end(j);
 	}
-	return o;
+	w_obj_end(j);
 }
 
 /* ---------------------------------------------------------------- writing */
-
-/* one once-per-run Jansson value, rendered into the same buffer */
-static void dump(struct json_out *j, json_t *v)
-{
-	if (!v)
-		return;
-	w_sep(j);
-	if (json_dump_callback(v, w_cb, j, DUMP_FLAGS) != 0)
-		j->err = true;
-	json_decref(v);
-}
 
 /* end of one element: hand it to stdio (which flushes at exit too) */
 static void w_done(struct json_out *j)
@@ -1057,10 +1158,7 @@ static struct json_out *out_new(FILE *f, const struct json_opts *o, bool lines)
 	if (!j)
 		return NULL;
 	j->buf = malloc(W_BUFSIZE);
-	j->real = json_real(0.0);
-	if (!j->buf || !j->real) {
-		free(j->buf);
-		json_decref(j->real);
+	if (!j->buf) {
 		free(j);
 		return NULL;
 	}
@@ -1077,7 +1175,6 @@ static int out_free(struct json_out *j)
 	if (fflush(j->f) != 0)
 		j->err = true;
 	int rc = j->err ? -1 : 0;
-	json_decref(j->real);
 	free(j->buf);
 	free(j);
 	return rc;
@@ -1092,7 +1189,6 @@ void json_discard(struct json_out *j)
 {
 	if (!j)
 		return;
-	json_decref(j->real);
 	free(j->buf);
 	free(j);
 }
@@ -1175,12 +1271,12 @@ int json_end(struct json_out *j, const struct model *m, const struct json_captur
 	}
 	put(j, "\n],\n\"stats\":");
 	if (m)
-		dump(j, stats_json(m));
+		w_stats(j, m);
 	else
 		put(j, "null");
 	put(j, ",\n\"capture\":");
 	if (m)
-		dump(j, capture_json(c, m));
+		w_capture(j, c, m);
 	else
 		put(j, "null");
 	put(j, "\n}\n");
@@ -1290,14 +1386,11 @@ int jsonl_end(struct json_out *j, const struct model *m, const struct json_captu
 		line_end(j);
 	}
 	if (m) {
-		json_t *s = json_object();
-		set(s, "type", json_string("summary"));
-		set(s, "schema_version", json_string(JSON_SCHEMA_VERSION));
-		set(s, "stats", stats_json(m));
-		set(s, "capture", capture_json(c, m));
-		dump(j, s);
-		w_byte(j, '\n');
-		w_done(j);
+		line_begin(j, "summary");
+		w_key(j, "schema_version"); w_lit(j, "\"" JSON_SCHEMA_VERSION "\"");
+		w_key(j, "stats"); w_stats(j, m);
+		w_key(j, "capture"); w_capture(j, c, m);
+		line_end(j);
 	}
 	return out_free(j);
 }

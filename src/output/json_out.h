@@ -4,9 +4,10 @@
  * Owns: struct json_out (one output stream), struct json_capture (what main.c
  * knows about the inputs) and the writers.  Both formats are streamed
  * element by element: a message record is written while packets are read
- * and the whole tree is never held in memory.  Per-element records are
- * written directly (no Jansson tree each); Jansson renders the once-per-run
- * parts.  Schema: docs/schema.json, human page docs/json.md.
+ * and the whole tree is never held in memory.  One streaming writer
+ * (json_out.c) writes every part, the once-per-run stats and capture too,
+ * with one escape/UTF-8 repair routine.  Schema: docs/schema.json, human
+ * page docs/json.md.
  *
  * --json:  json_begin() writes `{"schema_version":…,"messages":[`;
  *          json_message() one element per SIP message; json_end() writes
@@ -26,6 +27,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#include "anomaly.h"
 #include "sip_msg.h"
 #include "model.h"
 
@@ -68,6 +70,7 @@ struct json_capture {
 	uint64_t lost_tcp_bytes;     /* stream bytes skipped (gaps, overflow) */
 	uint64_t lost_fragments;     /* IP datagrams given up (timeout / memory) */
 	int64_t first_ns, last_ns;   /* first and last packet time; 0 unknown */
+	const struct dis_anomalies *anomalies;   /* bad input below SIP; NULL: none */
 	/* message store (--max-memory): "memory" is written when evicted_bytes > 0 */
 	uint64_t mem_limit, mem_message_bytes, mem_evicted_bytes;
 };

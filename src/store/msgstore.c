@@ -41,7 +41,7 @@
  * message included), at the cost of a few syscalls per MS_REGION touched.
  * Only user-space accesses fault: the kernel reading a record for a
  * syscall would get EFAULT instead, which is why captured text is only
- * ever written out through copies (escaping, jansson, ncurses), never
+ * ever written out through copies (escaping, the JSON writer, ncurses), never
  * write(2) from a record.  Under AddressSanitizer (its own SEGV handler)
  * or when the handler cannot be installed, the governor thread is used
  * instead: it trims the arena every millisecond when it is over budget. */

@@ -2,17 +2,22 @@
 /* msgstore.h - where SIP message records live when a run keeps them.
  *
  * Owns: struct msg_store, an append-only arena backed by an unlinked
- * temporary file mapped MAP_SHARED.  sip_parse() puts each record (struct
- * sip_msg, its arrays, its strings and its raw text: one block) here, so
- * pointers stay valid for the whole run while the pages need not stay in
- * RAM: a governor thread drops the arena's pages from the process
- * (madvise MADV_DONTNEED, oldest first) whenever the arena's resident part
- * passes its budget or the process passes --max-memory.  The kernel keeps
- * the bytes in the file (page cache, written back under pressure) and maps
- * them again on the next access: message detail is re-read from disk when
- * an output or a rule needs it, RAM grows with the model, not with packets.
+ * temporary file mapped MAP_SHARED.  The dissectors put each record
+ * (struct sip_msg, its arrays, its strings and its raw text: one block)
+ * here through their sip_alloc callback, so pointers stay valid for the
+ * whole run while the pages need not stay in RAM.  The arena's resident
+ * part is bounded by a pager: everything is PROT_NONE except a FIFO of
+ * 1 MiB regions (resident_max bytes in all); touching another region
+ * faults, and the SIGSEGV handler drops the oldest region (MADV_DONTNEED)
+ * and opens the touched one.  Under AddressSanitizer, which owns SIGSEGV,
+ * or when the handler cannot be installed, a governor thread trims the
+ * arena instead (every millisecond, oldest pages first) when it passes
+ * its budget or the process passes --max-memory.  Either way the kernel
+ * keeps the bytes in the file (page cache, written back under pressure)
+ * and maps them again on the next access: RAM grows with the model, not
+ * with packets.
  *
- * The correlation model (src/model.c) keeps its objects here too
+ * The correlation model (src/model/) keeps its objects here too
  * (msgstore_alloc_model): in chunks of their own, so a pass over the model
  * touches model pages only, not the message text between them.
  *
