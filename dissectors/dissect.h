@@ -18,6 +18,7 @@
 
 #include "addr.h"
 #include "sip.h"
+#include "tls.h"
 
 /* One captured packet as the capture layer hands it over. */
 struct pkt_info {
@@ -61,6 +62,7 @@ struct dis_opts {
 	size_t frag_mem_max;      /* all fragment buffers (default 32 MiB) */
 	int64_t frag_timeout_ns;  /* default 30 s of capture time */
 	const struct sip_alloc *alloc; /* where message records go (sip.h); NULL: malloc */
+	struct tls_keylog *tls_keylog; /* secrets for TLS (tls_keylog.h); NULL: none, not owned */
 };
 
 struct dis_ctx;
@@ -79,6 +81,11 @@ bool dis_packet_had_sip(const struct dis_ctx *d);
 /* One HEP packet received directly (--hep-listen): decoded like HEP found
  * in a captured packet; anything else is counted as not SIP. */
 void dis_hep(struct dis_ctx *d, const struct pkt_info *pi, const uint8_t *p, size_t n);
+
+/* TLS connections followed so far (complete after dis_flush()), and
+ * the first TLS_UNDEC_LIST_MAX that could not be decrypted. */
+const struct tls_stats *dis_tls_stats(const struct dis_ctx *d,
+				      const struct tls_undecryptable **list, size_t *n);
 
 /* Is this link type one we dissect? */
 bool dis_linktype_supported(int linktype);

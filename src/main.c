@@ -27,6 +27,7 @@
 #include "cred.h"
 #include "pipeline.h"
 #include "msgstore.h"
+#include "tls_keylog.h"
 
 struct app {
 	/* options */
@@ -34,6 +35,8 @@ struct app {
 	int nfiles;
 	const char *iface;
 	const char *hep_listen;   /* --hep-listen [ADDR:]PORT */
+	const char *tls_keylog_path; /* --tls-keylog FILE */
+	struct tls_keylog *keylog;
 	char *bpf;
 	struct cap_opts cap;
 	bool messages;            /* --messages */
@@ -84,6 +87,9 @@ static void usage(FILE *f)
 		"  -s SNAPLEN       live: bytes kept of each packet (default and 0: 262144)\n"
 		"  -B KIB           live: kernel capture buffer in KiB (default 32768)\n"
 		"  --hep-listen [ADDR:]PORT  receive HEP over UDP (heplify, Kamailio siptrace, ...)\n"
+		"  --tls-keylog FILE  decrypt SIP over TLS / WSS with an NSS key log (SSLKEYLOGFILE\n"
+		"                   of the client: curl, Firefox, Python ssl keylog_filename,\n"
+		"                   openssl s_client -keylogfile); re-read as it grows\n"
 		"  BPF expression   as with tcpdump; without one every packet is examined\n"
 		"outputs:\n"
 		"  --messages       one line per SIP message (tab-separated)\n"
@@ -216,6 +222,7 @@ enum { OPT_LADDER = 400, OPT_TUI, OPT_NO_TUI };
 enum { OPT_HEP_LISTEN = 500 };
 enum { OPT_LIST_RULES = 600, OPT_CREDENTIALS, OPT_RULE_OPT, OPT_PROFILE };
 enum { OPT_MAX_MEMORY = 700 };
+enum { OPT_TLS_KEYLOG = 800 };
 
 /* A whole number in [lo, hi] into *out: 0, else -1. */
 static int int_arg(const char *s, long lo, long hi, int *out)
@@ -247,6 +254,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 		{ "rule-opt", required_argument, NULL, OPT_RULE_OPT },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+		{ "tls-keylog", required_argument, NULL, OPT_TLS_KEYLOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -323,6 +331,9 @@ static int parse_args(struct app *a, int argc, char **argv)
 			break;
 		case OPT_HEP_LISTEN:
 			a->hep_listen = optarg;
+			break;
+		case OPT_TLS_KEYLOG:
+			a->tls_keylog_path = optarg;
 			break;
 		case OPT_LIST_RULES:
 			diag_list_rules(stdout);
@@ -524,11 +535,45 @@ static int app_free(struct app *a, int status)
 	diag_opts_free(&a->diag);
 	cred_free(a->creds);
 	dis_free(a->dis);
+	tls_keylog_free(a->keylog);
 	msgstore_free(a->store);   /* after everything that points into it */
 	cap_result_free(&a->res);
 	free(a->bpf);
 	free(a->files);
 	return status;
+}
+
+/* TLS connections and the key log's garbage, on stderr. */
+static void print_tls_summary(const struct app *a)
+{
+	const struct tls_undecryptable *u;
+	size_t nu;
+	const struct tls_stats *t = dis_tls_stats(a->dis, &u, &nu);
+	if (a->keylog) {
+		const struct tls_keylog_stats *k = tls_keylog_stats(a->keylog);
+		if (k->garbage)
+			fprintf(stderr, "regtrace: --tls-keylog: %llu lines are not key log lines "
+				"(first: line %llu), skipped\n", (unsigned long long)k->garbage,
+				(unsigned long long)k->first_garbage);
+	}
+	if (!t->connections)
+		return;
+	fprintf(stderr, "regtrace: %llu TLS connections, %llu decrypted, %llu not decrypted",
+		(unsigned long long)t->connections, (unsigned long long)t->decrypted,
+		(unsigned long long)t->undecryptable);
+	if (t->decrypt_failures || t->oversize_records || t->bad_records || t->truncated_records)
+		fprintf(stderr, " (records: %llu failed authentication, %llu oversize, %llu not TLS, "
+			"%llu truncated)", (unsigned long long)t->decrypt_failures,
+			(unsigned long long)t->oversize_records, (unsigned long long)t->bad_records,
+			(unsigned long long)t->truncated_records);
+	fputc('\n', stderr);
+	for (size_t i = 0; i < nu; i++) {
+		char cb[RT_ADDR_STRLEN], sb[RT_ADDR_STRLEN];
+		rt_addr_str(&u[i].client, cb, sizeof cb);
+		rt_addr_str(&u[i].server, sb, sizeof sb);
+		fprintf(stderr, "regtrace:   TLS %s -> %s not decrypted: %s\n", cb, sb,
+			tls_fail_name(u[i].reason));
+	}
 }
 
 /* The dissectors know no store: they get an allocator (sip.h). */
@@ -551,6 +596,12 @@ int main(int argc, char **argv)
 	struct sip_alloc store_al = { .fn = store_alloc, .fallback = store_fallback, .ctx = a.store };
 	if (a.model && a.store)
 		dopt.alloc = &store_al;
+	/* opened now and kept open: a live capture re-reads what the client appends */
+	if (a.tls_keylog_path && !(a.keylog = tls_keylog_open(a.tls_keylog_path))) {
+		fprintf(stderr, "regtrace: --tls-keylog %s: %s\n", a.tls_keylog_path, strerror(errno));
+		return app_free(&a, 2);
+	}
+	dopt.tls_keylog = a.keylog;
 	/* files: dissect and parse on a reader thread while this one feeds the
 	 * model and the outputs (pipeline.h) */
 	struct pipe *pp = NULL;
@@ -620,6 +671,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "regtrace: %llu TCP stream bytes skipped (gaps, not SIP, over the bound; "
 			"%llu resynchronisations)\n", (unsigned long long)st->tcp_lost_bytes,
 			(unsigned long long)st->tcp_resyncs);
+	print_tls_summary(&a);
 	if (st->unknown_link)
 		fprintf(stderr, "regtrace: %llu packets of unsupported link type %d were not read\n",
 			(unsigned long long)st->unknown_link, st->last_unknown_linktype);
