@@ -7,16 +7,16 @@
 # SUITE: an OpenSSL cipher name (TLS 1.2, -cipher) or TLS 1.3 suite name
 # (-ciphersuites).  Options: split = the REGISTER goes out in two TLS records;
 # two = two connections; udp = a plain UDP REGISTER/200 in the same capture;
-# ipv6 = over ::1; noetm = TLS 1.2 without Encrypt-then-MAC; resume = a second
-# connection resuming the first session.  Needs root (unshare), tcpdump, openssl.
+# ipv6 = over ::1; noetm = TLS 1.2 without Encrypt-then-MAC.
+# Needs root (unshare), tcpdump, openssl.
 set -eu
 dir=$1 name=$2 ver=$3 suite=$4
 shift 4
-split=0 two=0 udp=0 v6=0 noetm=0 resume=0
+split=0 two=0 udp=0 v6=0 noetm=0
 for o in "$@"; do
 	case $o in
 	split) split=1 ;; two) two=1 ;; udp) udp=1 ;; ipv6) v6=1 ;; noetm) noetm=1 ;;
-	resume) resume=1 ;;
+	*) echo "tlsgen.sh: unknown option $o" >&2; exit 2 ;;
 	esac
 done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tlsgen.XXXXXX")
@@ -33,15 +33,14 @@ reg() { # reg CALLID CSEQ
 ok() {
 	printf 'SIP/2.0 200 OK\r\nVia: SIP/2.0/TLS 127.0.0.1:40000;branch=z9hG4bK-%s-%s\r\nFrom: <sip:alice@registrar.test>;tag=a1\r\nTo: <sip:alice@registrar.test>;tag=r1\r\nCall-ID: %s\r\nCSeq: %s REGISTER\r\nContact: <sip:alice@127.0.0.1:40000;transport=tls>;expires=600\r\nContent-Length: 0\r\n\r\n' "$1" "$2" "$1" "$2"
 }
-export tmp host bind sopt split two udp resume
+export tmp host bind sopt split two udp
 cat >"$tmp/run.sh" <<'EOS'
 set -eu
 ip link set lo up
 tcpdump -q -i lo -U -w "$tmp/cap.pcap" "tcp port 5061 or udp port 5060" 2>"$tmp/tcpdump.log" &
 td=$!
 sleep 1
-client() { # client CALLID SESSIONOPT
-	reg_text=$(cat "$tmp/reg-$1")
+client() { # client CALLID
 	{
 		sleep 0.6
 		if [ $split = 1 ]; then
@@ -50,16 +49,14 @@ client() { # client CALLID SESSIONOPT
 			cat "$tmp/reg-$1"
 		fi
 		sleep 1.2
-	} | openssl s_client -connect "$host:5061" $sopt -keylogfile "$tmp/keys" -quiet $2 >"$tmp/client-$1.out" 2>"$tmp/client-$1.err" || true
+	} | openssl s_client -connect "$host:5061" $sopt -keylogfile "$tmp/keys" -quiet >"$tmp/client-$1.out" 2>"$tmp/client-$1.err" || true
 }
-n=1; [ $two = 1 ] || [ $resume = 1 ] && n=2
+n=1; [ $two = 1 ] && n=2
 for i in $(seq 1 $n); do
 	{ sleep 1.2; cat "$tmp/ok-c$i"; sleep 1.2; } | openssl s_server -accept "$bind:5061" -cert "$tmp/c.pem" -key "$tmp/k.pem" $sopt -naccept 1 -quiet >"$tmp/server-$i.out" 2>"$tmp/server-$i.err" &
 	sv=$!
 	sleep 0.4
-	if [ $resume = 1 ] && [ $i = 1 ]; then client c$i "-sess_out $tmp/sess"
-	elif [ $resume = 1 ]; then client c$i "-sess_in $tmp/sess"
-	else client c$i ""; fi
+	client c$i
 	wait $sv || true
 done
 if [ $udp = 1 ]; then

@@ -1,0 +1,87 @@
+#!/bin/sh
+# tls.sh - SIP over TLS decrypted with an NSS key log.  Captures are made
+# here (tests/tlsgen.sh: openssl s_client/s_server on loopback in a private
+# network namespace, the client writing the key log); ground truth is
+# tshark with -o tls.keylog_file, which must list the same SIP messages
+# (frame, method or status, Call-ID) in the same order.  Without the key
+# log tshark decodes none and regtrace says which connections it could not
+# read and why.
+. "$(dirname "$0")/tap.sh"
+[ "$(id -u)" = 0 ] || skip_all "needs root for unshare -n"
+for t in openssl tcpdump unshare tshark; do
+	command -v $t >/dev/null 2>&1 || skip_all "$t not installed"
+done
+unshare -n true 2>/dev/null || skip_all "unshare -n not permitted here"
+tmp=$(tmpdir)
+trap 'rm -rf "$tmp"' EXIT
+# name version suite options
+cat >"$tmp/list" <<'EOL'
+t13-aes128 tls1_3 TLS_AES_128_GCM_SHA256
+t13-aes256 tls1_3 TLS_AES_256_GCM_SHA384 two
+t13-chacha tls1_3 TLS_CHACHA20_POLY1305_SHA256 split
+t12-gcm128 tls1_2 ECDHE-RSA-AES128-GCM-SHA256 udp
+t12-gcm256 tls1_2 ECDHE-RSA-AES256-GCM-SHA384 ipv6
+t12-chacha tls1_2 ECDHE-RSA-CHACHA20-POLY1305 split
+t12-cbc384 tls1_2 ECDHE-RSA-AES256-SHA384
+t12-cbc256 tls1_2 ECDHE-RSA-AES256-SHA two
+t12-cbc128-mte tls1_2 AES128-SHA noetm
+EOL
+plan_n=$(($(wc -l <"$tmp/list") * 5 + 7))
+plan $plan_n
+# two at a time: each takes a few seconds of sleeps
+while read -r name ver suite opts; do
+	sh "$RT_SRC/tests/tlsgen.sh" "$tmp" "$name" "$ver" "$suite" $opts 2>"$tmp/$name.gen" &
+	[ $((_i = ${_i:-0} + 1)) -eq 2 ] && { wait; _i=0; }
+done <"$tmp/list"
+wait
+
+tsh() { tshark "$@" -Y sip -T fields -e frame.number -e sip.Method -e sip.Status-Code -e sip.Call-ID 2>/dev/null |
+	awk -F'\t' '{print $1, ($2 != "" ? $2 : $3), $4}'; }
+rtl() { "$RT_BIN" --messages "$@" 2>/dev/null | awk -F'\t' '{split($5, w, " "); print $1, w[1], $6}'; }
+
+while read -r name ver suite opts; do
+	p=$tmp/$name.pcap k=$tmp/$name.keys
+	if [ ! -s "$p" ] || [ ! -s "$k" ]; then
+		for i in 1 2 3 4 5; do fail "$name: capture not generated ($(head -c 200 "$tmp/$name.gen"))"; done
+		continue
+	fi
+	want=$(tsh -o "tls.keylog_file:$k" -r "$p")
+	got=$(rtl --tls-keylog "$k" -r "$p")
+	n=2; case " $opts " in *" two "*|*" udp "*) n=4 ;; esac
+	is "$(echo "$want" | grep -c .)" $n "$name: tshark decodes $n SIP messages with the key log"
+	is "$got" "$want" "$name ($ver $suite $opts): the messages tshark decodes, same frames and order"
+	ntls=$("$RT_BIN" --messages --tls-keylog "$k" -r "$p" 2>/dev/null | awk -F'\t' '$4 == "TLS"' | wc -l)
+	wtls=2; case " $opts " in *" two "*) wtls=4 ;; esac
+	is "$ntls" $wtls "$name: $wtls messages marked TLS"
+	nudp=0; case " $opts " in *" udp "*) nudp=2 ;; esac
+	is "$(tsh -r "$p" | grep -c .)-$(rtl -r "$p" | grep -c .)" "$nudp-$nudp" \
+		"$name: without the key log tshark and regtrace decode only the $nudp plain messages"
+	"$RT_BIN" --messages -r "$p" >/dev/null 2>"$tmp/err"
+	nc=1; case " $opts " in *" two "*) nc=2 ;; esac
+	grep -q "$nc TLS connections, 0 decrypted, $nc not decrypted" "$tmp/err" &&
+		grep -q "not decrypted: no key log" "$tmp/err"
+	ok $? "$name: without the key log: $nc connections not decrypted, reason given"
+done <"$tmp/list"
+
+p=$tmp/t13-aes128.pcap k=$tmp/t13-aes128.keys
+# registration state from the decrypted messages
+"$RT_BIN" --report --tls-keylog "$k" -r "$p" 2>/dev/null | grep -q '^sip:alice@registrar.test *registered *200'
+ok $? "t13-aes128: alice registered (200) per --report"
+# a key log holding only other sessions' lines
+"$RT_BIN" --messages --tls-keylog "$tmp/t12-gcm128.keys" -r "$p" >"$tmp/out" 2>"$tmp/err"
+is "$(wc -l <"$tmp/out")" 0 "key log of other sessions: no message"
+grep -q "not decrypted: no key for this session in the key log" "$tmp/err"
+ok $? "key log of other sessions: the reason is named"
+# garbage lines are counted, the good lines still used
+{ echo "not a key log line"; echo "CLIENT_RANDOM 00 11"; cat "$k"; } >"$tmp/g.keys"
+"$RT_BIN" --messages --tls-keylog "$tmp/g.keys" -r "$p" >"$tmp/out" 2>"$tmp/err"
+is "$(wc -l <"$tmp/out")" 2 "garbage lines in the key log: still 2 messages"
+grep -q -- "--tls-keylog: 2 lines are not key log lines (first: line 1)" "$tmp/err"
+ok $? "garbage lines counted, first one named"
+# a wrong client traffic secret: the REGISTER fails authentication, the 200 is read
+sed -n 's/^CLIENT_TRAFFIC_SECRET_0 [0-9a-f]* \(.\).*/\1/p' "$k" | tr 0-9a-f 1-9a-f0 >"$tmp/c1"
+awk -v c="$(cat "$tmp/c1")" '$1 == "CLIENT_TRAFFIC_SECRET_0" { $3 = c substr($3, 2) } { print }' "$k" >"$tmp/w.keys"
+"$RT_BIN" --messages --tls-keylog "$tmp/w.keys" -r "$p" >"$tmp/out" 2>"$tmp/err"
+is "$(cut -f5 "$tmp/out")" "200 OK" "wrong client secret: only the 200 OK is decrypted"
+grep -q "[1-9][0-9]* failed authentication" "$tmp/err"
+ok $? "wrong client secret: records that failed authentication are counted"
