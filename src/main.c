@@ -37,6 +37,10 @@ struct app {
 	const char *hep_listen;   /* --hep-listen [ADDR:]PORT */
 	const char *tls_keylog_path; /* --tls-keylog FILE */
 	struct tls_keylog *keylog;
+	/* TLS connections not decrypted, formatted for the finding and JSON */
+	char tls_addr[TLS_UNDEC_LIST_MAX][2][RT_ADDR_STRLEN];
+	struct json_tls_conn tls_undec[TLS_UNDEC_LIST_MAX];
+	char tls_servers[1024];
 	char *bpf;
 	struct cap_opts cap;
 	bool messages;            /* --messages */
@@ -456,7 +460,47 @@ static int start_outputs(struct app *a)
 	return 0;
 }
 
-static void fill_capture(const struct app *a, struct json_capture *c, struct json_capture_file *f)
+/* TLS outcome from the dissectors, for capture.tls and CAP-TLS-UNDECRYPTED */
+static void fill_tls(struct app *a, struct json_tls *jt)
+{
+	const struct tls_undecryptable *u;
+	size_t nu;
+	const struct tls_stats *t = dis_tls_stats(a->dis, &u, &nu);
+	*jt = (struct json_tls){ .present = t->connections || a->keylog,
+		.connections = t->connections, .decrypted = t->decrypted,
+		.undecryptable = t->undecryptable, .records = t->records,
+		.decrypt_failures = t->decrypt_failures, .oversize_records = t->oversize_records,
+		.bad_records = t->bad_records, .truncated_records = t->truncated_records,
+		.key_updates = t->key_updates, .keylog = a->keylog != NULL,
+		.undec = a->tls_undec, .nundec = nu };
+	if (a->keylog) {
+		const struct tls_keylog_stats *k = tls_keylog_stats(a->keylog);
+		jt->keylog_lines = k->lines;
+		jt->keylog_secrets = k->secrets;
+		jt->keylog_garbage = k->garbage;
+	}
+	size_t off = 0;
+	a->tls_servers[0] = 0;
+	for (size_t i = 0; i < nu; i++) {
+		rt_addr_str(&u[i].client, a->tls_addr[i][0], RT_ADDR_STRLEN);
+		rt_addr_str(&u[i].server, a->tls_addr[i][1], RT_ADDR_STRLEN);
+		a->tls_undec[i] = (struct json_tls_conn){ a->tls_addr[i][0], a->tls_addr[i][1],
+							  tls_fail_name(u[i].reason) };
+		if (off + 2 * RT_ADDR_STRLEN + 16 < sizeof a->tls_servers)
+			off += (size_t)snprintf(a->tls_servers + off, sizeof a->tls_servers - off,
+						"%s%s -> %s", i ? ", " : "", a->tls_addr[i][0],
+						a->tls_addr[i][1]);
+		else if (i + 1 == nu)
+			snprintf(a->tls_servers + off, sizeof a->tls_servers - off, ", ...");
+	}
+	if (t->undecryptable > nu && off + 8 < sizeof a->tls_servers)
+		snprintf(a->tls_servers + off, sizeof a->tls_servers - off, ", ...");
+	a->diag.tls = (struct diag_tls){ .connections = t->connections,
+		.undecryptable = t->undecryptable, .keylog_given = a->keylog != NULL,
+		.servers = a->tls_servers, .reason = nu ? tls_fail_name(u[0].reason) : NULL };
+}
+
+static void fill_capture(struct app *a, struct json_capture *c, struct json_capture_file *f)
 {
 	const struct dis_stats *st = dis_get_stats(a->dis);
 	for (int i = 0; i < a->res.ninputs; i++)
@@ -470,6 +514,7 @@ static void fill_capture(const struct app *a, struct json_capture *c, struct jso
 		.icmp_errors = st->icmp_errors, .lost_tcp_bytes = st->tcp_lost_bytes,
 		.lost_fragments = st->frag_dropped + st->frag_pending,
 		.first_ns = a->res.first_ts_ns, .last_ns = a->res.last_ts_ns };
+	fill_tls(a, &c->tls);
 	if (a->store) {
 		struct msgstore_stats ms;
 		msgstore_get_stats(a->store, &ms);
@@ -485,12 +530,12 @@ static int finish_outputs(struct app *a)
 	if (!a->model)
 		return 0;
 	model_finish(a->model, a->res.last_ts_ns);
-	diag_run(a->model, &a->diag);
 	struct json_capture c;
 	struct json_capture_file *f = calloc((size_t)a->res.ninputs + 1, sizeof *f);
 	if (!f)
 		return 2;
-	fill_capture(a, &c, f);
+	fill_capture(a, &c, f);          /* also the TLS counts the rules read */
+	diag_run(a->model, &a->diag);
 	if (a->jl && jsonl_end(a->jl, a->model, &c))
 		rc = 2;
 	if (a->jo && json_end(a->jo, a->model, &c))

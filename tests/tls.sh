@@ -26,7 +26,7 @@ t12-cbc384 tls1_2 ECDHE-RSA-AES256-SHA384
 t12-cbc256 tls1_2 ECDHE-RSA-AES256-SHA two
 t12-cbc128-mte tls1_2 AES128-SHA noetm
 EOL
-plan_n=$(($(wc -l <"$tmp/list") * 5 + 7))
+plan_n=$(($(wc -l <"$tmp/list") * 5 + 11))
 plan $plan_n
 # two at a time: each takes a few seconds of sleeps
 while read -r name ver suite opts; do
@@ -85,3 +85,46 @@ awk -v c="$(cat "$tmp/c1")" '$1 == "CLIENT_TRAFFIC_SECRET_0" { $3 = c substr($3,
 is "$(cut -f5 "$tmp/out")" "200 OK" "wrong client secret: only the 200 OK is decrypted"
 grep -q "[1-9][0-9]* failed authentication" "$tmp/err"
 ok $? "wrong client secret: records that failed authentication are counted"
+
+# JSON: capture.tls and the finding, with and without the key log
+p=$tmp/t13-aes256.pcap k=$tmp/t13-aes256.keys
+"$RT_BIN" --json -r "$p" 2>/dev/null | "$PYTHON3" -c '
+import json, sys
+d = json.load(sys.stdin)
+t = d["capture"]["tls"]
+f = [x for x in d["findings"] if x["rule"] == "CAP-TLS-UNDECRYPTED"]
+assert t["connections"] == 2 and t["decrypted"] == 0 and t["undecryptable"]["count"] == 2, t
+assert [c["server"] for c in t["undecryptable"]["connections"]] == ["127.0.0.1:5061"] * 2, t
+assert all(c["reason"] == "no key log" for c in t["undecryptable"]["connections"]), t
+assert t["keylog"] is None
+assert len(f) == 1 and f[0]["severity"] == "WARN" and f[0]["message"].startswith("2 of 2 TLS connections"), f
+assert "--tls-keylog" in f[0]["fix"], f
+'
+ok $? "no key log: capture.tls counts 2 undecryptable connections to 127.0.0.1:5061, WARN finding names --tls-keylog"
+"$RT_BIN" --json --tls-keylog "$k" -r "$p" 2>/dev/null | "$PYTHON3" -c '
+import json, sys
+d = json.load(sys.stdin)
+t = d["capture"]["tls"]
+assert t["connections"] == 2 and t["decrypted"] == 2 and t["undecryptable"]["count"] == 0, t
+assert t["records"]["decrypt_failures"] == 0 and t["keylog"]["secrets"] == 8, t
+assert not [x for x in d["findings"] if x["rule"] == "CAP-TLS-UNDECRYPTED"]
+assert [m["transport"] for m in d["messages"]] == ["TLS"] * 4, [m["transport"] for m in d["messages"]]
+'
+ok $? "with the key log: 2 of 2 decrypted, 8 secrets (4 per TLS 1.3 session), messages transport TLS, no finding"
+# a plain capture has no capture.tls at all (the output stays as before)
+"$RT_BIN" --json -r "$tmp/t12-gcm128.pcap" "udp" 2>/dev/null | "$PYTHON3" -c '
+import json, sys
+d = json.load(sys.stdin)
+assert "tls" not in d["capture"] and len(d["messages"]) == 2
+'
+ok $? "UDP only (BPF udp): no capture.tls"
+if "$PYTHON3" -c 'import jsonschema' 2>/dev/null; then
+	"$RT_BIN" --json --tls-keylog "$tmp/g.keys" -r "$tmp/t13-aes128.pcap" 2>/dev/null >"$tmp/j.json"
+	"$PYTHON3" -c '
+import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
+' "$tmp/j.json" "$RT_SRC/docs/schema.json"
+	ok $? "capture.tls validates against docs/schema.json"
+else
+	skip "python3-jsonschema not installed"
+fi

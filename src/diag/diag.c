@@ -20,6 +20,7 @@ static const struct diag_rule *const diag_tables[] = {
 	diag_rules_time,
 	diag_rules_nat,
 	diag_rules_gb,
+	diag_rules_tls,
 };
 #define NTABLES (sizeof diag_tables / sizeof diag_tables[0])
 

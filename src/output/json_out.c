@@ -956,6 +956,42 @@ static json_t *capture_json(const struct json_capture *c, const struct model *m)
 	set(o, "lost", lost);
 	set(o, "first_time", c && c->first_ns ? jtime(c->first_ns) : json_null());
 	set(o, "last_time", c && c->last_ns ? jtime(c->last_ns) : json_null());
+	if (c && c->tls.present) {
+		const struct json_tls *t = &c->tls;
+		json_t *to = json_object();
+		set(to, "connections", json_integer((json_int_t)t->connections));
+		set(to, "decrypted", json_integer((json_int_t)t->decrypted));
+		json_t *ua = json_array();
+		for (size_t i = 0; i < t->nundec; i++) {
+			json_t *u = json_object();
+			set(u, "client", jstr(t->undec[i].client));
+			set(u, "server", jstr(t->undec[i].server));
+			set(u, "reason", jstr(t->undec[i].reason));
+			json_array_append_new(ua, u);
+		}
+		json_t *uo = json_object();
+		set(uo, "count", json_integer((json_int_t)t->undecryptable));
+		set(uo, "connections", ua);
+		set(to, "undecryptable", uo);
+		json_t *ro = json_object();
+		set(ro, "total", json_integer((json_int_t)t->records));
+		set(ro, "decrypt_failures", json_integer((json_int_t)t->decrypt_failures));
+		set(ro, "oversize", json_integer((json_int_t)t->oversize_records));
+		set(ro, "not_tls", json_integer((json_int_t)t->bad_records));
+		set(ro, "truncated", json_integer((json_int_t)t->truncated_records));
+		set(to, "records", ro);
+		set(to, "key_updates", json_integer((json_int_t)t->key_updates));
+		if (t->keylog) {
+			json_t *ko = json_object();
+			set(ko, "lines", json_integer((json_int_t)t->keylog_lines));
+			set(ko, "secrets", json_integer((json_int_t)t->keylog_secrets));
+			set(ko, "garbage_lines", json_integer((json_int_t)t->keylog_garbage));
+			set(to, "keylog", ko);
+		} else {
+			set(to, "keylog", json_null());
+		}
+		set(o, "tls", to);
+	}
 	if (c && c->mem_evicted_bytes) {
 		json_t *mem = json_object();
 		set(mem, "limit_bytes", json_integer((json_int_t)c->mem_limit));
