@@ -25,8 +25,9 @@ t12-chacha tls1_2 ECDHE-RSA-CHACHA20-POLY1305 split
 t12-cbc384 tls1_2 ECDHE-RSA-AES256-SHA384
 t12-cbc256 tls1_2 ECDHE-RSA-AES256-SHA two
 t12-cbc128-mte tls1_2 AES128-SHA noetm
+t13-keyupdate tls1_3 TLS_AES_128_GCM_SHA256 keyupdate
 EOL
-plan_n=$(($(wc -l <"$tmp/list") * 5 + 11))
+plan_n=$(($(wc -l <"$tmp/list") * 5 + 11 + 1 + 2 * 5))
 plan $plan_n
 # two at a time: each takes a few seconds of sleeps
 while read -r name ver suite opts; do
@@ -34,6 +35,13 @@ while read -r name ver suite opts; do
 	[ $((_i = ${_i:-0} + 1)) -eq 2 ] && { wait; _i=0; }
 done <"$tmp/list"
 wait
+# Python ssl client and server (tlsgen.py): 401, 200, then a second
+# connection resuming the session: refresh, de-registration
+for v in 13 12; do
+	o=; [ $v = 12 ] && o=--tls12
+	unshare -n "$PYTHON3" "$RT_SRC/tests/tlsgen.py" "$tmp/py$v.pcap" "$tmp/py$v.keys" $o >"$tmp/py$v.out" 2>&1 &
+	wait
+done
 
 tsh() { tshark "$@" -Y sip -T fields -e frame.number -e sip.Method -e sip.Status-Code -e sip.Call-ID 2>/dev/null |
 	awk -F'\t' '{print $1, ($2 != "" ? $2 : $3), $4}'; }
@@ -128,3 +136,19 @@ jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
 else
 	skip "python3-jsonschema not installed"
 fi
+
+# the KeyUpdate (tshark sees handshake type 24) was followed: the 200 after it was read
+is "$(tshark -o "tls.keylog_file:$tmp/t13-keyupdate.keys" -r "$tmp/t13-keyupdate.pcap" -Y 'tls.handshake.type == 24' 2>/dev/null | wc -l)-$("$RT_BIN" --json --tls-keylog "$tmp/t13-keyupdate.keys" -r "$tmp/t13-keyupdate.pcap" 2>/dev/null | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["capture"]["tls"]["key_updates"])')" "1-1" \
+	"t13-keyupdate: one KeyUpdate in the capture (tshark), one followed"
+
+for v in 13 12; do
+	p=$tmp/py$v.pcap k=$tmp/py$v.keys
+	is "$(tail -1 "$tmp/py$v.out")" "resumed: [False, True]" "py$v (Python ssl): the client reports the second connection resumed"
+	is "$(tshark -o "tls.keylog_file:$k" -r "$p" -Y 'tls.handshake.type == 11' 2>/dev/null | wc -l)" 1 \
+		"py$v: one Certificate message in two handshakes: the second was abbreviated (tshark)"
+	want=$(tsh -o "tls.keylog_file:$k" -r "$p")
+	is "$(echo "$want" | grep -c .)" 8 "py$v: tshark decodes 8 SIP messages with the key log"
+	is "$(rtl --tls-keylog "$k" -r "$p")" "$want" "py$v: the messages tshark decodes, same frames and order"
+	"$RT_BIN" --report --tls-keylog "$k" -r "$p" 2>/dev/null | grep -q '^sip:alice@registrar.test *unregistered *200 *3 '
+	ok $? "py$v: 401, 200, refresh, de-register: alice unregistered after 3 attempts (--report)"
+done

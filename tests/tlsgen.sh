@@ -7,15 +7,17 @@
 # SUITE: an OpenSSL cipher name (TLS 1.2, -cipher) or TLS 1.3 suite name
 # (-ciphersuites).  Options: split = the REGISTER goes out in two TLS records;
 # two = two connections; udp = a plain UDP REGISTER/200 in the same capture;
-# ipv6 = over ::1; noetm = TLS 1.2 without Encrypt-then-MAC.
+# ipv6 = over ::1; noetm = TLS 1.2 without Encrypt-then-MAC; keyupdate = TLS 1.3:
+# the server sends a KeyUpdate (s_server's "k" command) before its 200, which
+# then goes out under the next traffic secret (RFC 8446 §4.6.3).
 # Needs root (unshare), tcpdump, openssl.
 set -eu
 dir=$1 name=$2 ver=$3 suite=$4
 shift 4
-split=0 two=0 udp=0 v6=0 noetm=0
+split=0 two=0 udp=0 v6=0 noetm=0 ku=0
 for o in "$@"; do
 	case $o in
-	split) split=1 ;; two) two=1 ;; udp) udp=1 ;; ipv6) v6=1 ;; noetm) noetm=1 ;;
+	split) split=1 ;; two) two=1 ;; udp) udp=1 ;; ipv6) v6=1 ;; noetm) noetm=1 ;; keyupdate) ku=1 ;;
 	*) echo "tlsgen.sh: unknown option $o" >&2; exit 2 ;;
 	esac
 done
@@ -33,7 +35,7 @@ reg() { # reg CALLID CSEQ
 ok() {
 	printf 'SIP/2.0 200 OK\r\nVia: SIP/2.0/TLS 127.0.0.1:40000;branch=z9hG4bK-%s-%s\r\nFrom: <sip:alice@registrar.test>;tag=a1\r\nTo: <sip:alice@registrar.test>;tag=r1\r\nCall-ID: %s\r\nCSeq: %s REGISTER\r\nContact: <sip:alice@127.0.0.1:40000;transport=tls>;expires=600\r\nContent-Length: 0\r\n\r\n' "$1" "$2" "$1" "$2"
 }
-export tmp host bind sopt split two udp
+export tmp host bind sopt split two udp ku
 cat >"$tmp/run.sh" <<'EOS'
 set -eu
 ip link set lo up
@@ -53,7 +55,15 @@ client() { # client CALLID
 }
 n=1; [ $two = 1 ] && n=2
 for i in $(seq 1 $n); do
-	{ sleep 1.2; cat "$tmp/ok-c$i"; sleep 1.2; } | openssl s_server -accept "$bind:5061" -cert "$tmp/c.pem" -key "$tmp/k.pem" $sopt -naccept 1 -quiet >"$tmp/server-$i.out" 2>"$tmp/server-$i.err" &
+	if [ $ku = 1 ]; then
+		# without -quiet s_server reads commands: "k" = KeyUpdate; the 200
+		# then starts with CRLF (a keepalive) so its first byte is no command
+		{ sleep 1.2; printf 'k\n'; sleep 0.3; cat "$tmp/ok-c$i"; sleep 1.2; } |
+			openssl s_server -accept "$bind:5061" -cert "$tmp/c.pem" -key "$tmp/k.pem" $sopt -naccept 1 >"$tmp/server-$i.out" 2>"$tmp/server-$i.err" &
+	else
+		{ sleep 1.2; cat "$tmp/ok-c$i"; sleep 1.2; } |
+			openssl s_server -accept "$bind:5061" -cert "$tmp/c.pem" -key "$tmp/k.pem" $sopt -naccept 1 -quiet >"$tmp/server-$i.out" 2>"$tmp/server-$i.err" &
+	fi
 	sv=$!
 	sleep 0.4
 	client c$i
