@@ -12,12 +12,12 @@ out=${FUZZ_DIR:-/tmp/rt-fuzz}
 shared=${RT_SHARED:-$src/../shared}
 CC=${CLANG:-clang}
 mkdir -p "$out/gen"
-echo "1..2"
+echo "1..3"
 if ! command -v "$CC" >/dev/null 2>&1; then
-	echo "ok 1 # SKIP clang not installed"; echo "ok 2 # SKIP clang not installed"; exit 0
+	echo "ok 1 # SKIP clang not installed"; echo "ok 2 # SKIP clang not installed"; echo "ok 3 # SKIP clang not installed"; exit 0
 fi
 flags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$src/dissectors -I$src/dissectors/record"
-libs="$(pkg-config --libs libosip2 zlib 2>/dev/null || echo -losipparser2 -losip2 -lz)"
+libs="$(pkg-config --libs libosip2 zlib nettle 2>/dev/null || echo -losipparser2 -losip2 -lz -lnettle)"
 dsrc=$(ls "$src"/dissectors/*.c "$src"/dissectors/record/*.c)
 # seeds: every capture we can find, plus the generator's scenarios
 caps=$(ls "$src"/captures/*.pcap* "$shared"/captures/real/*.pcap* 2>/dev/null)
@@ -26,8 +26,21 @@ for s in tcp-multi tcp-split tcp-ooo tcp-keepalive ws hep3 hep3-zlib gre-eth gtp
 done
 rm -rf "$out/seeds"
 python3 "$here/seeds.py" "$out/seeds" $caps | sed 's/^/# /'
+# fuzz_tls: a key log line, then a ClientHello-shaped record each way
+mkdir -p "$out/seeds/tls"
+python3 - "$out/seeds/tls/hello" <<'EOP'
+import sys
+kl = b"CLIENT_RANDOM " + b"11" * 32 + b" " + b"22" * 48 + b"\n"
+ch = bytes([1, 0, 0, 38, 3, 3]) + b"\x11" * 32
+sh = bytes([2, 0, 0, 40, 3, 3]) + b"\x33" * 32 + bytes([0, 0xc0, 0x2f, 0])
+rec = lambda t, b: bytes([t, 3, 3, len(b) >> 8, len(b) & 255]) + b
+c = rec(22, ch); s = rec(22, sh) + rec(20, b"\x01")
+app = rec(23, b"\0" * 40)
+seg = lambda d, b: bytes([d, len(b) >> 8, len(b) & 255]) + b
+open(sys.argv[1], "wb").write(len(kl).to_bytes(2, "big") + kl + seg(0, c) + seg(1, s) + seg(0, rec(20, b"\x01") + app) + seg(1, app))
+EOP
 n=0
-for h in packet stream; do
+for h in packet stream tls; do
 	n=$((n + 1))
 	bin=$out/fuzz_$h
 	if ! $CC $flags -o "$bin" "$here/fuzz_$h.c" $dsrc $libs 2>"$out/build_$h.log"; then

@@ -27,7 +27,7 @@ t12-cbc256 tls1_2 ECDHE-RSA-AES256-SHA two
 t12-cbc128-mte tls1_2 AES128-SHA noetm
 t13-keyupdate tls1_3 TLS_AES_128_GCM_SHA256 keyupdate
 EOL
-plan_n=$(($(wc -l <"$tmp/list") * 5 + 11 + 1 + 2 * 5))
+plan_n=$(($(wc -l <"$tmp/list") * 5 + 11 + 1 + 3 * 5 + 2))
 plan $plan_n
 # two at a time: each takes a few seconds of sleeps
 while read -r name ver suite opts; do
@@ -37,8 +37,8 @@ done <"$tmp/list"
 wait
 # Python ssl client and server (tlsgen.py): 401, 200, then a second
 # connection resuming the session: refresh, de-registration
-for v in 13 12; do
-	o=; [ $v = 12 ] && o=--tls12
+for v in 13 12 ws; do
+	o=; [ $v = 12 ] && o=--tls12; [ $v = ws ] && o=--wss
 	unshare -n "$PYTHON3" "$RT_SRC/tests/tlsgen.py" "$tmp/py$v.pcap" "$tmp/py$v.keys" $o >"$tmp/py$v.out" 2>&1 &
 	wait
 done
@@ -141,7 +141,7 @@ fi
 is "$(tshark -o "tls.keylog_file:$tmp/t13-keyupdate.keys" -r "$tmp/t13-keyupdate.pcap" -Y 'tls.handshake.type == 24' 2>/dev/null | wc -l)-$("$RT_BIN" --json --tls-keylog "$tmp/t13-keyupdate.keys" -r "$tmp/t13-keyupdate.pcap" 2>/dev/null | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["capture"]["tls"]["key_updates"])')" "1-1" \
 	"t13-keyupdate: one KeyUpdate in the capture (tshark), one followed"
 
-for v in 13 12; do
+for v in 13 12 ws; do
 	p=$tmp/py$v.pcap k=$tmp/py$v.keys
 	is "$(tail -1 "$tmp/py$v.out")" "resumed: [False, True]" "py$v (Python ssl): the client reports the second connection resumed"
 	is "$(tshark -o "tls.keylog_file:$k" -r "$p" -Y 'tls.handshake.type == 11' 2>/dev/null | wc -l)" 1 \
@@ -152,3 +152,11 @@ for v in 13 12; do
 	"$RT_BIN" --report --tls-keylog "$k" -r "$p" 2>/dev/null | grep -q '^sip:alice@registrar.test *unregistered *200 *3 '
 	ok $? "py$v: 401, 200, refresh, de-register: alice unregistered after 3 attempts (--report)"
 done
+
+# WebSocket inside TLS: transport WSS
+is "$("$RT_BIN" --messages --tls-keylog "$tmp/pyws.keys" -r "$tmp/pyws.pcap" 2>/dev/null | cut -f4 | sort | uniq -c | tr -s ' ')" " 8 WSS" \
+	"pyws: the 8 messages over WebSocket in TLS are marked WSS"
+# the ladder marks decrypted messages
+"$RT_BIN" --ladder --tls-keylog "$tmp/t12-gcm128.keys" -r "$tmp/t12-gcm128.pcap" 2>/dev/null >"$tmp/lad"
+is "$(grep -c '|  TLS, ' "$tmp/lad")-$(grep -E '^ +[0-9]+ ' "$tmp/lad" | grep -vc '|  TLS, ')" "2-2" \
+	"ladder: the 2 decrypted messages noted TLS, the 2 UDP ones not"

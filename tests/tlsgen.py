@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tlsgen.py PCAP KEYS [--tls12] - a registration over TLS between Python ssl
+"""tlsgen.py PCAP KEYS [--tls12] [--wss] - a registration over TLS between Python ssl
 client and server, recorded with tcpdump on loopback.  Run it inside a
 private network namespace (unshare -n: it brings lo up itself) so no other
 traffic leaks in.  The client writes the NSS key log (keylog_filename).
@@ -7,7 +7,9 @@ traffic leaks in.  The client writes the NSS key log (keylog_filename).
 Connection 1: REGISTER -> 401, REGISTER with credentials -> 200.
 Connection 2 resumes connection 1's session (TLS 1.3: a PSK ticket; TLS
 1.2: the session ticket): REGISTER refresh -> 200, REGISTER Expires: 0 ->
-200 (de-registration)."""
+200 (de-registration).  --wss: each connection first upgrades to WebSocket
+(RFC 6455, subprotocol sip, RFC 7118) and every SIP message is one text
+frame (the client's masked)."""
 import os
 import socket
 import ssl
@@ -19,6 +21,43 @@ import time
 
 pcap, keys = sys.argv[1], sys.argv[2]
 tls12 = "--tls12" in sys.argv
+wss = "--wss" in sys.argv
+UPGRADE = (b"GET / HTTP/1.1\r\nHost: registrar.test\r\nUpgrade: websocket\r\n"
+           b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           b"Sec-WebSocket-Protocol: sip\r\nSec-WebSocket-Version: 13\r\n\r\n")
+ACCEPT = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: sip\r\n\r\n")
+
+
+def ws_frame(data, mask):
+    n = len(data)
+    h = bytes([0x81]) + (bytes([(0x80 if mask else 0) | n]) if n < 126 else
+                         bytes([(0x80 if mask else 0) | 126, n >> 8, n & 255]))
+    if not mask:
+        return h + data
+    k = b"\x37\xfa\x21\x3d"
+    return h + k + bytes(b ^ k[i & 3] for i, b in enumerate(data))
+
+
+def ws_read(s, buf):
+    """one frame's payload (unmasked), or None at the end"""
+    while True:
+        if len(buf) >= 2:
+            n, off = buf[1] & 0x7f, 2
+            if n == 126 and len(buf) >= 4:
+                n, off = buf[2] << 8 | buf[3], 4
+            if buf[1] & 0x80:
+                off += 4
+            if n != 126 and len(buf) >= off + n:
+                p = buf[off:off + n]
+                if buf[1] & 0x80:
+                    k = buf[off - 4:off]
+                    p = bytes(b ^ k[i & 3] for i, b in enumerate(p))
+                return p, buf[off + n:]
+        d = s.recv(4096)
+        if not d:
+            return None, buf
+        buf += d
 tmp = tempfile.mkdtemp(prefix="tlsgen-py.")
 cert, key = os.path.join(tmp, "c.pem"), os.path.join(tmp, "k.pem")
 subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
@@ -77,11 +116,14 @@ def server():
         c, _a = ls.accept()
         s = sctx.wrap_socket(c, server_side=True)
         buf = b""
+        if wss:
+            _h, buf = read_msg(s, buf)
+            s.sendall(ACCEPT)
         while True:
-            m, buf = read_msg(s, buf)
+            m, buf = ws_read(s, buf) if wss else read_msg(s, buf)
             if m is None:
                 break
-            s.sendall(answer(m))
+            s.sendall(ws_frame(answer(m), False) if wss else answer(m))
         s.close()
 
 th = threading.Thread(target=server)
@@ -97,9 +139,12 @@ for conn, msgs in ((1, [reg(1, 600, False), reg(2, 600, True)]),
     c = socket.create_connection(("127.0.0.1", 5061))
     s = cctx.wrap_socket(c, server_hostname="registrar.test", session=sess)
     buf = b""
+    if wss:
+        s.sendall(UPGRADE)
+        _h, buf = read_msg(s, buf)
     for m in msgs:
-        s.sendall(m)
-        r, buf = read_msg(s, buf)
+        s.sendall(ws_frame(m, True) if wss else m)
+        r, buf = ws_read(s, buf) if wss else read_msg(s, buf)
         time.sleep(0.1)
     resumed.append(s.session_reused)
     sess = s.session

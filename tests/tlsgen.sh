@@ -59,13 +59,17 @@ for i in $(seq 1 $n); do
 		# without -quiet s_server reads commands: "k" = KeyUpdate; the 200
 		# then starts with CRLF (a keepalive) so its first byte is no command
 		{ sleep 1.2; printf 'k\n'; sleep 0.3; cat "$tmp/ok-c$i"; sleep 1.2; } |
-			openssl s_server -accept "$bind:5061" -cert "$tmp/c.pem" -key "$tmp/k.pem" $sopt -naccept 1 >"$tmp/server-$i.out" 2>"$tmp/server-$i.err" &
+			timeout 30 openssl s_server -accept "$bind:5061" -cert "$tmp/c.pem" -key "$tmp/k.pem" $sopt -naccept 1 >"$tmp/server-$i.out" 2>"$tmp/server-$i.err" &
 	else
 		{ sleep 1.2; cat "$tmp/ok-c$i"; sleep 1.2; } |
-			openssl s_server -accept "$bind:5061" -cert "$tmp/c.pem" -key "$tmp/k.pem" $sopt -naccept 1 -quiet >"$tmp/server-$i.out" 2>"$tmp/server-$i.err" &
+			timeout 30 openssl s_server -accept "$bind:5061" -cert "$tmp/c.pem" -key "$tmp/k.pem" $sopt -naccept 1 -quiet >"$tmp/server-$i.out" 2>"$tmp/server-$i.err" &
 	fi
 	sv=$!
-	sleep 0.4
+	# the client connects once the server listens (a loaded machine is slow)
+	for _w in $(seq 1 100); do
+		ss -ltnH 2>/dev/null | grep -q ':5061 ' && break
+		sleep 0.1
+	done
 	client c$i
 	wait $sv || true
 done
@@ -73,8 +77,8 @@ if [ $udp = 1 ]; then
 	python3 - "$tmp" <<'EOP'
 import socket, sys
 t = sys.argv[1]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 5060))
-c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); c.bind(("127.0.0.1", 40001))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 5060)); s.settimeout(10)
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); c.bind(("127.0.0.1", 40001)); c.settimeout(10)
 c.sendto(open(t + "/reg-u1", "rb").read(), ("127.0.0.1", 5060))
 d, a = s.recvfrom(4096)
 s.sendto(open(t + "/ok-u1", "rb").read(), a)
