@@ -882,6 +882,7 @@ void tls_feed(struct dis_ctx *d, struct tls_end *e, const uint8_t *p, size_t n, 
 				t->st.bad_records++;
 				conn_fail(e->c, TLS_FAIL_BAD_RECORD);
 				e->broken = true;
+				e->rlen = 0;
 				e->enc_seen = true;
 				return;
 			}
@@ -889,6 +890,7 @@ void tls_feed(struct dis_ctx *d, struct tls_end *e, const uint8_t *p, size_t n, 
 				t->st.oversize_records++;
 				conn_fail(e->c, TLS_FAIL_BAD_RECORD);
 				e->broken = true;
+				e->rlen = 0;
 				e->enc_seen = true;
 				return;
 			}

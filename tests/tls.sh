@@ -27,7 +27,7 @@ t12-cbc256 tls1_2 ECDHE-RSA-AES256-SHA two
 t12-cbc128-mte tls1_2 AES128-SHA noetm
 t13-keyupdate tls1_3 TLS_AES_128_GCM_SHA256 keyupdate
 EOL
-plan_n=$(($(wc -l <"$tmp/list") * 5 + 11 + 1 + 3 * 5 + 2))
+plan_n=$(($(wc -l <"$tmp/list") * 5 + 11 + 1 + 3 * 5 + 2 + 3))
 plan $plan_n
 # two at a time: each takes a few seconds of sleeps
 while read -r name ver suite opts; do
@@ -160,3 +160,43 @@ is "$("$RT_BIN" --messages --tls-keylog "$tmp/pyws.keys" -r "$tmp/pyws.pcap" 2>/
 "$RT_BIN" --ladder --tls-keylog "$tmp/t12-gcm128.keys" -r "$tmp/t12-gcm128.pcap" 2>/dev/null >"$tmp/lad"
 is "$(grep -c '|  TLS, ' "$tmp/lad")-$(grep -E '^ +[0-9]+ ' "$tmp/lad" | grep -vc '|  TLS, ')" "2-2" \
 	"ladder: the 2 decrypted messages noted TLS, the 2 UDP ones not"
+
+# bad input, built byte by byte (tests/pcapgen.py): one connection each
+"$PYTHON3" - "$RT_SRC/tests" "$tmp" <<'EOP'
+import sys
+sys.path.insert(0, sys.argv[1])
+import pcapgen as g
+C, S = "192.0.2.10", "198.51.100.5"
+def conn(path, client_bytes):
+    fr, t = [], 1_700_000_000 * 10**9
+    def seg(src, dst, sp, dp, seq, ack, fl, pl=b""):
+        nonlocal t
+        t += 10**6
+        fr.append((t, g.link_frame(1, g.ip(src, dst, 6, g.tcp(src, dst, sp, dp, seq, ack, fl, pl)))))
+    seg(C, S, 40000, 5061, 99, 0, "S")
+    seg(S, C, 5061, 40000, 499, 100, "SA")
+    seq = 100
+    for b in client_bytes:
+        seg(C, S, 40000, 5061, seq, 500, "PA", b)
+        seq += len(b)
+    seg(C, S, 40000, 5061, seq, 500, "FA")
+    open(path, "wb").write(g.pcap_bytes(fr, 1))
+rec = lambda t, body, claim=None: bytes([t, 3, 3]) + (len(body) if claim is None else claim).to_bytes(2, "big") + body
+hello = bytes([1, 0, 0, 38, 3, 3]) + b"\x11" * 32 + bytes([0, 0, 0, 0])
+# 1: a record claiming 2^14 + 2048 + 1 bytes
+conn(sys.argv[2] + "/oversize.pcap", [rec(22, hello), rec(23, b"\0" * 64, claim=16384 + 2048 + 1)])
+# 2: a record cut by the end of the stream (split over two segments first)
+r = rec(23, b"\x42" * 300)
+conn(sys.argv[2] + "/cut.pcap", [rec(22, hello), r[:100], r[100:200]])
+# 3: bytes that are no record header after a good record
+conn(sys.argv[2] + "/nottls.pcap", [rec(22, hello) + b"\x99\x99\x99\x99\x99garbage"])
+EOP
+tlsrec() { "$RT_BIN" --json --tls-keylog "$k" -r "$tmp/$1.pcap" 2>/dev/null | "$PYTHON3" -c '
+import json, sys
+t = json.load(sys.stdin)["capture"]["tls"]
+r = t["records"]
+u = t["undecryptable"]["connections"]
+print(t["connections"], r["total"], r["oversize"], r["truncated"], r["not_tls"], u[0]["reason"] if u else "-")'; }
+is "$(tlsrec oversize)" "1 1 1 0 0 not a valid TLS record" "record claiming 2^14+2048+1 bytes: counted oversize, connection named"
+is "$(tlsrec cut)" "1 1 0 1 0 -" "record cut by the stream end (over 2 segments): counted truncated (no whole encrypted record: not listed)"
+is "$(tlsrec nottls)" "1 1 0 0 1 not a valid TLS record" "bytes that are no record header: counted not_tls, no crash"
