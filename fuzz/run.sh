@@ -26,8 +26,12 @@ for s in tcp-multi tcp-split tcp-ooo tcp-keepalive ws hep3 hep3-zlib gre-eth gtp
 done
 rm -rf "$out/seeds"
 python3 "$here/seeds.py" "$out/seeds" $caps | sed 's/^/# /'
-# fuzz_tls: a key log line, then a ClientHello-shaped record each way
+# fuzz_tls: a key log line, then a ClientHello-shaped record each way; and
+# fuzz/seeds_tls/*.bin: real sessions (TLS 1.3 AES-GCM and ChaCha20, TLS 1.2
+# CBC and ChaCha20) recorded by tests/tlsgen.sh, their key log in front, so
+# the fuzzer starts from records that decrypt
 mkdir -p "$out/seeds/tls"
+cp "$here"/seeds_tls/*.bin "$out/seeds/tls/" 2>/dev/null
 python3 - "$out/seeds/tls/hello" <<'EOP'
 import sys
 kl = b"CLIENT_RANDOM " + b"11" * 32 + b" " + b"22" * 48 + b"\n"
