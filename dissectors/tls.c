@@ -153,7 +153,7 @@ const char *tls_fail_name(enum tls_fail f)
 	case TLS_FAIL_NO_KEYLOG: return "no key log";
 	case TLS_FAIL_NO_KEY: return "no key for this session in the key log";
 	case TLS_FAIL_NO_HELLO: return "handshake not captured";
-	case TLS_FAIL_SUITE: return "cipher suite not supported";
+	case TLS_FAIL_SUITE: return "TLS version or cipher suite not decrypted (e.g. TLS 1.0, RC4)";
 	case TLS_FAIL_MAC: return "key log secret does not decrypt (wrong MAC)";
 	case TLS_FAIL_BAD_RECORD: return "not a valid TLS record";
 	}

@@ -612,13 +612,17 @@ static void print_tls_summary(const struct app *a)
 			(unsigned long long)t->oversize_records, (unsigned long long)t->bad_records,
 			(unsigned long long)t->truncated_records);
 	fputc('\n', stderr);
-	for (size_t i = 0; i < nu; i++) {
+	/* the first few here; --json lists up to TLS_UNDEC_LIST_MAX */
+	for (size_t i = 0; i < nu && i < 5; i++) {
 		char cb[RT_ADDR_STRLEN], sb[RT_ADDR_STRLEN];
 		rt_addr_str(&u[i].client, cb, sizeof cb);
 		rt_addr_str(&u[i].server, sb, sizeof sb);
 		fprintf(stderr, "regtrace:   TLS %s -> %s not decrypted: %s\n", cb, sb,
 			tls_fail_name(u[i].reason));
 	}
+	if (t->undecryptable > 5)
+		fprintf(stderr, "regtrace:   ... and %llu more (capture.tls in --json)\n",
+			(unsigned long long)(t->undecryptable - 5));
 }
 
 /* The dissectors know no store: they get an allocator (sip.h). */

@@ -16,8 +16,8 @@ static void rule_tls_undecrypted(struct diag_ctx *c, const struct diag_rule *r)
 		: "give the client's TLS key log with --tls-keylog FILE (SSLKEYLOGFILE of NSS/curl/"
 		  "Python clients, openssl s_client -keylogfile); see regtrace --help";
 	diag_emit(c, NULL, NULL, fix,
-		  "%llu of %llu TLS connections could not be decrypted (%s): %s; their SIP "
-		  "messages are not in this analysis.",
+		  "%llu of %llu TLS connections could not be decrypted (%s): %s; SIP carried "
+		  "in them is not in this analysis.",
 		  (unsigned long long)t->undecryptable, (unsigned long long)t->connections,
 		  t->servers ? t->servers : "-", t->reason ? t->reason : "-");
 }
