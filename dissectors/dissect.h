@@ -6,8 +6,9 @@
  * through a callback and forgets it.
  *
  * Path of one packet: dis_packet() -> link (Ethernet, VLAN, SLL, SLL2,
- * NULL, raw) -> IPv4/IPv6 (+fragments, tunnels) -> UDP | TCP | SCTP ->
- * HEP / WebSocket / SIP framing -> sip_parse() -> on_msg().
+ * NULL, raw) -> IPv4/IPv6 (+fragments, tunnels) -> UDP | TCP (-> TLS,
+ * tls.c, with opt.tls_keylog) | SCTP -> HEP / WebSocket / SIP framing ->
+ * sip_parse() -> on_msg().
  */
 #ifndef RT_DISSECT_H
 #define RT_DISSECT_H

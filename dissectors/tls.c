@@ -847,6 +847,17 @@ static void record(struct dis_ctx *d, struct tls_end *e, const uint8_t *hdr, con
 	}
 }
 
+/* The record layer lost its footing: the rest of this direction is
+ * dropped (record boundaries cannot be found again). */
+static void end_give_up(struct tls_end *e, uint64_t *counter)
+{
+	(*counter)++;
+	conn_fail(e->c, TLS_FAIL_BAD_RECORD);
+	e->broken = true;
+	e->rlen = 0;
+	e->enc_seen = true;
+}
+
 void tls_feed(struct dis_ctx *d, struct tls_end *e, const uint8_t *p, size_t n, tls_sink sink,
 	      void *ctx)
 {
@@ -879,19 +890,11 @@ void tls_feed(struct dis_ctx *d, struct tls_end *e, const uint8_t *p, size_t n, 
 			uint8_t type = cur_u8(&h), major = cur_u8(&h), minor = cur_u8(&h);
 			uint16_t len = cur_be16(&h);
 			if (type < 20 || type > 24 || major != 3 || minor > 4) {
-				t->st.bad_records++;
-				conn_fail(e->c, TLS_FAIL_BAD_RECORD);
-				e->broken = true;
-				e->rlen = 0;
-				e->enc_seen = true;
+				end_give_up(e, &t->st.bad_records);
 				return;
 			}
-			if (len > TLS_RECORD_MAX) {
-				t->st.oversize_records++;
-				conn_fail(e->c, TLS_FAIL_BAD_RECORD);
-				e->broken = true;
-				e->rlen = 0;
-				e->enc_seen = true;
+			if (len > TLS_RECORD_MAX) {     /* RFC 5246 §6.2.3 bound */
+				end_give_up(e, &t->st.oversize_records);
 				return;
 			}
 			if (len)
