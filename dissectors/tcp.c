@@ -747,7 +747,9 @@ void tcp_print(struct dis_ctx *d, const struct l3info *l3, struct cur c)
 		} else {
 			dir_hold(d, t, s, seq, p, n);
 		}
-		if (s->mode != TM_IGNORE)
+		/* TLS: written with -w only when it can be decrypted (a key
+		 * log), handshake included so the copy still decrypts */
+		if (s->mode != TM_IGNORE && (!s->tls || d->opt.tls_keylog))
 			d->had_sip = true;
 		if (s->hunting && s->hunted > TCP_HUNT_MAX && s->mode == TM_UNKNOWN) {
 			s->mode = TM_IGNORE;         /* never found a start line */

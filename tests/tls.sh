@@ -27,7 +27,7 @@ t12-cbc256 tls1_2 ECDHE-RSA-AES256-SHA two
 t12-cbc128-mte tls1_2 AES128-SHA noetm
 t13-keyupdate tls1_3 TLS_AES_128_GCM_SHA256 keyupdate
 EOL
-plan_n=$(($(wc -l <"$tmp/list") * 5 + 11 + 1 + 3 * 5 + 2 + 3))
+plan_n=$(($(wc -l <"$tmp/list") * 5 + 11 + 1 + 3 * 5 + 2 + 3 + 2))
 plan $plan_n
 # two at a time: each takes a few seconds of sleeps
 while read -r name ver suite opts; do
@@ -200,3 +200,11 @@ print(t["connections"], r["total"], r["oversize"], r["truncated"], r["not_tls"],
 is "$(tlsrec oversize)" "1 1 1 0 0 not a valid TLS record" "record claiming 2^14+2048+1 bytes: counted oversize, connection named"
 is "$(tlsrec cut)" "1 1 0 1 0 -" "record cut by the stream end (over 2 segments): counted truncated (no whole encrypted record: not listed)"
 is "$(tlsrec nottls)" "1 1 0 0 1 not a valid TLS record" "bytes that are no record header: counted not_tls, no crash"
+
+# -w: with the key log the TLS packets are kept (they carry SIP) and the copy
+# still decrypts; without it only the plain SIP is written, as before
+p=$tmp/t12-gcm128.pcap k=$tmp/t12-gcm128.keys
+"$RT_BIN" -r "$p" --tls-keylog "$k" -w "$tmp/w1.pcap" --report >/dev/null 2>&1
+is "$(tsh -o "tls.keylog_file:$k" -r "$tmp/w1.pcap" | grep -c .)" 4 "-w with the key log: tshark decodes all 4 SIP messages from the copy"
+"$RT_BIN" -r "$p" -w "$tmp/w2.pcap" --report >/dev/null 2>&1
+is "$(tshark -r "$tmp/w2.pcap" 2>/dev/null | wc -l)-$(tsh -r "$tmp/w2.pcap" | grep -c .)" "2-2" "-w without a key log: only the 2 UDP SIP packets written"
