@@ -151,7 +151,15 @@ for conn, msgs in ((1, [reg(1, 600, False), reg(2, 600, True)]),
     s.close()
     time.sleep(0.3)
 th.join()
-time.sleep(0.5)
+# tcpdump drops what it has not read yet when stopped: wait until the file
+# stops growing (a loaded machine lags)
+prev = -1
+for _ in range(15):
+    time.sleep(1)
+    cur = os.path.getsize(pcap) if os.path.exists(pcap) else 0
+    if cur == prev:
+        break
+    prev = cur
 td.terminate()
 td.wait()
 print("resumed:", resumed)

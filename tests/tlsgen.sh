@@ -85,7 +85,15 @@ s.sendto(open(t + "/ok-u1", "rb").read(), a)
 c.recvfrom(4096)
 EOP
 fi
-sleep 0.5
+# tcpdump drops what it has not read yet when killed: wait until the file
+# stops growing (a loaded machine lags)
+prev=-1
+for _w in $(seq 1 15); do
+	sleep 1
+	cur=$(wc -c <"$tmp/cap.pcap")
+	[ "$cur" = "$prev" ] && break
+	prev=$cur
+done
 kill $td; wait $td || true
 EOS
 for i in 1 2; do reg c$i $i >"$tmp/reg-c$i"; ok c$i $i >"$tmp/ok-c$i"; done
