@@ -22,6 +22,7 @@ struct dis_ctx *dis_new(const struct dis_callbacks *cb, const struct dis_opts *o
 	if (!d->opt.frag_timeout_ns)
 		d->opt.frag_timeout_ns = 30LL * 1000000000LL;
 	d->tcp = tcp_table_new(&d->opt);
+	d->tls = tls_table_new(d->opt.tls_keylog != NULL);
 	d->frag = frag_table_new();
 	sip_global_init();
 	return d;
@@ -51,6 +52,7 @@ void dis_flush(struct dis_ctx *d)
 {
 	d->pi = NULL;
 	tcp_table_flush(d);
+	tls_table_flush(d);
 	frag_table_flush(d);
 }
 
@@ -59,6 +61,7 @@ void dis_free(struct dis_ctx *d)
 	if (!d)
 		return;
 	tcp_table_free(d->tcp);
+	tls_table_free(d);
 	frag_table_free(d->frag);
 	sctp_frag_free(d);
 	sip_scratch_free(&d->scratch);
@@ -159,4 +162,10 @@ void dis_hep(struct dis_ctx *d, const struct pkt_info *pi, const uint8_t *p, siz
 	if (!hep_print(d, cur_make(p, n)))
 		d->st.not_sip++;
 	d->pi = NULL;
+}
+
+const struct tls_stats *dis_tls_stats(const struct dis_ctx *d,
+				      const struct tls_undecryptable **list, size_t *n)
+{
+	return tls_get_stats(d, list, n);
 }

@@ -7,8 +7,9 @@
  * through a callback and forgets it.
  *
  * Path of one packet: dis_packet() -> link (Ethernet, VLAN, SLL, SLL2,
- * NULL, raw) -> IPv4/IPv6 (+fragments, tunnels) -> UDP | TCP | SCTP ->
- * HEP / WebSocket / SIP framing -> sip_parse() -> on_msg().
+ * NULL, raw) -> IPv4/IPv6 (+fragments, tunnels) -> UDP | TCP (-> TLS,
+ * tls.c, with opt.tls_keylog) | SCTP -> HEP / WebSocket / SIP framing ->
+ * sip_parse() -> on_msg().
  */
 #ifndef RT_DISSECT_H
 #define RT_DISSECT_H
@@ -20,6 +21,7 @@
 #include "addr.h"
 #include "anomaly.h"
 #include "sip.h"
+#include "tls.h"
 
 /* One captured packet as the capture layer hands it over. */
 struct pkt_info {
@@ -68,6 +70,7 @@ struct dis_opts {
 	size_t frag_mem_max;      /* all fragment buffers (default 32 MiB) */
 	int64_t frag_timeout_ns;  /* default 30 s of capture time */
 	const struct sip_alloc *alloc; /* where message records go (sip.h); NULL: malloc */
+	struct tls_keylog *tls_keylog; /* secrets for TLS (tls_keylog.h); NULL: none, not owned */
 };
 
 struct dis_ctx;
@@ -92,6 +95,10 @@ void dis_hep(struct dis_ctx *d, const struct pkt_info *pi, const uint8_t *p, siz
 long dis_hep_frame(const uint8_t *p, size_t n);
 /* The HEP3 packet's authentication key chunk (0x000e) equals key. */
 bool dis_hep_has_key(const uint8_t *p, size_t n, const char *key);
+/* TLS connections followed so far (complete after dis_flush()), and
+ * the first TLS_UNDEC_LIST_MAX that could not be decrypted. */
+const struct tls_stats *dis_tls_stats(const struct dis_ctx *d,
+				      const struct tls_undecryptable **list, size_t *n);
 
 /* Is this link type one we dissect? */
 bool dis_linktype_supported(int linktype);

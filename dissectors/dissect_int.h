@@ -15,6 +15,8 @@
 struct frag_table;
 struct tcp_table;
 struct sctp_frag;
+struct tls_table;
+struct tls_end;
 
 /* ws.c: one direction's WebSocket state (a fragmented message, a frame
  * being skipped) */
@@ -46,6 +48,7 @@ struct dis_ctx {
 	uint64_t next_msg_id;
 	struct frag_table *frag;    /* IP reassembly (ipfrag.c), may be NULL */
 	struct tcp_table *tcp;      /* TCP streams (tcp.c), may be NULL */
+	struct tls_table *tls;      /* TLS connections (tls.c), may be NULL */
 	struct sctp_frag *sctp;     /* SCTP messages being joined (tunnels.c) */
 	struct sip_scratch scratch; /* sip_parse()'s reused work buffer */
 };
@@ -96,11 +99,30 @@ void frag_table_free(struct frag_table *t);
  * message goes to the SIP layer.  Returns the bytes consumed, or SIZE_MAX
  * when the bytes are not WebSocket frames at all. */
 size_t ws_consume(struct dis_ctx *d, struct ws_state *w, const struct rt_addr *src,
-		  const struct rt_addr *dst, const uint8_t *p, size_t n, size_t max);
+		  const struct rt_addr *dst, enum rt_transport tp, const uint8_t *p, size_t n,
+		  size_t max);
 /* a whole-message text/binary frame whose payload starts with a SIP line */
 bool ws_looks_like_sip_frame(const uint8_t *p, size_t n);
 size_t ws_state_mem(const struct ws_state *w);
 void ws_state_free(struct ws_state *w);
+
+/* tls.c: a direction that starts with a TLS record gets a tls_end
+ * (joined to the other direction's connection); its stream bytes go to
+ * tls_feed(), decrypted application data comes out through sink. */
+typedef void (*tls_sink)(void *ctx, const uint8_t *p, size_t n);
+struct tls_table *tls_table_new(bool have_keylog);
+struct tls_end *tls_open(struct dis_ctx *d, const struct rt_addr *src, const struct rt_addr *dst);
+void tls_feed(struct dis_ctx *d, struct tls_end *e, const uint8_t *p, size_t n, tls_sink sink,
+	      void *ctx);
+/* the direction is done (FIN, RST, eviction, a new SYN) */
+void tls_close(struct tls_end *e);
+size_t tls_end_mem(const struct tls_end *e);
+/* end of capture: every connection's outcome is counted (they stay
+ * allocated until tcp.c closes them or tls_table_free()) */
+void tls_table_flush(struct dis_ctx *d);
+void tls_table_free(struct dis_ctx *d);
+const struct tls_stats *tls_get_stats(const struct dis_ctx *d,
+				      const struct tls_undecryptable **list, size_t *n);
 
 /* hep.c: HEP v2/v3 (HOMER).  hep_print() decodes one HEP packet and hands
  * its SIP to the SIP layer with HEP's own addresses and timestamp; false

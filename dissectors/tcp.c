@@ -9,8 +9,10 @@
  * A message's frame is the packet that completed it.
  *
  * What a direction carries is decided from its first bytes: SIP (start
- * line), an HTTP Upgrade to WebSocket (ws.c takes over after it), or
- * anything else (TLS, HTTP, ...), which is then ignored at the cost of a
+ * line), an HTTP Upgrade to WebSocket (ws.c takes over after it), TLS
+ * (tls.c gets the stream bytes from then on and hands back the decrypted
+ * application data, which is decided and framed the same way), or
+ * anything else (HTTP, ...), which is then ignored at the cost of a
  * hash lookup per segment and never buffered.  A direction joined
  * mid-stream hunts for the next start line.
  *
@@ -69,6 +71,8 @@ struct tcp_dir {
 	uint64_t frame;
 	int64_t ts_ns;
 	struct ws_state ws;
+	struct tls_end *tls;                /* TLS: s->buf holds decrypted bytes */
+	size_t tls_mem;                     /* what tls_end_mem() said last */
 };
 
 struct tcp_table {
@@ -142,6 +146,12 @@ static void dir_drop_data(struct tcp_table *t, struct tcp_dir *s)
 	s->ooo_bytes = 0;
 	t->mem -= ws_state_mem(&s->ws);
 	ws_state_free(&s->ws);
+	if (s->tls) {
+		t->mem -= s->tls_mem;
+		tls_close(s->tls);
+		s->tls = NULL;
+		s->tls_mem = 0;
+	}
 }
 
 static void tcp_rehash(struct tcp_table *t)
@@ -223,7 +233,8 @@ static void tcp_emit(struct dis_ctx *d, struct tcp_dir *s, const uint8_t *p, siz
 	struct sip_meta meta = {
 		.file = d->pi->file, .frame = d->pi->frame, .ts_ns = d->pi->ts_ns,
 		.iface = d->pi->iface,
-		.src = s->src, .dst = s->dst, .transport = RT_TP_TCP, .datagram = false,
+		.src = s->src, .dst = s->dst, .transport = s->tls ? RT_TP_TLS : RT_TP_TCP,
+		.datagram = false,
 		.alloc = d->opt.alloc, .scratch = &d->scratch, .alloc_failed = &oom,
 	};
 	struct sip_msg *m = sip_parse(p, n, &meta);
@@ -268,6 +279,50 @@ static bool buf_append(struct tcp_table *t, struct tcp_dir *s, const uint8_t *p,
 	}
 	memcpy(s->buf + s->len, p, n);
 	s->len += n;
+	return true;
+}
+
+struct tls_sink_ctx {
+	struct dis_ctx *d;
+	struct tcp_table *t;
+	struct tcp_dir *s;
+};
+
+static void tls_to_buf(void *ctx, const uint8_t *p, size_t n)
+{
+	struct tls_sink_ctx *k = ctx;
+	if (!buf_append(k->t, k->s, p, n))
+		k->d->st.tcp_lost_bytes += n;
+}
+
+/* In-order stream bytes: to the buffer, or through TLS into it. */
+static bool dir_append(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir *s,
+		       const uint8_t *p, size_t n)
+{
+	if (!s->tls)
+		return buf_append(t, s, p, n);
+	struct tls_sink_ctx k = { d, t, s };
+	tls_feed(d, s->tls, p, n, tls_to_buf, &k);
+	size_t m = tls_end_mem(s->tls);
+	t->mem += m - s->tls_mem;
+	s->tls_mem = m;
+	return true;                    /* the record layer took the bytes */
+}
+
+/* The direction starts with a TLS record: what is buffered is the
+ * first ciphertext; from now on s->buf holds plaintext. */
+static bool dir_start_tls(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir *s)
+{
+	s->tls = tls_open(d, &s->src, &s->dst);
+	if (!s->tls)
+		return false;
+	uint8_t *raw = s->buf;
+	size_t n = s->len;
+	t->mem -= s->cap;
+	s->buf = NULL;
+	s->len = s->cap = 0;
+	dir_append(d, t, s, raw, n);
+	free(raw);
 	return true;
 }
 
@@ -390,7 +445,8 @@ static void dir_process(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir *
 		}
 		if (s->mode == TM_UNKNOWN) {
 			if (is_tls(s->buf, s->len)) {
-				s->mode = TM_IGNORE;
+				if (s->tls || !dir_start_tls(d, t, s))
+					s->mode = TM_IGNORE;
 				continue;
 			}
 			if (hep_frame(s->buf, s->len) >= 0) {
@@ -441,7 +497,8 @@ static void dir_process(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir *
 			size_t before = ws_state_mem(&s->ws);
 			struct tcp_pi_save sv;
 			pi_enter(d, s, &sv);
-			size_t used = ws_consume(d, &s->ws, &s->src, &s->dst, s->buf, s->len,
+			size_t used = ws_consume(d, &s->ws, &s->src, &s->dst,
+						 s->tls ? RT_TP_WSS : RT_TP_WS, s->buf, s->len,
 						 d->opt.tcp_stream_max);
 			pi_leave(d, &sv);
 			t->mem += ws_state_mem(&s->ws);
@@ -516,7 +573,7 @@ static void dir_process(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir *
 }
 
 /* Pull segments that became contiguous out of the out-of-order list. */
-static void dir_pull(struct tcp_table *t, struct tcp_dir *s)
+static void dir_pull(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir *s)
 {
 	while (s->ooo) {
 		struct tcp_seg *g = s->ooo;
@@ -528,7 +585,7 @@ static void dir_pull(struct tcp_table *t, struct tcp_dir *s)
 		t->mem -= sizeof *g + g->len;
 		uint32_t skip = (uint32_t)-rel;
 		if (skip < g->len && s->mode != TM_IGNORE) {
-			buf_append(t, s, g->data + skip, g->len - skip);
+			dir_append(d, t, s, g->data + skip, g->len - skip);
 			s->next_seq += g->len - skip;
 		} else if (skip < g->len) {
 			s->next_seq += g->len - skip;
@@ -557,7 +614,7 @@ static void dir_skip_gap(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir 
 		s->mode = TM_UNKNOWN;
 		s->hunting = true;
 	}
-	dir_pull(t, s);
+	dir_pull(d, t, s);
 }
 
 /* Hold a segment beyond a gap (sorted, bounded). */
@@ -717,18 +774,20 @@ void tcp_print(struct dis_ctx *d, const struct l3info *l3, struct cur c)
 			/* all old: a retransmission */
 		} else if (rel <= 0) {
 			size_t skip = (size_t)(-(int64_t)rel);
-			if (buf_append(t, s, p + skip, n - skip))
+			if (dir_append(d, t, s, p + skip, n - skip))
 				s->next_seq += (uint32_t)(n - skip);
 			else {
 				d->st.tcp_lost_bytes += n - skip;
 				dis_event(d, DIS_EV_ALLOC_FAILED);
 			}
-			dir_pull(t, s);
+			dir_pull(d, t, s);
 			dir_process(d, t, s, false);
 		} else {
 			dir_hold(d, t, s, seq, p, n);
 		}
-		if (s->mode != TM_IGNORE)
+		/* TLS: written with -w only when it can be decrypted (a key
+		 * log), handshake included so the copy still decrypts */
+		if (s->mode != TM_IGNORE && (!s->tls || d->opt.tls_keylog))
 			d->had_sip = true;
 		if (s->hunting && s->hunted > TCP_HUNT_MAX && s->mode == TM_UNKNOWN) {
 			s->mode = TM_IGNORE;         /* never found a start line */

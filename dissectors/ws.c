@@ -87,7 +87,8 @@ static bool msg_append(struct ws_state *w, const uint8_t *p, size_t n, const str
 }
 
 size_t ws_consume(struct dis_ctx *d, struct ws_state *w, const struct rt_addr *src,
-		  const struct rt_addr *dst, const uint8_t *p, size_t n, size_t max)
+		  const struct rt_addr *dst, enum rt_transport tp, const uint8_t *p, size_t n,
+		  size_t max)
 {
 	size_t off = 0;
 	while (off < n) {
@@ -137,7 +138,7 @@ size_t ws_consume(struct dis_ctx *d, struct ws_state *w, const struct rt_addr *s
 		}
 		if (h.fin) {
 			w->in_msg = false;
-			sip_print_datagram(d, src, dst, RT_TP_WS, cur_make(w->msg, w->len));
+			sip_print_datagram(d, src, dst, tp, cur_make(w->msg, w->len));
 			w->len = 0;
 		}
 	}

@@ -13,13 +13,13 @@ out=${FUZZ_DIR:-/tmp/rt-fuzz}
 shared=${RT_SHARED:-$src/../shared}
 CC=${CLANG:-clang}
 mkdir -p "$out/gen"
-harnesses="packet stream pcapng escape pcapfile"
-echo "1..5"
+harnesses="packet stream pcapng escape pcapfile tls"
+echo "1..6"
 if ! command -v "$CC" >/dev/null 2>&1; then
-	for n in 1 2 3 4 5; do echo "ok $n # SKIP clang not installed"; done; exit 0
+	for n in 1 2 3 4 5 6; do echo "ok $n # SKIP clang not installed"; done; exit 0
 fi
 flags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$src/dissectors -I$src/dissectors/record"
-libs="$(pkg-config --libs libosip2 zlib 2>/dev/null || echo -losipparser2 -losip2 -lz)"
+libs="$(pkg-config --libs libosip2 zlib nettle 2>/dev/null || echo -losipparser2 -losip2 -lz -lnettle)"
 dsrc=$(ls "$src"/dissectors/*.c "$src"/dissectors/record/*.c)
 # fuzz_pcapfile runs a file as -r does: the capture layer, the store, the
 # model, the rules and the outputs too (everything below main.c and ui/)
@@ -50,6 +50,23 @@ fi
 for f in $caps; do
 	case $f in *.pcapng) [ "$(wc -c < "$f")" -le 70000 ] && cp "$f" "$out/seeds/pcapng/";; esac
 done
+# fuzz_tls: a key log line, then a ClientHello-shaped record each way; and
+# fuzz/seeds_tls/*.bin: real sessions (TLS 1.3 AES-GCM and ChaCha20, TLS 1.2
+# CBC and ChaCha20) recorded by tests/tlsgen.sh, their key log in front, so
+# the fuzzer starts from records that decrypt
+mkdir -p "$out/seeds/tls"
+cp "$here"/seeds_tls/*.bin "$out/seeds/tls/" 2>/dev/null
+python3 - "$out/seeds/tls/hello" <<'EOP'
+import sys
+kl = b"CLIENT_RANDOM " + b"11" * 32 + b" " + b"22" * 48 + b"\n"
+ch = bytes([1, 0, 0, 38, 3, 3]) + b"\x11" * 32
+sh = bytes([2, 0, 0, 40, 3, 3]) + b"\x33" * 32 + bytes([0, 0xc0, 0x2f, 0])
+rec = lambda t, b: bytes([t, 3, 3, len(b) >> 8, len(b) & 255]) + b
+c = rec(22, ch); s = rec(22, sh) + rec(20, b"\x01")
+app = rec(23, b"\0" * 40)
+seg = lambda d, b: bytes([d, len(b) >> 8, len(b) & 255]) + b
+open(sys.argv[1], "wb").write(len(kl).to_bytes(2, "big") + kl + seg(0, c) + seg(1, s) + seg(0, rec(20, b"\x01") + app) + seg(1, app))
+EOP
 n=0
 for h in $harnesses; do
 	n=$((n + 1))

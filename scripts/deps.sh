@@ -13,7 +13,7 @@ libpcap-dev libosip2-dev libncurses-dev libjansson-dev nettle-dev zlib1g-dev lib
 zstd lz4 xz-utils
 clang libclang-rt-dev python3 python3-jsonschema tshark tcpdump tmux time iproute2 wireshark-common
 sngrep prometheus mandoc git
-chromium python3-websocket fonts-dejavu-core"
+chromium python3-websocket fonts-dejavu-core openssl"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

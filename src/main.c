@@ -36,6 +36,7 @@
 #include "version.h"
 #include "select.h"
 #include "html.h"
+#include "tls_keylog.h"
 
 struct app {
 	/* options */
@@ -56,6 +57,12 @@ struct app {
 	uint64_t mt_packets, mt_drops;
 	struct model_opts mo_next;/* the model callbacks metrics pass events on to (--jsonl's) */
 	struct privdrop priv;
+	const char *tls_keylog_path; /* --tls-keylog FILE */
+	struct tls_keylog *keylog;
+	/* TLS connections not decrypted, formatted for the finding and JSON */
+	char tls_addr[TLS_UNDEC_LIST_MAX][2][RT_ADDR_STRLEN];
+	struct json_tls_conn tls_undec[TLS_UNDEC_LIST_MAX];
+	char tls_servers[1024];
 	char *bpf;
 	struct cap_opts cap;
 	bool messages;            /* --messages */
@@ -119,6 +126,9 @@ static void usage(FILE *f)
 		"  --hep-key KEY    HEP authentication key: sent, and required of what --hep-listen takes\n"
 		"  --hep-node NAME  HEP node name (default: the host name)\n"
 		"  --hep-queue N    TCP: messages queued per collector while it is down (default 10000)\n"
+		"  --tls-keylog FILE  decrypt SIP over TLS / WSS with an NSS key log (SSLKEYLOGFILE\n"
+		"                   of the client: curl, Firefox, Python ssl keylog_filename,\n"
+		"                   openssl s_client -keylogfile); re-read as it grows\n"
 		"  BPF expression   as with tcpdump; without one every packet is examined\n"
 		"outputs:\n"
 		"  --messages       one line per SIP message (tab-separated)\n"
@@ -295,6 +305,7 @@ enum { OPT_LIST_RULES = 600, OPT_CREDENTIALS, OPT_RULE_OPT, OPT_PROFILE };
 enum { OPT_MAX_MEMORY = 700, OPT_METRICS };
 enum { OPT_NO_MERGE = 800 };
 enum { OPT_SEL_AOR = 900, OPT_SEL_STATE, OPT_SEL_FINDING, OPT_HTML };
+enum { OPT_TLS_KEYLOG = 1000 };
 
 /* A whole number in [lo, hi] into *out: 0, else -1. */
 static int int_arg(const char *s, long lo, long hi, int *out)
@@ -338,6 +349,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 		{ "html", required_argument, NULL, OPT_HTML },
 		{ "state", required_argument, NULL, OPT_SEL_STATE },
 		{ "finding", required_argument, NULL, OPT_SEL_FINDING },
+		{ "tls-keylog", required_argument, NULL, OPT_TLS_KEYLOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -487,6 +499,9 @@ static int parse_args(struct app *a, int argc, char **argv)
 			a->hep.queue_max = (size_t)v;
 			break;
 		}
+		case OPT_TLS_KEYLOG:
+			a->tls_keylog_path = optarg;
+			break;
 		case OPT_LIST_RULES:
 			diag_list_rules(stdout);
 			exit(0);
@@ -667,7 +682,47 @@ static void metrics_render(struct app *a, const struct cap_result *r, bool force
 	metrics_publish(a->mt, a->model, &c);
 }
 
-static void fill_capture(const struct app *a, struct json_capture *c, struct json_capture_file *f)
+/* TLS outcome from the dissectors, for capture.tls and CAP-TLS-UNDECRYPTED */
+static void fill_tls(struct app *a, struct json_tls *jt)
+{
+	const struct tls_undecryptable *u;
+	size_t nu;
+	const struct tls_stats *t = dis_tls_stats(a->dis, &u, &nu);
+	*jt = (struct json_tls){ .present = t->connections || a->keylog,
+		.connections = t->connections, .decrypted = t->decrypted,
+		.undecryptable = t->undecryptable, .records = t->records,
+		.decrypt_failures = t->decrypt_failures, .oversize_records = t->oversize_records,
+		.bad_records = t->bad_records, .truncated_records = t->truncated_records,
+		.key_updates = t->key_updates, .keylog = a->keylog != NULL,
+		.undec = a->tls_undec, .nundec = nu };
+	if (a->keylog) {
+		const struct tls_keylog_stats *k = tls_keylog_stats(a->keylog);
+		jt->keylog_lines = k->lines;
+		jt->keylog_secrets = k->secrets;
+		jt->keylog_garbage = k->garbage;
+	}
+	size_t off = 0;
+	a->tls_servers[0] = 0;
+	for (size_t i = 0; i < nu; i++) {
+		rt_addr_str(&u[i].client, a->tls_addr[i][0], RT_ADDR_STRLEN);
+		rt_addr_str(&u[i].server, a->tls_addr[i][1], RT_ADDR_STRLEN);
+		a->tls_undec[i] = (struct json_tls_conn){ a->tls_addr[i][0], a->tls_addr[i][1],
+							  tls_fail_name(u[i].reason) };
+		if (off + 2 * RT_ADDR_STRLEN + 16 < sizeof a->tls_servers)
+			off += (size_t)snprintf(a->tls_servers + off, sizeof a->tls_servers - off,
+						"%s%s -> %s", i ? ", " : "", a->tls_addr[i][0],
+						a->tls_addr[i][1]);
+		else if (i + 1 == nu)
+			snprintf(a->tls_servers + off, sizeof a->tls_servers - off, ", ...");
+	}
+	if (t->undecryptable > nu && off + 8 < sizeof a->tls_servers)
+		snprintf(a->tls_servers + off, sizeof a->tls_servers - off, ", ...");
+	a->diag.tls = (struct diag_tls){ .connections = t->connections,
+		.undecryptable = t->undecryptable, .keylog_given = a->keylog != NULL,
+		.servers = a->tls_servers, .reason = nu ? tls_fail_name(u[0].reason) : NULL };
+}
+
+static void fill_capture(struct app *a, struct json_capture *c, struct json_capture_file *f)
 {
 	const struct dis_stats *st = dis_get_stats(a->dis);
 	for (int i = 0; i < a->res.ninputs; i++) {
@@ -688,6 +743,7 @@ static void fill_capture(const struct app *a, struct json_capture *c, struct jso
 		.icmp_errors = st->icmp_errors, .lost_tcp_bytes = st->tcp_lost_bytes,
 		.lost_fragments = st->frag_dropped + st->frag_pending, .anomalies = &st->anomalies,
 		.first_ns = a->res.first_ts_ns, .last_ns = a->res.last_ts_ns };
+	fill_tls(a, &c->tls);
 	if (a->store) {
 		struct msgstore_stats ms;
 		msgstore_get_stats(a->store, &ms);
@@ -703,10 +759,17 @@ static int finish_outputs(struct app *a)
 	if (!a->model)
 		return 0;
 	model_finish(a->model, a->res.last_ts_ns);
+	struct json_capture c;
+	struct json_capture_file *f = calloc((size_t)a->res.ninputs + 1, sizeof *f);
+	if (!f)
+		return 2;
+	fill_capture(a, &c, f);          /* also the TLS counts the rules read */
 	a->diag.anomalies = &dis_get_stats(a->dis)->anomalies;
 	diag_run(a->model, &a->diag);
-	if (sel_prepare(&a->sel, a->model))
+	if (sel_prepare(&a->sel, a->model)) {
+		free(f);
 		return 2;
+	}
 	if (sel_empty(&a->sel)) {
 		char d[512];
 		sel_describe(&a->sel, d, sizeof d);
@@ -716,11 +779,6 @@ static int finish_outputs(struct app *a)
 		if (sel_msg(&a->sel, a->model->msgs.v[i]))
 			print_message_line(a, a->model->msgs.v[i]);
 	metrics_render(a, &a->res, true);   /* the last page: final states and findings */
-	struct json_capture c;
-	struct json_capture_file *f = calloc((size_t)a->res.ninputs + 1, sizeof *f);
-	if (!f)
-		return 2;
-	fill_capture(a, &c, f);
 	if (a->jl && jsonl_end(a->jl, a->model, &c))
 		rc = 2;
 	if (a->jo && json_end(a->jo, a->model, &c))
@@ -772,6 +830,7 @@ static int app_free(struct app *a, int status)
 	diag_opts_free(&a->diag);
 	cred_free(a->creds);
 	dis_free(a->dis);
+	tls_keylog_free(a->keylog);
 	msgstore_free(a->store);   /* after everything that points into it */
 	cap_result_free(&a->res);
 	sel_free(&a->sel);
@@ -796,6 +855,43 @@ static int drop_root(void *ctx)
 		fprintf(stderr, "regtrace: dropped root: capturing as %s (uid %u); -Z USER chooses, -Z root keeps root\n",
 			a->priv.user, (unsigned)a->priv.uid);
 	return 0;
+}
+
+/* TLS connections and the key log's garbage, on stderr. */
+static void print_tls_summary(const struct app *a)
+{
+	const struct tls_undecryptable *u;
+	size_t nu;
+	const struct tls_stats *t = dis_tls_stats(a->dis, &u, &nu);
+	if (a->keylog) {
+		const struct tls_keylog_stats *k = tls_keylog_stats(a->keylog);
+		if (k->garbage)
+			fprintf(stderr, "regtrace: --tls-keylog: %llu lines are not key log lines "
+				"(first: line %llu), skipped\n", (unsigned long long)k->garbage,
+				(unsigned long long)k->first_garbage);
+	}
+	if (!t->connections)
+		return;
+	fprintf(stderr, "regtrace: %llu TLS connections, %llu decrypted, %llu not decrypted",
+		(unsigned long long)t->connections, (unsigned long long)t->decrypted,
+		(unsigned long long)t->undecryptable);
+	if (t->decrypt_failures || t->oversize_records || t->bad_records || t->truncated_records)
+		fprintf(stderr, " (records: %llu failed authentication, %llu oversize, %llu not TLS, "
+			"%llu truncated)", (unsigned long long)t->decrypt_failures,
+			(unsigned long long)t->oversize_records, (unsigned long long)t->bad_records,
+			(unsigned long long)t->truncated_records);
+	fputc('\n', stderr);
+	/* the first few here; --json lists up to TLS_UNDEC_LIST_MAX */
+	for (size_t i = 0; i < nu && i < 5; i++) {
+		char cb[RT_ADDR_STRLEN], sb[RT_ADDR_STRLEN];
+		rt_addr_str(&u[i].client, cb, sizeof cb);
+		rt_addr_str(&u[i].server, sb, sizeof sb);
+		fprintf(stderr, "regtrace:   TLS %s -> %s not decrypted: %s\n", cb, sb,
+			tls_fail_name(u[i].reason));
+	}
+	if (t->undecryptable > 5)
+		fprintf(stderr, "regtrace:   ... and %llu more (capture.tls in --json)\n",
+			(unsigned long long)(t->undecryptable - 5));
 }
 
 /* The dissectors know no store: they get an allocator (sip.h). */
@@ -837,6 +933,12 @@ int main(int argc, char **argv)
 	struct sip_alloc store_al = { .fn = store_alloc, .fallback = store_fallback, .ctx = a.store };
 	if (a.model && a.store)
 		dopt.alloc = &store_al;
+	/* opened now and kept open: a live capture re-reads what the client appends */
+	if (a.tls_keylog_path && !(a.keylog = tls_keylog_open(a.tls_keylog_path))) {
+		fprintf(stderr, "regtrace: --tls-keylog %s: %s\n", a.tls_keylog_path, strerror(errno));
+		return app_free(&a, 2);
+	}
+	dopt.tls_keylog = a.keylog;
 	/* files: dissect and parse on a reader thread while this one feeds the
 	 * model and the outputs (pipeline.h) */
 	struct pipe *pp = NULL;
@@ -929,6 +1031,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "regtrace: %llu TCP stream bytes skipped (gaps, not SIP, over the bound; "
 			"%llu resynchronisations)\n", (unsigned long long)st->tcp_lost_bytes,
 			(unsigned long long)st->tcp_resyncs);
+	print_tls_summary(&a);
 	if (st->unknown_link)
 		fprintf(stderr, "regtrace: %llu packets of unsupported link type %d were not read\n",
 			(unsigned long long)st->unknown_link, st->last_unknown_linktype);

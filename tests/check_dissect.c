@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cursor.h"
 #include "dissect.h"
 #include "sip.h"
+#include "tls_keylog.h"
 #include "check_main.h"
 
 /* ------------------------------------------------------------ cursor */
@@ -398,9 +400,76 @@ START_TEST(addr_text)
 }
 END_TEST
 
+/* The NSS key log: lines kept by client random, garbage counted, the file
+ * re-read as it grows (a line counts once its newline is there). */
+START_TEST(keylog_lines_and_growth)
+{
+	char path[] = "/tmp/rt-keylog-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	FILE *w = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(w);
+	struct tls_keylog *k = tls_keylog_open(path);
+	ck_assert_ptr_nonnull(k);
+	uint8_t cr[32];
+	memset(cr, 0xab, sizeof cr);
+	char crhex[65];
+	for (int i = 0; i < 32; i++)
+		snprintf(crhex + 2 * i, 3, "ab");
+	size_t n = 0;
+	ck_assert_ptr_null(tls_keylog_get(k, cr, TLS_KL_MASTER, &n));
+	/* a comment, garbage, a short master secret (garbage), an unused label, half a line */
+	fprintf(w, "# comment\nhello world\nCLIENT_RANDOM %s 0011\nEXPORTER_SECRET %s 00ff\n"
+		"CLIENT_RANDOM %s ", crhex, crhex, crhex);
+	fflush(w);
+	tls_keylog_refresh(k);
+	ck_assert_ptr_null(tls_keylog_get(k, cr, TLS_KL_MASTER, &n));
+	for (int i = 0; i < 48; i++)
+		fprintf(w, "%02x", i);
+	fprintf(w, "\nSERVER_TRAFFIC_SECRET_0 %s %s\n", crhex,
+		"0102030405060708091011121314151617181920212223242526272829303132");
+	fflush(w);
+	tls_keylog_refresh(k);
+	const uint8_t *ms = tls_keylog_get(k, cr, TLS_KL_MASTER, &n);
+	ck_assert_ptr_nonnull(ms);
+	ck_assert_uint_eq(n, 48);
+	ck_assert_uint_eq(ms[0], 0);
+	ck_assert_uint_eq(ms[47], 47);
+	const uint8_t *ts = tls_keylog_get(k, cr, TLS_KL_STS0, &n);
+	ck_assert_ptr_nonnull(ts);
+	ck_assert_uint_eq(n, 32);
+	ck_assert_uint_eq(ts[31], 0x32);
+	ck_assert_ptr_null(tls_keylog_get(k, cr, TLS_KL_CTS0, &n));
+	const struct tls_keylog_stats *st = tls_keylog_stats(k);
+	ck_assert_uint_eq(st->lines, 6);
+	ck_assert_uint_eq(st->garbage, 2);
+	ck_assert_uint_eq(st->first_garbage, 2);
+	ck_assert_uint_eq(st->other, 1);
+	ck_assert_uint_eq(st->secrets, 2);
+	fclose(w);
+	unlink(path);
+	tls_keylog_free(k);
+}
+END_TEST
+
+START_TEST(keylog_overlong_and_bad_hex)
+{
+	struct tls_keylog *k = tls_keylog_new();
+	char big[2000];
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	tls_keylog_feed(k, big, strlen(big));
+	tls_keylog_feed(k, "\nCLIENT_RANDOM zz 00\n\n", 22);
+	const struct tls_keylog_stats *st = tls_keylog_stats(k);
+	ck_assert_uint_eq(st->garbage, 2);
+	ck_assert_uint_eq(st->secrets, 0);
+	tls_keylog_free(k);
+}
+END_TEST
+
 static Suite **rt_suites(void)
 {
-	static Suite *ss[4];
+	static Suite *ss[5];
 	Suite *s = suite_create("cursor");
 	TCase *tc = tcase_create("cursor");
 	tcase_add_test(tc, cursor_bounds);
@@ -426,6 +495,13 @@ static Suite **rt_suites(void)
 	tcase_add_test(tc, addr_text);
 	suite_add_tcase(s, tc);
 	ss[2] = s;
-	ss[3] = NULL;
+
+	s = suite_create("tls_keylog");
+	tc = tcase_create("tls_keylog");
+	tcase_add_test(tc, keylog_lines_and_growth);
+	tcase_add_test(tc, keylog_overlong_and_bad_hex);
+	suite_add_tcase(s, tc);
+	ss[3] = s;
+	ss[4] = NULL;
 	return ss;
 }

@@ -514,7 +514,7 @@ static const char *const help_text[] = {
 	"  q, Esc              back one screen; q on a list quits",
 	"",
 	"Arrows: requests bold, 2xx green, 401/407 yellow, errors red, retransmissions dim;",
-	"notes beside an arrow: challenge -> #frame, auth for #frame, exp/granted seconds, [n] findings.",
+	"notes beside an arrow: TLS/WSS (decrypted), challenge -> #frame, auth for #frame, exp/granted seconds, [n] findings.",
 };
 
 void tui_draw_help(struct tui *t)

@@ -22,6 +22,7 @@ static const struct diag_rule *const diag_tables[] = {
 	diag_rules_nat,
 	diag_rules_gb,
 	diag_rules_capture,
+	diag_rules_tls,
 };
 #define NTABLES (sizeof diag_tables / sizeof diag_tables[0])
 

@@ -7,7 +7,8 @@
  * (rules_auth.c: digest authentication; rules_resp.c: responses, timeouts,
  * retransmissions, request form; rules_time.c: expiry, refresh, bindings;
  * rules_nat.c: NAT, capture point, scanners; rules_gb.c: the GB/T 28181
- * profile; rules_capture.c: the input itself), diag_run() that runs every rule after
+ * profile; rules_capture.c: the input itself;
+ * rules_tls.c: TLS not decrypted), diag_run() that runs every rule after
  * model_finish(), diag_list_rules() for --list-rules, the threshold
  * overrides (--rule-opt NAME=VALUE) and the helpers the rule files share.
  *
@@ -71,8 +72,18 @@ struct diag_setting {
 	double value;
 };
 
+/* TLS connections the dissectors could not decrypt (main.c fills it after
+ * the capture is read); the strings are main.c's, valid during diag_run(). */
+struct diag_tls {
+	uint64_t connections, undecryptable;
+	bool keylog_given;              /* --tls-keylog was given */
+	const char *servers;            /* "127.0.0.1:40000 -> 127.0.0.1:5061, ..." */
+	const char *reason;             /* the first connection's reason */
+};
+
 struct diag_opts {
 	const struct cred_store *creds; /* --credentials; NULL: no digest checks */
+	struct diag_tls tls;
 	struct diag_setting *set;       /* --rule-opt overrides (owned) */
 	size_t nset;
 	bool gb28181;                   /* --profile gb28181 (rules_gb.c also detects it) */
@@ -104,6 +115,7 @@ extern const struct diag_rule diag_rules_time[];   /* rules_time.c (part 2) */
 extern const struct diag_rule diag_rules_nat[];    /* rules_nat.c (part 2) */
 extern const struct diag_rule diag_rules_gb[];     /* rules_gb.c (part 2) */
 extern const struct diag_rule diag_rules_capture[]; /* rules_capture.c: the input itself */
+extern const struct diag_rule diag_rules_tls[];    /* rules_tls.c */
 
 struct cp_info;
 struct cp_keys;

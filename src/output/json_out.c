@@ -1126,6 +1126,47 @@ static void w_capture(struct json_out *j, const struct json_capture *c, const st
 		w_obj_end(j);
 	}
 	w_arr_end(j);
+	if (c && c->tls.present) {
+		const struct json_tls *t = &c->tls;
+		w_key(j, "tls");
+		w_obj(j);
+		w_key(j, "connections"); w_int(j, (long long)t->connections);
+		w_key(j, "decrypted"); w_int(j, (long long)t->decrypted);
+		w_key(j, "undecryptable");
+		w_obj(j);
+		w_key(j, "count"); w_int(j, (long long)t->undecryptable);
+		w_key(j, "connections");
+		w_arr(j);
+		for (size_t i = 0; i < t->nundec; i++) {
+			w_obj(j);
+			w_key(j, "client"); w_str(j, t->undec[i].client);
+			w_key(j, "server"); w_str(j, t->undec[i].server);
+			w_key(j, "reason"); w_str(j, t->undec[i].reason);
+			w_obj_end(j);
+		}
+		w_arr_end(j);
+		w_obj_end(j);
+		w_key(j, "records");
+		w_obj(j);
+		w_key(j, "total"); w_int(j, (long long)t->records);
+		w_key(j, "decrypt_failures"); w_int(j, (long long)t->decrypt_failures);
+		w_key(j, "oversize"); w_int(j, (long long)t->oversize_records);
+		w_key(j, "not_tls"); w_int(j, (long long)t->bad_records);
+		w_key(j, "truncated"); w_int(j, (long long)t->truncated_records);
+		w_obj_end(j);
+		w_key(j, "key_updates"); w_int(j, (long long)t->key_updates);
+		w_key(j, "keylog");
+		if (t->keylog) {
+			w_obj(j);
+			w_key(j, "lines"); w_int(j, (long long)t->keylog_lines);
+			w_key(j, "secrets"); w_int(j, (long long)t->keylog_secrets);
+			w_key(j, "garbage_lines"); w_int(j, (long long)t->keylog_garbage);
+			w_obj_end(j);
+		} else {
+			w_null(j);
+		}
+		w_obj_end(j);
+	}
 	if (c && c->mem_evicted_bytes) {
 		w_key(j, "memory");
 		w_obj(j);

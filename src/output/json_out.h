@@ -54,6 +54,25 @@ struct json_capture_file {
 	size_t tls_keylog_bytes; /* decryption secrets: TLS key log bytes kept */
 };
 
+/* A TLS connection that could not be decrypted (strings main.c's). */
+struct json_tls_conn {
+	const char *client, *server;    /* "ADDR:PORT" */
+	const char *reason;
+};
+
+/* TLS as the dissectors saw it (dis_tls_stats), "capture.tls" in --json;
+ * written only when present (a TLS connection was seen or a key log given). */
+struct json_tls {
+	bool present;
+	uint64_t connections, decrypted, undecryptable;
+	uint64_t records, decrypt_failures, oversize_records, bad_records, truncated_records;
+	uint64_t key_updates;
+	bool keylog;                    /* --tls-keylog given: the keylog counters are valid */
+	uint64_t keylog_lines, keylog_secrets, keylog_garbage;
+	const struct json_tls_conn *undec; /* the first ones (at most 64) */
+	size_t nundec;
+};
+
 /* What main.c fills from the capture layer and dis_get_stats(). */
 struct json_capture {
 	const struct json_capture_file *files;
@@ -73,6 +92,7 @@ struct json_capture {
 	const struct dis_anomalies *anomalies;   /* bad input below SIP; NULL: none */
 	/* message store (--max-memory): "memory" is written when evicted_bytes > 0 */
 	uint64_t mem_limit, mem_message_bytes, mem_evicted_bytes;
+	struct json_tls tls;
 };
 
 struct json_opts {

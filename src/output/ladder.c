@@ -394,6 +394,8 @@ static void annotate(struct ladder *l, const struct model *m)
 		const struct sip_msg *msg = r->msg;
 		const struct txn *t = r->txn;
 		char b[64];
+		if (msg->transport == RT_TP_TLS || msg->transport == RT_TP_WSS)
+			note_add(r, msg->transport == RT_TP_TLS ? "TLS" : "WSS");   /* decrypted */
 		if (r->retrans)
 			note_add(r, "retransmission");
 		if (r->challenge) {
