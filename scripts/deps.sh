@@ -8,12 +8,13 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 # libclang-rt-dev: clang's fuzzer and sanitizer runtimes (only a Recommends of clang)
 # sngrep, nodejs + npm (hep-js): independent HEP receivers for tests/hep_send.sh
 # prometheus (with promtool): the real scraper of tests/metrics.sh
+# ca-certificates: npm ci reaches the npm registry over https
 PKGS="build-essential autoconf automake libtool pkg-config
 libpcap-dev libosip2-dev libncurses-dev libjansson-dev nettle-dev zlib1g-dev libzstd-dev liblz4-dev liblzma-dev check
 zstd lz4 xz-utils
 clang libclang-rt-dev python3 python3-jsonschema tshark tcpdump tmux time iproute2 wireshark-common
 sngrep prometheus mandoc git
-chromium python3-websocket fonts-dejavu-core openssl"
+chromium python3-websocket fonts-dejavu-core openssl ca-certificates"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
