@@ -25,6 +25,8 @@ struct hep_info {
 	const uint8_t *payload;
 	size_t plen;
 	bool compressed;
+	const uint8_t *key;       /* chunk 0x000e, the agent's authentication key */
+	size_t keylen;
 };
 
 static enum rt_transport hep_transport(uint8_t proto)
@@ -68,6 +70,10 @@ static bool hep3_chunks(struct cur c, struct hep_info *h)
 			continue;
 		size_t vl = cur_left(&v);
 		switch (type) {
+		case 0x000e:
+			h->keylen = vl;
+			h->key = cur_take(&v, vl);
+			break;
 		case 0x0002: h->proto = cur_u8(&v); break;
 		case 0x0003:
 			if (vl == 4) {
@@ -238,30 +244,15 @@ bool dis_hep_has_key(const uint8_t *p, size_t n, const char *key)
 {
 	struct cur c = cur_make(p, n);
 	const uint8_t *magic = cur_take(&c, 4);
-	if (!magic || memcmp(magic, "HEP3", 4) != 0)
-		return false;
 	uint16_t total = cur_be16(&c);
-	if (c.bad || total < 6 || total > n)
+	if (!magic || memcmp(magic, "HEP3", 4) != 0 || c.bad || total < 6 || total > n)
 		return false;
-	c = cur_make(p + 6, total - 6u);
-	size_t klen = strlen(key);
-	while (cur_left(&c) >= 6) {
-		uint16_t vendor = cur_be16(&c);
-		uint16_t type = cur_be16(&c);
-		uint16_t len = cur_be16(&c);
-		if (len < 6)
-			return false;
-		struct cur v = cur_sub(&c, len - 6u);
-		if (v.bad)
-			return false;
-		if (vendor == 0 && type == 0x000e) {
-			/* some agents send the key NUL-terminated */
-			size_t vl = cur_left(&v);
-			const uint8_t *k = cur_take(&v, vl);
-			if (vl && k[vl - 1] == '\0')
-				vl--;
-			return vl == klen && memcmp(k, key, klen) == 0;
-		}
-	}
-	return false;
+	struct hep_info h;
+	memset(&h, 0, sizeof h);
+	if (!hep3_chunks(cur_make(p + 6, total - 6u), &h) || !h.key)
+		return false;
+	size_t kl = h.keylen, want = strlen(key);
+	if (kl && h.key[kl - 1] == '\0')
+		kl--;             /* some agents send the key NUL-terminated */
+	return kl == want && memcmp(h.key, key, want) == 0;
 }
