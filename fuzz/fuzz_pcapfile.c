@@ -86,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.first_ns = res.first_ts_ns,
 		.last_ns = res.last_ts_ns };
 	json_end(run.jo, run.model, &c);
-	report_write(null_out, run.model);
+	report_write(null_out, run.model, &(struct report_opts){ .verbose = true });
 	fflush(null_out);
 	model_free(run.model);
 	dis_free(d);
