@@ -7,6 +7,7 @@
 . "$(dirname "$0")/tap.sh"
 [ "$(id -u)" = 0 ] || skip_all "live capture needs root"
 ip link show lo >/dev/null 2>&1 || skip_all "no loopback interface"
+netns_enter "$@" || skip_all "$NETNS_WHY"
 plan 4
 tmp=$(tmpdir)
 port=$((38000 + $$ % 2000))
