@@ -20,7 +20,7 @@ TMUX_BIN=${TMUX_BIN:-$(command -v tmux || true)}
 [ -n "$TMUX_BIN" ] || skip_all "tmux not installed"
 [ -x "$RT_BIN" ] || skip_all "regtrace not built"
 
-plan 87
+plan 89
 tmp=$(tmpdir)
 sock="rt-tui-$$"
 T() { "$TMUX_BIN" -L "$sock" -f /dev/null "$@"; }
@@ -77,6 +77,15 @@ check_re "unregistered row: dave" "^unregistered +200 .*sip:dave@lab\.local"
 check_re "404 rows for the unknown users" "^failed +404 .*sip:mallory@lab\.local"
 check "status bar: packets and SIP messages" "34 SIP msgs"
 check "status bar: pcap drops and memory" "0 drops  mem "
+
+# ------------------------------------------------------------------ selection
+# --aor (two globs: or) and --state (and): of the 7 AORs, bob matches a glob but
+# is registered, so the failed four remain (alice 403; mallory, trudy, oscar 404)
+start "LANG=C.UTF-8" $CAPS --aor "'sip:*@lab.local'" --aor "'sip:bob@*'" --state failed
+check "selection --aor/--state: 4 of the 7 registrations listed" "registrations (4 of 7)"
+if grep -q "sip:bob@lab.local" "$tmp/screen"; then fail "selection: bob (registered) is not listed"; else
+	pass "selection: bob (registered) is not listed"; fi
+start "LANG=C.UTF-8" $CAPS
 
 # ------------------------------------------------------------------ filter, sort
 keys f
