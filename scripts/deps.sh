@@ -9,12 +9,14 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 # sngrep, nodejs + npm (hep-js): independent HEP receivers for tests/hep_send.sh
 # prometheus (with promtool): the real scraper of tests/metrics.sh
 # ca-certificates: npm ci reaches the npm registry over https
+# kamailio, kamailio-tls-modules: the real TLS registrar of tests/tls_kamailio.sh
 PKGS="build-essential autoconf automake libtool pkg-config
 libpcap-dev libosip2-dev libncurses-dev libjansson-dev nettle-dev zlib1g-dev libzstd-dev liblz4-dev liblzma-dev check
 zstd lz4 xz-utils
 clang libclang-rt-dev python3 python3-jsonschema tshark tcpdump tmux time iproute2 wireshark-common
 sngrep prometheus mandoc git
-chromium python3-websocket fonts-dejavu-core openssl ca-certificates"
+chromium python3-websocket fonts-dejavu-core openssl ca-certificates
+kamailio kamailio-tls-modules"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
