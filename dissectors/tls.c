@@ -133,6 +133,12 @@ struct tls_conn {
 	uint16_t version, suite_id;
 	const struct tls_suite *suite;
 	bool etm, ems, tls13, hrr;
+	char alpn[TLS_ALPN_STRLEN]; /* ClientHello ALPN names (RFC 7301 §3.1), comma-joined */
+	bool alpn_offered;          /* the ClientHello had ALPN */
+	bool alpn_other;            /* ... naming a protocol that is not HTTP */
+	bool alpn_h2;               /* ... naming HTTP/2 or later (h2, h3, spdy) */
+	bool alpn_srv_h2;           /* the ServerHello chose one of those (TLS 1.2) */
+	bool sni_sip;               /* the server name's first label starts with "sip" */
 	bool decrypted;             /* application data came out */
 	bool counted;               /* its outcome is in the counters */
 	uint8_t fail;               /* enum tls_fail, first one */
@@ -177,6 +183,42 @@ static void conn_fail(struct tls_conn *c, enum tls_fail f)
 		c->fail = (uint8_t)f;
 }
 
+/* ALPN protocol ids of HTTP (IANA registry, RFC 7301 §6): 1 = HTTP/1.x,
+ * 2 = HTTP/2 or later (h2 RFC 9113, h3 RFC 9114 and its drafts, SPDY),
+ * 0 = something else. */
+static int alpn_http(const uint8_t *p, size_t n)
+{
+	if ((n == 8 && (!memcmp(p, "http/1.1", 8) || !memcmp(p, "http/1.0", 8) ||
+			!memcmp(p, "http/0.9", 8))))
+		return 1;
+	if ((n == 2 && (!memcmp(p, "h2", 2) || !memcmp(p, "h3", 2))) ||
+	    (n == 3 && !memcmp(p, "h2c", 3)) || (n > 3 && !memcmp(p, "h3-", 3)) ||
+	    (n > 5 && !memcmp(p, "spdy/", 5)))
+		return 2;
+	return 0;
+}
+
+/* Why an undecrypted connection is taken for web traffic rather than
+ * SIP, or NULL when it can carry SIP.  SIP evidence wins: the SIP ports
+ * (RFC 3261 §19.1.2: 5060, 5061 for TLS) or a server name whose first
+ * label starts with "sip".  Otherwise HTTPS: the server chose HTTP/2 by
+ * ALPN; or the client offered only HTTP protocols, HTTP/2 among them (SIP
+ * over WebSocket, RFC 7118, is an HTTP/1.1 Upgrade, RFC 6455 §4.1, and a
+ * browser offers http/1.1 alone for it); or the server port is 443 and no
+ * protocol but HTTP was offered. */
+static const char *conn_web(const struct tls_conn *c, const struct rt_addr *server)
+{
+	if (server->port == 5060 || server->port == 5061 || c->sni_sip)
+		return NULL;
+	if (c->alpn_srv_h2)
+		return "the server chose HTTP/2 or later by ALPN";
+	if (c->alpn_offered && !c->alpn_other && c->alpn_h2)
+		return "ALPN offers only HTTP, HTTP/2 among it";
+	if (server->port == 443 && !c->alpn_other)
+		return "port 443 (HTTPS), no SIP port, server name or ALPN";
+	return NULL;
+}
+
 /* A connection is done: its outcome goes into the counters. */
 static void conn_finish(struct tls_conn *c)
 {
@@ -200,14 +242,19 @@ static void conn_finish(struct tls_conn *c)
 	t->st.undecryptable++;
 	if (!c->fail)
 		c->fail = !t->have_keylog ? TLS_FAIL_NO_KEYLOG : TLS_FAIL_NO_KEY;
+	int ci = c->client >= 0 ? c->client : 0;
+	const char *web = conn_web(c, &c->end[ci].dst);
+	if (web)
+		t->st.undecryptable_https++;
 	if (t->nundec < TLS_UNDEC_LIST_MAX) {
 		struct tls_undecryptable *u = &t->undec[t->nundec++];
-		int ci = c->client >= 0 ? c->client : 0;
 		u->client = c->end[ci].src;
 		u->server = c->end[ci].dst;
 		u->reason = (enum tls_fail)c->fail;
 		u->version = c->version;
 		u->suite = c->suite_id;
+		memcpy(u->alpn, c->alpn, sizeof u->alpn);
+		u->https = web;
 	}
 }
 
@@ -681,6 +728,13 @@ static void server_hello(struct tls_end *e, struct cur c)
 			conn->etm = true;       /* RFC 7366 */
 		else if (et == 0x0017)
 			conn->ems = true;       /* RFC 7627 */
+		else if (et == 0x0010) {        /* ALPN: the one chosen (RFC 7301 §3.1) */
+			struct cur l = cur_sub(&ed, cur_be16(&ed));
+			uint8_t n = cur_u8(&l);
+			const uint8_t *name = cur_take(&l, n);
+			if (name && alpn_http(name, n) == 2)
+				conn->alpn_srv_h2 = true;
+		}
 	}
 	conn->tls13 = conn->version == 0x0304;
 	conn->suite = suite_find(suite);
@@ -696,6 +750,55 @@ static void server_hello(struct tls_end *e, struct cur c)
 	}
 }
 
+/* One ALPN name into the connection's offer (RFC 7301 §3.1). */
+static void alpn_add(struct tls_conn *conn, const uint8_t *p, size_t n)
+{
+	int h = alpn_http(p, n);
+	conn->alpn_offered = true;
+	conn->alpn_other |= h == 0;
+	conn->alpn_h2 |= h == 2;
+	size_t k = strlen(conn->alpn);
+	if (k && k + 1 < sizeof conn->alpn)
+		conn->alpn[k++] = ',';
+	for (size_t i = 0; i < n && k + 1 < sizeof conn->alpn; i++)
+		conn->alpn[k++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+	conn->alpn[k] = 0;
+}
+
+/* ClientHello after the random (RFC 8446 §4.1.2): the ALPN offer and the
+ * server name (RFC 6066 §3), kept to tell HTTPS from SIP.  A second
+ * ClientHello (after a HelloRetryRequest) replaces the first's. */
+static void client_hello_ext(struct tls_conn *conn, struct cur c)
+{
+	cur_skip(&c, cur_u8(&c));               /* legacy_session_id */
+	cur_skip(&c, cur_be16(&c));             /* cipher_suites */
+	cur_skip(&c, cur_u8(&c));               /* legacy_compression_methods */
+	struct cur x = cur_sub(&c, cur_be16(&c));
+	conn->alpn[0] = 0;
+	conn->alpn_offered = conn->alpn_other = conn->alpn_h2 = conn->sni_sip = false;
+	while (!c.bad && !x.bad && cur_left(&x) >= 4) {
+		uint16_t et = cur_be16(&x);
+		struct cur ed = cur_sub(&x, cur_be16(&x));
+		if (et == 0x0010) {
+			struct cur l = cur_sub(&ed, cur_be16(&ed));
+			while (!l.bad && cur_left(&l)) {
+				uint8_t n = cur_u8(&l);
+				const uint8_t *name = cur_take(&l, n);
+				if (name && n)
+					alpn_add(conn, name, n);
+			}
+		} else if (et == 0x0000) {
+			struct cur l = cur_sub(&ed, cur_be16(&ed));
+			if (cur_u8(&l) != 0)    /* host_name */
+				continue;
+			uint16_t n = cur_be16(&l);
+			const uint8_t *h = cur_take(&l, n);
+			conn->sni_sip = h && n >= 3 && (h[0] | 0x20) == 's' && (h[1] | 0x20) == 'i' &&
+					(h[2] | 0x20) == 'p';
+		}
+	}
+}
+
 static void hs_message(struct dis_ctx *d, struct tls_end *e, uint8_t type, struct cur c)
 {
 	struct tls_conn *conn = e->c;
@@ -708,6 +811,7 @@ static void hs_message(struct dis_ctx *d, struct tls_end *e, uint8_t type, struc
 		conn->client = e->side;
 		memcpy(conn->client_random, rnd, 32);
 		conn->have_cr = true;
+		client_hello_ext(conn, c);
 	} else if (e->phase == EP_CLEAR && type == 2 && !is_client(e)) {
 		server_hello(e, c);
 	} else if (e->phase == EP_HS && type == 20) {   /* Finished: application keys next */

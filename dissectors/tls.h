@@ -11,7 +11,8 @@
  * records (RFC 8446 §5.1, RFC 5246 §6.2: several per segment, one over
  * several segments), reads ClientHello / ServerHello in the clear (client
  * and server random, cipher suite, version including supported_versions,
- * Encrypt-then-MAC, extended master secret) and, with the secrets from the
+ * Encrypt-then-MAC, extended master secret, the ALPN offer and the SNI
+ * host name) and, with the secrets from the
  * key log (tls_keylog.h), decrypts application data and hands the
  * plaintext back to tcp.c for the same SIP / WebSocket framing as plain
  * TCP.  Ciphers, HMAC and HKDF are nettle's; the TLS 1.2 PRF is built
@@ -43,10 +44,17 @@ enum tls_fail {
 
 const char *tls_fail_name(enum tls_fail f);
 
+/* Longest ALPN offer kept for the report: "h2,http/1.1" and a few more. */
+#define TLS_ALPN_STRLEN 48
+
 struct tls_undecryptable {
 	struct rt_addr client, server;  /* client: the side that opened (or sent ClientHello) */
 	enum tls_fail reason;
 	uint16_t version, suite;        /* 0: not seen */
+	char alpn[TLS_ALPN_STRLEN];     /* the ClientHello's ALPN names, comma-joined,
+					   bytes outside printable ASCII as '?'; "" none */
+	const char *https;              /* NULL: it can carry SIP; else why it is taken
+					   for web traffic (tls_conn_web(), docs/rules.md) */
 };
 
 /* Kept for at most this many connections; the rest are only counted. */
@@ -56,6 +64,7 @@ struct tls_stats {
 	uint64_t connections;       /* TLS connections seen */
 	uint64_t decrypted;         /* connections whose application data was decrypted */
 	uint64_t undecryptable;     /* connections with encrypted data we could not read */
+	uint64_t undecryptable_https; /* of those, the ones that look like HTTPS, not SIP */
 	uint64_t records;           /* records read */
 	uint64_t decrypt_failures;  /* records that did not authenticate (wrong MAC/tag) */
 	uint64_t oversize_records;  /* records claiming more than TLS_RECORD_MAX */

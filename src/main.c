@@ -690,7 +690,8 @@ static void fill_tls(struct app *a, struct json_tls *jt)
 	const struct tls_stats *t = dis_tls_stats(a->dis, &u, &nu);
 	*jt = (struct json_tls){ .present = t->connections || a->keylog,
 		.connections = t->connections, .decrypted = t->decrypted,
-		.undecryptable = t->undecryptable, .records = t->records,
+		.undecryptable = t->undecryptable, .undecryptable_https = t->undecryptable_https,
+		.records = t->records,
 		.decrypt_failures = t->decrypt_failures, .oversize_records = t->oversize_records,
 		.bad_records = t->bad_records, .truncated_records = t->truncated_records,
 		.key_updates = t->key_updates, .keylog = a->keylog != NULL,
@@ -702,24 +703,34 @@ static void fill_tls(struct app *a, struct json_tls *jt)
 		jt->keylog_garbage = k->garbage;
 	}
 	size_t off = 0;
+	const struct tls_undecryptable *first_sip = NULL;
+	bool cut = false;
 	a->tls_servers[0] = 0;
 	for (size_t i = 0; i < nu; i++) {
 		rt_addr_str(&u[i].client, a->tls_addr[i][0], RT_ADDR_STRLEN);
 		rt_addr_str(&u[i].server, a->tls_addr[i][1], RT_ADDR_STRLEN);
 		a->tls_undec[i] = (struct json_tls_conn){ a->tls_addr[i][0], a->tls_addr[i][1],
-							  tls_fail_name(u[i].reason) };
+			tls_fail_name(u[i].reason), u[i].alpn[0] ? u[i].alpn : NULL, u[i].https };
+		if (u[i].https)
+			continue;       /* HTTPS: not in the finding's list */
+		if (!first_sip)
+			first_sip = &u[i];
 		if (off + 2 * RT_ADDR_STRLEN + 16 < sizeof a->tls_servers)
 			off += (size_t)snprintf(a->tls_servers + off, sizeof a->tls_servers - off,
-						"%s%s -> %s", i ? ", " : "", a->tls_addr[i][0],
+						"%s%s -> %s", off ? ", " : "", a->tls_addr[i][0],
 						a->tls_addr[i][1]);
-		else if (i + 1 == nu)
-			snprintf(a->tls_servers + off, sizeof a->tls_servers - off, ", ...");
+		else
+			cut = true;
 	}
-	if (t->undecryptable > nu && off + 8 < sizeof a->tls_servers)
+	if ((cut || t->undecryptable > nu) && off + 8 < sizeof a->tls_servers)
 		snprintf(a->tls_servers + off, sizeof a->tls_servers - off, ", ...");
-	a->diag.tls = (struct diag_tls){ .connections = t->connections,
-		.undecryptable = t->undecryptable, .keylog_given = a->keylog != NULL,
-		.servers = a->tls_servers, .reason = nu ? tls_fail_name(u[0].reason) : NULL };
+	/* the finding is about SIP: connections that look like HTTPS are left
+	 * out of it (and named in capture.tls) */
+	a->diag.tls = (struct diag_tls){ .connections = t->connections - t->undecryptable_https,
+		.undecryptable = t->undecryptable - t->undecryptable_https,
+		.https = t->undecryptable_https, .keylog_given = a->keylog != NULL,
+		.servers = a->tls_servers,
+		.reason = first_sip ? tls_fail_name(first_sip->reason) : NULL };
 }
 
 static void fill_capture(struct app *a, struct json_capture *c, struct json_capture_file *f)
@@ -875,6 +886,8 @@ static void print_tls_summary(const struct app *a)
 	fprintf(stderr, "regtrace: %llu TLS connections, %llu decrypted, %llu not decrypted",
 		(unsigned long long)t->connections, (unsigned long long)t->decrypted,
 		(unsigned long long)t->undecryptable);
+	if (t->undecryptable_https)
+		fprintf(stderr, " (%llu of them HTTPS, not SIP)", (unsigned long long)t->undecryptable_https);
 	if (t->decrypt_failures || t->oversize_records || t->bad_records || t->truncated_records)
 		fprintf(stderr, " (records: %llu failed authentication, %llu oversize, %llu not TLS, "
 			"%llu truncated)", (unsigned long long)t->decrypt_failures,
@@ -886,8 +899,9 @@ static void print_tls_summary(const struct app *a)
 		char cb[RT_ADDR_STRLEN], sb[RT_ADDR_STRLEN];
 		rt_addr_str(&u[i].client, cb, sizeof cb);
 		rt_addr_str(&u[i].server, sb, sizeof sb);
-		fprintf(stderr, "regtrace:   TLS %s -> %s not decrypted: %s\n", cb, sb,
-			tls_fail_name(u[i].reason));
+		fprintf(stderr, "regtrace:   TLS %s -> %s not decrypted: %s%s%s%s\n", cb, sb,
+			tls_fail_name(u[i].reason), u[i].https ? " (HTTPS, not SIP: " : "",
+			u[i].https ? u[i].https : "", u[i].https ? ")" : "");
 	}
 	if (t->undecryptable > 5)
 		fprintf(stderr, "regtrace:   ... and %llu more (capture.tls in --json)\n",

@@ -21,7 +21,8 @@ MODE "s_server": the registrar is openssl s_server -naccept 2 started here
   connection 2 (resumed): REGISTER Expires: 0 -> 200
 
 Prints "resumed: [...]" for the Python client (what ssl says) and the
-responses it got, one status line each."""
+responses it got, one status line each.  TLSKAM_SNI overrides the server
+name the client sends (default lab.local)."""
 import hashlib
 import os
 import re
@@ -35,6 +36,7 @@ import time
 
 mode, client, tlsver, host, port, keys, wdir = sys.argv[1:8]
 port = int(port)
+SNI = os.environ.get("TLSKAM_SNI", "lab.local")     # the server name the clients send
 TIMEOUT = 15.0
 
 
@@ -65,7 +67,7 @@ class PyClient:
                 c.minimum_version = ssl.TLSVersion.TLSv1_3
             PyClient.ctx = c
         raw = socket.create_connection((host.strip("[]"), port), timeout=TIMEOUT)
-        self.s = PyClient.ctx.wrap_socket(raw, server_hostname="lab.local", session=sess)
+        self.s = PyClient.ctx.wrap_socket(raw, server_hostname=SNI, session=sess)
         self.buf = b""
 
     def send(self, b):
@@ -95,7 +97,7 @@ class OpenSSLClient:
     def __init__(self, resume):
         sf = os.path.join(wdir, "s_client.sess")
         cmd = ["openssl", "s_client", "-connect", "%s:%d" % (host, port), "-quiet",
-               "-no_ign_eof", "-nocommands", "-keylogfile", keys, "-servername", "lab.local",
+               "-no_ign_eof", "-nocommands", "-keylogfile", keys, "-servername", SNI,
                "-tls1_2" if tlsver == "1.2" else "-tls1_3"]
         cmd += ["-sess_in", sf] if resume else ["-sess_out", sf]
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

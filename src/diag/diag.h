@@ -75,7 +75,8 @@ struct diag_setting {
 /* TLS connections the dissectors could not decrypt (main.c fills it after
  * the capture is read); the strings are main.c's, valid during diag_run(). */
 struct diag_tls {
-	uint64_t connections, undecryptable;
+	uint64_t connections, undecryptable; /* those that can carry SIP */
+	uint64_t https;                 /* undecrypted ones left out as HTTPS (docs/rules.md) */
 	bool keylog_given;              /* --tls-keylog was given */
 	const char *servers;            /* "127.0.0.1:40000 -> 127.0.0.1:5061, ..." */
 	const char *reason;             /* the first connection's reason */

@@ -4,6 +4,8 @@
  * The counts come from the dissectors through diag_opts (main.c). */
 #include "diag.h"
 
+#include <stdio.h>
+
 static void rule_tls_undecrypted(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
@@ -16,11 +18,15 @@ static void rule_tls_undecrypted(struct diag_ctx *c, const struct diag_rule *r)
 		  "capture ran"
 		: "give the client's TLS key log with --tls-keylog FILE (SSLKEYLOGFILE of NSS/curl/"
 		  "Python clients, openssl s_client -keylogfile); see regtrace --help";
+	char more[128] = "";
+	if (t->https)   /* counted apart: docs/rules.md, CAP-TLS-UNDECRYPTED */
+		snprintf(more, sizeof more, " %llu more that look like HTTPS are left out "
+			 "(capture.tls in --json).", (unsigned long long)t->https);
 	diag_emit(c, NULL, NULL, fix,
 		  "%llu of %llu TLS connections could not be decrypted (%s): %s; SIP carried "
-		  "in them is not in this analysis.",
+		  "in them is not in this analysis.%s",
 		  (unsigned long long)t->undecryptable, (unsigned long long)t->connections,
-		  t->servers ? t->servers : "-", t->reason ? t->reason : "-");
+		  t->servers ? t->servers : "-", t->reason ? t->reason : "-", more);
 }
 
 const struct diag_rule diag_rules_tls[] = {

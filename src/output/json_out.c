@@ -1135,6 +1135,7 @@ static void w_capture(struct json_out *j, const struct json_capture *c, const st
 		w_key(j, "undecryptable");
 		w_obj(j);
 		w_key(j, "count"); w_int(j, (long long)t->undecryptable);
+		w_key(j, "https"); w_int(j, (long long)t->undecryptable_https);
 		w_key(j, "connections");
 		w_arr(j);
 		for (size_t i = 0; i < t->nundec; i++) {
@@ -1142,6 +1143,16 @@ static void w_capture(struct json_out *j, const struct json_capture *c, const st
 			w_key(j, "client"); w_str(j, t->undec[i].client);
 			w_key(j, "server"); w_str(j, t->undec[i].server);
 			w_key(j, "reason"); w_str(j, t->undec[i].reason);
+			w_key(j, "alpn");
+			if (t->undec[i].alpn)
+				w_str(j, t->undec[i].alpn);
+			else
+				w_null(j);
+			w_key(j, "https");
+			if (t->undec[i].https)
+				w_str(j, t->undec[i].https);
+			else
+				w_null(j);
 			w_obj_end(j);
 		}
 		w_arr_end(j);

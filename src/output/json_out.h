@@ -58,6 +58,8 @@ struct json_capture_file {
 struct json_tls_conn {
 	const char *client, *server;    /* "ADDR:PORT" */
 	const char *reason;
+	const char *alpn;               /* the ClientHello's ALPN offer; NULL: none */
+	const char *https;              /* why it is taken for HTTPS; NULL: can be SIP */
 };
 
 /* TLS as the dissectors saw it (dis_tls_stats), "capture.tls" in --json;
@@ -65,6 +67,7 @@ struct json_tls_conn {
 struct json_tls {
 	bool present;
 	uint64_t connections, decrypted, undecryptable;
+	uint64_t undecryptable_https;   /* of undecryptable: HTTPS, not SIP */
 	uint64_t records, decrypt_failures, oversize_records, bad_records, truncated_records;
 	uint64_t key_updates;
 	bool keylog;                    /* --tls-keylog given: the keylog counters are valid */
