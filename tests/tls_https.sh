@@ -27,7 +27,7 @@ stop() {
 	return 0
 }
 trap 'stop "$SPID"; stop "$TPID"; rm -rf "$tmp"' EXIT
-plan 13
+plan 14
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/k.pem" -out "$tmp/c.pem" \
 	-days 2 -subj /CN=lab.local >/dev/null 2>&1
 listening() { ss -ltnH 2>/dev/null | grep -q ":$1 "; }
@@ -149,4 +149,50 @@ jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
 else
 	skip "python3-jsonschema not installed"
 fi
+
+# hostile and edge-case ClientHellos, built byte by byte (tests/pcapgen.py),
+# each followed by one encrypted record: the ALPN and server name as read
+"$PYTHON3" - "$RT_SRC/tests" "$tmp/crafted.pcap" <<'EOP'
+import sys
+sys.path.insert(0, sys.argv[1])
+import pcapgen as g
+fr, t = [], 1_700_000_000 * 10**9
+def seg(src, dst, sp, dp, seq, ack, fl, pl=b""):
+    global t
+    t += 10**6
+    fr.append((t, g.link_frame(1, g.ip(src, dst, 6, g.tcp(src, dst, sp, dp, seq, ack, fl, pl)))))
+def ext(typ, body):
+    return typ.to_bytes(2, "big") + len(body).to_bytes(2, "big") + body
+def alpn(*names, lie=b""):
+    l = b"".join(bytes([len(n)]) + n for n in names) + lie
+    return ext(0x10, len(l).to_bytes(2, "big") + l)
+def sni(name):
+    e = b"\0" + len(name).to_bytes(2, "big") + name
+    return ext(0, len(e).to_bytes(2, "big") + e)
+def hello(exts):
+    b = b"\x03\x03" + b"\x22" * 32 + b"\0" + b"\0\x02\x13\x01" + b"\x01\0"
+    b += len(exts).to_bytes(2, "big") + exts
+    h = bytes([1]) + len(b).to_bytes(3, "big") + b
+    return bytes([22, 3, 1]) + len(h).to_bytes(2, "big") + h
+C, S = "192.0.2.10", "198.51.100.5"
+for i, exts in enumerate([
+        alpn(b"h2", b"\x01\xffx", lie=b"\x09abc"),   # a byte not printable, a length that lies
+        alpn(b"h2", b"http/1.1"),
+        sni(b"SIP.example.com"),
+        b""]):
+    cp = 41000 + i
+    seg(C, S, cp, 443, 99, 0, "S")
+    seg(S, C, 443, cp, 499, 100, "SA")
+    h = hello(exts)
+    app = bytes([23, 3, 3, 0, 40]) + b"\x55" * 40
+    seg(C, S, cp, 443, 100, 500, "PA", h + app)
+    seg(C, S, cp, 443, 100 + len(h) + len(app), 500, "FA")
+open(sys.argv[2], "wb").write(g.pcap_bytes(fr, 1))
+EOP
+is "$("$RT_BIN" --json -r "$tmp/crafted.pcap" 2>/dev/null | "$PYTHON3" -c '
+import json, sys
+for c in json.load(sys.stdin)["capture"]["tls"]["undecryptable"]["connections"]:
+    print(c["alpn"], c["https"])' | tr '\n' ';')" \
+	"h2,??x None;h2,http/1.1 ALPN offers only HTTP, HTTP/2 among it;None None;None port 443 (HTTPS), no SIP port, server name or ALPN;" \
+	"crafted ClientHellos to 443: odd ALPN bytes shown as ?, a lying length stops the list (not HTTP only: can be SIP); h2,http/1.1 is HTTPS; server name SIP.example.com is SIP; nothing offered is HTTPS"
 tap_done
