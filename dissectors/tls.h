@@ -54,7 +54,7 @@ struct tls_undecryptable {
 	char alpn[TLS_ALPN_STRLEN];     /* the ClientHello's ALPN names, comma-joined,
 					   bytes outside printable ASCII as '?'; "" none */
 	const char *https;              /* NULL: it can carry SIP; else why it is taken
-					   for web traffic (tls_conn_web(), docs/rules.md) */
+					   for web traffic (tls.c conn_web(), docs/rules.md) */
 };
 
 /* Kept for at most this many connections; the rest are only counted. */
