@@ -40,4 +40,16 @@ netns_enter() {
 	unshare $_ns_opt true 2>/dev/null || return 1
 	RT_NETNS=1 exec unshare $_ns_opt -- /bin/sh -c 'ip link set lo up && exec "$@"' sh "$0" "$@"
 }
+# capture_open [TENTHS]: wait (5 s by default) until a regtrace in this
+# namespace has its packet socket open, i.e. it captures: a screen that
+# already says LIVE may still be opening the interface
+capture_open() {
+	_i=0
+	while [ $_i -lt "${1:-50}" ]; do
+		ss -0 -n -p 2>/dev/null | grep -q '"regtrace"' && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
 NETNS_WHY="no network namespace here (unshare -n): a live test would see other traffic on the host's lo"
