@@ -625,6 +625,8 @@ static int parse_args(struct app *a, int argc, char **argv)
 	a->use_tui = a->tui > 0 || (a->tui == 0 && !a->report && !a->messages && !a->json && !a->jsonl &&
 				    !a->ladder && !a->html_path && isatty(STDOUT_FILENO));
 	a->cap.drop_warnings = !a->use_tui;   /* the screen's status bar shows them */
+	/* tcpdump's "listening on" line, unless it would land on the screen */
+	a->cap.listening_msg = !a->use_tui || !isatty(STDERR_FILENO);
 	/* the report is the default output when stdout is a file or a pipe (or with --no-tui) */
 	if (!a->report && !a->messages && !json_stdout && !a->jsonl && !a->ladder && !a->use_tui &&
 	    (!isatty(STDOUT_FILENO) || a->tui < 0))

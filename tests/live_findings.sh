@@ -29,7 +29,7 @@ is "$fr403 $n401" "8 3" "tshark: the 403 is frame 8, after three 401s"
 # ------------------------------------------------------------------ --jsonl
 "$RT_BIN" --jsonl -i lo "udp port 5060" > "$tmp/out" 2> "$tmp/err" &
 pid=$!
-capture_open || diag "no packet socket of regtrace after 5 s"
+capture_open "$tmp/err" || diag "regtrace not listening after 5 s"
 tcpreplay -q -i lo "$cap" > "$tmp/replay" 2>&1
 ok $? "tcpreplay sent the capture onto lo"
 t0=$(date +%s%N)
@@ -96,7 +96,7 @@ else
 		return 1
 	}
 	if wait_for "LIVE"; then pass "live screen up"; else fail "live screen up"; fi
-	capture_open || diag "no packet socket of regtrace after 5 s"
+	capture_open "$tmp/tui.err" || diag "regtrace not listening after 5 s"
 	tcpreplay -q -i lo "$cap" > "$tmp/replay2" 2>&1
 	if wait_for "CRIT REG-AUTH-LOOP" 20; then
 		pass "the finding is on the AOR's row within 2 s, while capturing"

@@ -40,13 +40,13 @@ netns_enter() {
 	unshare $_ns_opt true 2>/dev/null || return 1
 	RT_NETNS=1 exec unshare $_ns_opt -- /bin/sh -c 'ip link set lo up && exec "$@"' sh "$0" "$@"
 }
-# capture_open [TENTHS]: wait (5 s by default) until a regtrace in this
-# namespace has its packet socket open, i.e. it captures: a screen that
-# already says LIVE may still be opening the interface
+# capture_open FILE [TENTHS]: wait (5 s by default) until regtrace's
+# stderr, FILE, says "listening on": the filter is set and packets flow
+# (a screen that already says LIVE may still be opening the interface)
 capture_open() {
 	_i=0
-	while [ $_i -lt "${1:-50}" ]; do
-		ss -0 -n -p 2>/dev/null | grep -q '"regtrace"' && return 0
+	while [ $_i -lt "${2:-50}" ]; do
+		grep -q "listening on" "$1" 2>/dev/null && return 0
 		sleep 0.1
 		_i=$((_i + 1))
 	done

@@ -664,6 +664,13 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 		r->unreadable = true;
 		rc = 2;
 	}
+	for (int k = 0; !rc && o->listening_msg && k < n; k++) {
+		const char *lt = pcap_datalink_val_to_name(r->inputs[k].linktype);
+		const char *ld = pcap_datalink_val_to_description(r->inputs[k].linktype);
+		fprintf(stderr, "regtrace: listening on %s, link-type %s (%s), snapshot length %d bytes\n",
+			k ? o->more_ifaces[k - 1] : iface, lt ? lt : "?", ld ? ld : "?",
+			pcap_snapshot(ps[k]));
+	}
 	if (rc) {
 		for (int k = 0; k < n; k++)
 			if (ps[k])

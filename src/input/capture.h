@@ -29,6 +29,8 @@ struct cap_opts {
 	int snaplen;              /* -s: live snap length (0: 262144, as tcpdump) */
 	int buffer_kib;           /* -B: kernel capture buffer in KiB (0: 32 MiB) */
 	bool drop_warnings;       /* live: kernel drops on stderr every minute while they grow */
+	bool listening_msg;       /* live: "listening on IFACE, link-type ..." on stderr once the
+				     filter is set and packets flow (tcpdump's line) */
 	/* Live: called once the interface and -w are open, before the first
 	 * packet (the privilege drop); non-zero stops the capture (exit 2). */
 	int (*after_open)(void *ctx);
