@@ -238,6 +238,17 @@ void diag_ctx_run_aor(struct diag_ctx *c, size_t ai)
 	}
 }
 
+void diag_ctx_run_capture(struct diag_ctx *c)
+{
+	c->aor_lo = 0;
+	c->aor_hi = c->m->aors.n;
+	for (size_t i = 0; i < diag_rule_count(); i++) {
+		const struct diag_rule *r = diag_rule_at(i);
+		if (r->scope != DIAG_PER_AOR)
+			run_rule(c, i, r);
+	}
+}
+
 void diag_rank_cause(struct aor_hist *a)
 {
 	a->cause = NULL;
@@ -265,13 +276,7 @@ void diag_run(struct model *m, const struct diag_opts *o)
 	size_t nr = diag_rule_count();
 	for (size_t ai = 0; ai < m->aors.n; ai++)
 		diag_ctx_run_aor(c, ai);
-	c->aor_lo = 0;
-	c->aor_hi = m->aors.n;
-	for (size_t i = 0; i < nr; i++) {
-		const struct diag_rule *r = diag_rule_at(i);
-		if (r->scope != DIAG_PER_AOR)
-			run_rule(c, i, r);
-	}
+	diag_ctx_run_capture(c);
 	for (size_t i = 0; i < nr; i++) {
 		for (size_t k = 0; k < c->out[i].n; k++)
 			model_add_finding(m, c->out[i].v[k]);

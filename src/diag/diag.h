@@ -105,8 +105,9 @@ void diag_run(struct model *m, const struct diag_opts *o);
  * the callback at once.  At the end diag_live_end() drops the provisional
  * findings, diag_run() evaluates everything as a batch (the truth), and
  * diag_live_reconcile() reports the provisional findings the batch did not
- * confirm (withdrawn).  Capture-wide rules (scanner, flap, ...) run only in
- * the batch.  REGTRACE_DIAG=batch (main.c) turns all this off: the test
+ * confirm (withdrawn).  Capture-wide rules (scanner, banned, the capture
+ * point, ...) run over everything seen so far at most every 5 s of
+ * capture time: their findings are reported, not kept on the AORs.  REGTRACE_DIAG=batch (main.c) turns all this off: the test
  * aid that shows both give the same findings. */
 struct diag_live;
 enum diag_live_ev {
@@ -216,6 +217,8 @@ void nat_addr_ix_free(struct nat_addr_ix *x);   /* rules_nat.c */
 struct diag_ctx *diag_ctx_new(struct model *m, const struct diag_opts *o);
 void diag_ctx_free(struct diag_ctx *c);
 void diag_ctx_run_aor(struct diag_ctx *c, size_t ai);
+/* Every capture-wide rule (DIAG_CAPTURE) over all AORs. */
+void diag_ctx_run_capture(struct diag_ctx *c);
 /* a->cause: the finding of a->findings that ranks first (finding_rank_cmp). */
 void diag_rank_cause(struct aor_hist *a);
 

@@ -15,12 +15,14 @@
  */
 #include "diag.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define DL_STEP_NS  1000000000LL   /* a checkpoint at most once per second of capture time */
 #define DL_LIVE_NS  500000000LL    /* live: every half second of wall clock */
+#define DL_WIDE_NS  5000000000LL   /* capture-wide rules: at most every 5 s of capture time */
 
 struct dl_seen {
 	uint64_t key;                  /* 0: free slot */
@@ -46,10 +48,13 @@ struct diag_live {
 	struct dl_seen *tab;           /* what was reported, open addressing */
 	size_t tcap, tn;
 	int64_t last_ts;               /* capture time of the last checkpoint */
+	int64_t last_wide;             /* ... of the last run of the capture-wide rules */
 	uint64_t last_msgs;
 	int64_t last_wall, cost_ns;    /* live: when, and how long, the last one */
 	bool every;                    /* diag_live_every(): before every message */
 	struct diag_live_stats st;
+	const struct finding **conf;   /* diag_live_reconcile(): confirmed, sorted by address */
+	size_t nconf;
 };
 
 static int64_t wall_ns(void)
@@ -256,7 +261,8 @@ void diag_live_eval(struct diag_live *l, struct model *m)
 	for (size_t i = 0; i < m->aors.n && i < l->nflag; i++)
 		if (l->next_exp[i] && l->next_exp[i] <= m->now_ns)
 			enqueue(l, (uint32_t)(i + 1));
-	if (!l->nq)
+	bool wide = m->now_ns - l->last_wide >= DL_WIDE_NS;
+	if (!l->nq && !wide)
 		return;
 	l->st.evals++;
 	/* the rules read "the capture ended" as "now": what they would say
@@ -298,6 +304,24 @@ void diag_live_eval(struct diag_live *l, struct model *m)
 			report(l, a->findings.v[k], ordinal_in(a->findings.v, k));
 	}
 	l->nq = c ? keep : 0;
+	if (c && wide) {
+		/* over everything so far; reported, then freed: the AORs keep
+		 * only their own rules' provisional findings */
+		l->last_wide = m->now_ns;
+		c->provisional = true;
+		diag_ctx_run_capture(c);
+		struct ptr_vec all = { 0 };
+		for (size_t i = 0; i < nr; i++) {
+			for (size_t k = 0; k < c->out[i].n; k++)
+				ptr_vec_push(&all, c->out[i].v[k]);
+			c->out[i].n = 0;
+		}
+		for (size_t k = 0; k < all.n; k++)
+			report(l, all.v[k], ordinal_in(all.v, k));
+		for (size_t k = 0; k < all.n; k++)
+			finding_drop(all.v[k]);
+		ptr_vec_free(&all);
+	}
 	diag_ctx_free(c);
 	m->capture_end_ns = end;
 	l->cost_ns = wall_ns() - t0;
@@ -311,39 +335,50 @@ void diag_live_end(struct diag_live *l, struct model *m)
 		drop_provisional(l, m->aors.v[i]);
 }
 
+static int cmp_ptr(const void *pa, const void *pb)
+{
+	uintptr_t a = (uintptr_t)*(const void *const *)pa, b = (uintptr_t)*(const void *const *)pb;
+	return a < b ? -1 : a > b;
+}
+
 bool diag_live_reported(const struct diag_live *l, const struct finding *f)
 {
-	if (!l || !f || !f->aor)
-		return false;
-	/* the ordinal within the AOR's list, as when it was reported */
-	const struct aor_hist *a = f->aor;
-	size_t i = 0;
-	while (i < a->findings.n && a->findings.v[i] != f)
-		i++;
-	if (i == a->findings.n)
-		return false;
-	struct dl_seen *s = seen_slot(l, key_of(f, ordinal_in(a->findings.v, i)));
-	return s && s->key && s->content == content_hash(f);
+	return l && f && l->nconf &&
+	       bsearch(&f, l->conf, l->nconf, sizeof *l->conf, cmp_ptr) != NULL;
 }
 
 void diag_live_reconcile(struct diag_live *l, struct model *m)
 {
 	if (!l || !m)
 		return;
-	for (size_t ai = 0; ai < m->aors.n; ai++) {
-		const struct aor_hist *a = m->aors.v[ai];
-		for (size_t k = 0; k < a->findings.n; k++) {
-			const struct finding *f = a->findings.v[k];
-			struct dl_seen *s = seen_slot(l, key_of(f, ordinal_in(a->findings.v, k)));
-			if (!s || !s->key)
-				continue;
-			s->final = true;
-			if (s->content == content_hash(f)) {
-				s->confirmed = true;
-				l->st.confirmed++;
-			}
+	free(l->conf);
+	l->conf = malloc((m->findings.n ? m->findings.n : 1) * sizeof *l->conf);
+	l->nconf = 0;
+	/* m->findings is in rule order: the findings of one key are together
+	 * with their rule, in the order the rule made them (their ordinals) */
+	for (size_t i = 0; i < m->findings.n; i++) {
+		const struct finding *f = m->findings.v[i];
+		uint32_t ord = 0;
+		for (size_t k = i; k-- > 0;) {
+			const struct finding *g = m->findings.v[k];
+			if (g->rule_ix != f->rule_ix)
+				break;
+			if (g->aor == f->aor && (g->nframes ? g->frames[0] : 0) == (f->nframes ? f->frames[0] : 0))
+				ord++;
+		}
+		struct dl_seen *s = seen_slot(l, key_of(f, ord));
+		if (!s || !s->key)
+			continue;
+		s->final = true;
+		if (s->content == content_hash(f)) {
+			s->confirmed = true;
+			l->st.confirmed++;
+			if (l->conf)
+				l->conf[l->nconf++] = f;
 		}
 	}
+	if (l->conf)
+		qsort(l->conf, l->nconf, sizeof *l->conf, cmp_ptr);
 	for (size_t i = 0; i < l->tcap; i++) {
 		struct dl_seen *s = &l->tab[i];
 		if (!s->key || s->final)
@@ -370,5 +405,6 @@ void diag_live_free(struct diag_live *l)
 	free(l->next_exp);
 	free(l->queue);
 	free(l->tab);
+	free(l->conf);
 	free(l);
 }
