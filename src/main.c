@@ -311,6 +311,18 @@ static void on_tick(void *user, const struct cap_result *r)
 	fflush(stdout);   /* live: each line as it happens */
 }
 
+/* A file being read under the screen: the list fills, the status bar shows
+ * how far, keys work; q stops the reading. */
+static void on_load_tick(void *user, const struct cap_result *r)
+{
+	struct app *a = user;
+	(void)r;   /* the reader's own counters are published through cap_progress() */
+	struct tui_stats ts = { .sip_msgs = a->delivered, .loading = 1 };
+	cap_progress(&a->res, &ts.packets, &ts.fraction);
+	if (a->ui && tui_tick(a->ui, a->model, &ts))
+		g_stop = 1;
+}
+
 static struct tui *start_tui(const struct app *a)
 {
 	struct tui_opts o = { .live = a->live, .source = a->iface ? a->iface : (a->nfiles ? a->files[0] : ""),
@@ -675,7 +687,7 @@ static int start_outputs(struct app *a)
 	 * REGTRACE_DIAG=every before every message (diag.h). */
 	const char *dm = getenv("REGTRACE_DIAG");
 	bool batch = dm && !strcmp(dm, "batch"), every = dm && !strcmp(dm, "every");
-	if (!batch && ((a->jl && !sel_active(&a->sel)) || (a->use_tui && a->live) || every) &&
+	if (!batch && ((a->jl && !sel_active(&a->sel)) || a->use_tui || every) &&
 	    !(a->dl = diag_live_new(&a->diag, app_finding, a))) {
 		fprintf(stderr, "regtrace: out of memory\n");
 		return 2;
@@ -1030,14 +1042,28 @@ int main(int argc, char **argv)
 				: pp ? pipe_live(pp, a.iface, &a.cap, a.dis, &a.res, &g_stop, on_tick, &a)
 				  : cap_live(a.iface, &a.cap, a.dis, &a.res, &g_stop, on_tick, &a);
 	} else {
+		if (pp && a.use_tui) {
+			/* the screen from the start: the list fills while the file is read */
+			if (!(a.ui = start_tui(&a))) {
+				pipe_free(pp);
+				return app_free(&a, 2);
+			}
+			a.cap.stop = &g_stop;   /* q while loading */
+			pipe_set_file_tick(pp, on_load_tick, &a);
+		}
 		rc = pp ? pipe_read_files(pp, a.files, a.nfiles, &a.cap, a.dis, &a.res)
 			: cap_read_files(a.files, a.nfiles, &a.cap, a.dis, &a.res);
 	}
 	bool flushed = pp != NULL;   /* the pipeline flushed the streams (on its thread) */
 	pipe_free(pp);
-	if (a.ui) {
+	if (a.ui && (a.live || g_stop || rc == 2)) {
 		tui_end(a.ui);
 		a.ui = NULL;
+	} else if (a.ui) {
+		struct tui_stats ts = { .sip_msgs = a.delivered, .loading = 2 };
+		cap_progress(&a.res, &ts.packets, &ts.fraction);
+		ts.packets = a.res.packets;
+		tui_tick(a.ui, a.model, &ts);
 	}
 	/* nothing read (no input opened, a bad filter, no such interface): the
 	 * error is on stderr; an empty report would only hide it */
@@ -1055,16 +1081,20 @@ int main(int argc, char **argv)
 	hep_send_close(a.hs, 3000, stderr);   /* what the collectors took, before the report */
 	a.hs = NULL;
 	int out_rc = finish_outputs(&a);
-	if (a.use_tui && !a.live && !out_rc) {
+	if (a.use_tui && !a.live && !out_rc && !g_stop) {
 		struct tui_stats ts;
 		tui_stats_of(&a, &a.res, &ts);
-		struct tui *ui = start_tui(&a);
+		struct tui *ui = a.ui ? a.ui : start_tui(&a);
+		a.ui = NULL;
 		if (!ui)
 			out_rc = 2;
 		else {
 			tui_run(ui, a.model, &ts);
 			tui_end(ui);
 		}
+	} else if (a.ui) {
+		tui_end(a.ui);
+		a.ui = NULL;
 	}
 
 	const struct dis_stats *st = dis_get_stats(a.dis);

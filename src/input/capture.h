@@ -36,6 +36,7 @@ struct cap_opts {
 	int (*after_open)(void *ctx);
 	void *after_open_ctx;
 	bool no_merge;            /* several -r: one after the other, not merged by time */
+	volatile sig_atomic_t *stop; /* files: set (by another thread) to stop reading early */
 	char *const *more_ifaces; /* live: further -i interfaces after the first */
 	int n_more_ifaces;
 };
@@ -75,7 +76,16 @@ struct cap_result {
 	bool unreadable;          /* some input could not be opened at all */
 	bool damaged;             /* some input was truncated/damaged */
 	bool interrupted;
+	/* Files: how far the reading thread is, for another thread's progress
+	 * bar; published with __atomic stores every 4096 packets (cap_progress). */
+	uint64_t progress_packets, progress_bytes;
+	uint64_t progress_total;  /* sum of the inputs' sizes; 0 when unknown (stdin, compressed) */
+	uint64_t read_bytes_;     /* the reading thread's own count (16 + caplen per packet) */
 };
+
+/* The reading thread's progress, from any thread: packets, and the share of
+ * the input read (0..1; negative when the size is unknown). */
+void cap_progress(const struct cap_result *r, uint64_t *packets, double *fraction);
 
 /* Called after each packet has gone through the dissectors (live mode uses
  * it to flush output); may be NULL. */

@@ -38,6 +38,8 @@ struct pipe_batch {
 struct pipe {
 	struct dis_callbacks consumer;
 	bool threaded;
+	cap_tick_fn file_tick;      /* pipe_set_file_tick() */
+	void *file_tick_user;
 	/* reader side */
 	struct pipe_batch *cur;
 	/* shared, under mu */
@@ -307,6 +309,14 @@ static void consume(struct pipe *p, cap_tick_fn tick, void *user)
 	}
 }
 
+void pipe_set_file_tick(struct pipe *p, cap_tick_fn tick, void *user)
+{
+	if (p) {
+		p->file_tick = tick;
+		p->file_tick_user = user;
+	}
+}
+
 int pipe_read_files(struct pipe *p, char *const *files, int nfiles, const struct cap_opts *o,
 		    struct dis_ctx *d, struct cap_result *r)
 {
@@ -321,7 +331,7 @@ int pipe_read_files(struct pipe *p, char *const *files, int nfiles, const struct
 		dis_flush(d);
 		return rc;
 	}
-	consume(p, NULL, NULL);
+	consume(p, p->file_tick, p->file_tick_user);
 	pthread_join(thr, NULL);
 	return p->rc;
 }
