@@ -49,6 +49,7 @@ struct diag_live {
 	size_t tcap, tn;
 	int64_t last_ts;               /* capture time of the last checkpoint */
 	int64_t last_wide;             /* ... of the last run of the capture-wide rules */
+	int64_t last_wide_wall, wide_cost_ns;
 	uint64_t last_msgs;
 	int64_t last_wall, cost_ns;    /* live: when, and how long, the last one */
 	bool every;                    /* diag_live_every(): before every message */
@@ -261,7 +262,10 @@ void diag_live_eval(struct diag_live *l, struct model *m)
 	for (size_t i = 0; i < m->aors.n && i < l->nflag; i++)
 		if (l->next_exp[i] && l->next_exp[i] <= m->now_ns)
 			enqueue(l, (uint32_t)(i + 1));
-	bool wide = m->now_ns - l->last_wide >= DL_WIDE_NS;
+	/* the capture-wide rules read everything seen: their pass grows with
+	 * the capture, so it waits twenty times as long as it took */
+	bool wide = m->now_ns - l->last_wide >= DL_WIDE_NS &&
+		    (l->every || t0 - l->last_wide_wall >= 20 * l->wide_cost_ns);
 	if (!l->nq && !wide)
 		return;
 	l->st.evals++;
@@ -308,6 +312,7 @@ void diag_live_eval(struct diag_live *l, struct model *m)
 		/* over everything so far; reported, then freed: the AORs keep
 		 * only their own rules' provisional findings */
 		l->last_wide = m->now_ns;
+		int64_t w0 = wall_ns();
 		c->provisional = true;
 		diag_ctx_run_capture(c);
 		struct ptr_vec all = { 0 };
@@ -321,6 +326,8 @@ void diag_live_eval(struct diag_live *l, struct model *m)
 		for (size_t k = 0; k < all.n; k++)
 			finding_drop(all.v[k]);
 		ptr_vec_free(&all);
+		l->last_wide_wall = wall_ns();
+		l->wide_cost_ns = l->last_wide_wall - w0;
 	}
 	diag_ctx_free(c);
 	m->capture_end_ns = end;
