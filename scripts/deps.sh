@@ -10,11 +10,12 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 # prometheus (with promtool): the real scraper of tests/metrics.sh
 # ca-certificates: npm ci reaches the npm registry over https
 # kamailio, kamailio-tls-modules: the real TLS registrar of tests/tls_kamailio.sh
+# tcpreplay: tests/live_findings.sh replays a bundled capture onto lo (and bench/soak.sh)
 PKGS="build-essential autoconf automake libtool pkg-config
 libpcap-dev libosip2-dev libncurses-dev libjansson-dev nettle-dev zlib1g-dev libzstd-dev liblz4-dev liblzma-dev check
 zstd lz4 xz-utils
 clang libclang-rt-dev python3 python3-jsonschema tshark tcpdump tmux time iproute2 wireshark-common
-sngrep prometheus mandoc git
+sngrep prometheus mandoc git tcpreplay
 chromium python3-websocket fonts-dejavu-core openssl ca-certificates
 kamailio kamailio-tls-modules"
 missing=""

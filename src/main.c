@@ -55,7 +55,8 @@ struct app {
 	struct metrics *mt;
 	struct timespec mt_last;  /* when the metrics page was last rendered */
 	uint64_t mt_packets, mt_drops;
-	struct model_opts mo_next;/* the model callbacks metrics pass events on to (--jsonl's) */
+	struct model_opts mo_next;/* the model callbacks app_attempt/app_txn pass events on to (--jsonl's) */
+	struct diag_live *dl;     /* findings as they happen (diag.h); NULL: only at the end */
 	struct privdrop priv;
 	const char *tls_keylog_path; /* --tls-keylog FILE */
 	struct tls_keylog *keylog;
@@ -202,19 +203,47 @@ static void print_message_line(const struct app *a, const struct sip_msg *m)
 	fputc('\n', f);
 }
 
-/* The model's events: metrics count them, then --jsonl (if any) gets them. */
-static void metrics_attempt(void *user, const struct model *m, const struct reg_attempt *at)
+/* The model's events: metrics count them, the live diagnosis marks the
+ * AOR for evaluation, then --jsonl (if any) gets them. */
+static void app_attempt(void *user, const struct model *m, const struct reg_attempt *at)
 {
 	struct app *a = user;
-	metrics_on_attempt(a->mt, at);
+	if (a->mt)
+		metrics_on_attempt(a->mt, at);
+	diag_live_touch(a->dl, at->aor);
 	if (a->mo_next.on_attempt_done)
 		a->mo_next.on_attempt_done(a->mo_next.user, m, at);
 }
 
-static void metrics_txn(void *user, const struct model *m, const struct txn *t)
+static void app_txn(void *user, const struct model *m, const struct txn *t)
 {
 	struct app *a = user;
-	a->mo_next.on_txn_done(a->mo_next.user, m, t);
+	diag_live_touch(a->dl, t->aor);
+	if (a->mo_next.on_txn_done)
+		a->mo_next.on_txn_done(a->mo_next.user, m, t);
+}
+
+/* diag_live's reports: --jsonl lines (the live TUI reads the AORs' findings) */
+static void app_finding(void *user, const struct finding *f, enum diag_live_ev ev)
+{
+	struct app *a = user;
+	if (!a->jl)
+		return;
+	if (ev == DIAG_LIVE_NEW)
+		jsonl_finding(a->jl, f, true);
+	else
+		jsonl_finding_withdrawn(a->jl, f);
+}
+
+static bool app_reported(void *user, const struct finding *f)
+{
+	return diag_live_reported(user, f);
+}
+
+static void live_checkpoint(struct app *a, int64_t next_ts)
+{
+	if (a->dl && diag_live_due(a->dl, a->model, next_ts, a->live))
+		diag_live_eval(a->dl, a->model);
 }
 
 static void metrics_render(struct app *a, const struct cap_result *r, bool force);
@@ -232,10 +261,12 @@ static void on_msg(void *user, struct sip_msg *m)
 		json_message(a->jo, m);
 	if (a->jl && !held)
 		jsonl_message(a->jl, m);
-	if (a->model)
+	if (a->model) {
+		live_checkpoint(a, m->ts_ns);
 		model_add_msg(a->model, m);   /* takes ownership */
-	else
+	} else {
 		sip_msg_free(m);
+	}
 	if (a->mt && !(a->delivered & 1023))
 		metrics_render(a, NULL, false);
 }
@@ -260,6 +291,15 @@ static void on_tick(void *user, const struct cap_result *r)
 	struct app *a = user;
 	if (a->hs)
 		hep_send_poll(a->hs, 0);
+	if (a->model && a->live) {
+		/* no packet for a while: the timers still run on the wall clock,
+		 * which is what a live capture's timestamps are */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		int64_t now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+		model_advance(a->model, now);
+		live_checkpoint(a, now);
+	}
 	metrics_render(a, r, false);
 	if (a->ui) {
 		struct tui_stats ts;
@@ -269,6 +309,18 @@ static void on_tick(void *user, const struct cap_result *r)
 		return;
 	}
 	fflush(stdout);   /* live: each line as it happens */
+}
+
+/* A file being read under the screen: the list fills, the status bar shows
+ * how far, keys work; q stops the reading. */
+static void on_load_tick(void *user, const struct cap_result *r)
+{
+	struct app *a = user;
+	(void)r;   /* the reader's own counters are published through cap_progress() */
+	struct tui_stats ts = { .sip_msgs = a->delivered, .loading = 1 };
+	cap_progress(&a->res, &ts.packets, &ts.fraction);
+	if (a->ui && tui_tick(a->ui, a->model, &ts))
+		g_stop = 1;
 }
 
 static struct tui *start_tui(const struct app *a)
@@ -585,6 +637,8 @@ static int parse_args(struct app *a, int argc, char **argv)
 	a->use_tui = a->tui > 0 || (a->tui == 0 && !a->report && !a->messages && !a->json && !a->jsonl &&
 				    !a->ladder && !a->html_path && isatty(STDOUT_FILENO));
 	a->cap.drop_warnings = !a->use_tui;   /* the screen's status bar shows them */
+	/* tcpdump's "listening on" line, unless it would land on the screen */
+	a->cap.listening_msg = !a->use_tui || !isatty(STDERR_FILENO);
 	/* the report is the default output when stdout is a file or a pipe (or with --no-tui) */
 	if (!a->report && !a->messages && !json_stdout && !a->jsonl && !a->ladder && !a->use_tui &&
 	    (!isatty(STDOUT_FILENO) || a->tui < 0))
@@ -627,11 +681,26 @@ static int start_outputs(struct app *a)
 			fprintf(stderr, "regtrace: %s\n", err);
 			return 2;
 		}
+	}
+	/* findings as they happen where someone watches: --jsonl lines, the
+	 * live screen.  Test aids: REGTRACE_DIAG=batch only at the end,
+	 * REGTRACE_DIAG=every before every message (diag.h). */
+	const char *dm = getenv("REGTRACE_DIAG");
+	bool batch = dm && !strcmp(dm, "batch"), every = dm && !strcmp(dm, "every");
+	if (!batch && ((a->jl && !sel_active(&a->sel)) || a->use_tui || every) &&
+	    !(a->dl = diag_live_new(&a->diag, app_finding, a))) {
+		fprintf(stderr, "regtrace: out of memory\n");
+		return 2;
+	}
+	if (every)
+		diag_live_every(a->dl);
+	if (a->mt || a->dl) {
 		a->mo_next = mo;
-		mo.on_attempt_done = metrics_attempt;
-		mo.on_txn_done = a->mo_next.on_txn_done ? metrics_txn : NULL;
+		mo.on_attempt_done = app_attempt;
+		mo.on_txn_done = app_txn;
 		mo.user = a;
 	}
+	jsonl_skip_findings(a->jl, app_reported, a->dl);
 	json_select(a->jo, &a->sel);
 	json_select(a->jl, &a->sel);
 	if (a->html_path && !(a->html_f = fopen(a->html_path, "w"))) {
@@ -776,7 +845,9 @@ static int finish_outputs(struct app *a)
 		return 2;
 	fill_capture(a, &c, f);          /* also the TLS counts the rules read */
 	a->diag.anomalies = &dis_get_stats(a->dis)->anomalies;
+	diag_live_end(a->dl, a->model);   /* the provisional findings make way for the batch's */
 	diag_run(a->model, &a->diag);
+	diag_live_reconcile(a->dl, a->model);
 	if (sel_prepare(&a->sel, a->model)) {
 		free(f);
 		return 2;
@@ -837,6 +908,8 @@ static int app_free(struct app *a, int status)
 	if (!RT_LEAK_CHECKED && !getenv("REGTRACE_FREE_AT_EXIT"))
 		return status;
 	metrics_free(a->mt);
+	diag_live_end(a->dl, a->model);   /* a run cut short still holds provisional findings */
+	diag_live_free(a->dl);
 	model_free(a->model);
 	diag_opts_free(&a->diag);
 	cred_free(a->creds);
@@ -983,14 +1056,28 @@ int main(int argc, char **argv)
 				: pp ? pipe_live(pp, a.iface, &a.cap, a.dis, &a.res, &g_stop, on_tick, &a)
 				  : cap_live(a.iface, &a.cap, a.dis, &a.res, &g_stop, on_tick, &a);
 	} else {
+		if (pp && a.use_tui) {
+			/* the screen from the start: the list fills while the file is read */
+			if (!(a.ui = start_tui(&a))) {
+				pipe_free(pp);
+				return app_free(&a, 2);
+			}
+			a.cap.stop = &g_stop;   /* q while loading */
+			pipe_set_file_tick(pp, on_load_tick, &a);
+		}
 		rc = pp ? pipe_read_files(pp, a.files, a.nfiles, &a.cap, a.dis, &a.res)
 			: cap_read_files(a.files, a.nfiles, &a.cap, a.dis, &a.res);
 	}
 	bool flushed = pp != NULL;   /* the pipeline flushed the streams (on its thread) */
 	pipe_free(pp);
-	if (a.ui) {
+	if (a.ui && (a.live || g_stop || rc == 2)) {
 		tui_end(a.ui);
 		a.ui = NULL;
+	} else if (a.ui) {
+		struct tui_stats ts = { .sip_msgs = a.delivered, .loading = 2 };
+		cap_progress(&a.res, &ts.packets, &ts.fraction);
+		ts.packets = a.res.packets;
+		tui_tick(a.ui, a.model, &ts);
 	}
 	/* nothing read (no input opened, a bad filter, no such interface): the
 	 * error is on stderr; an empty report would only hide it */
@@ -1008,16 +1095,20 @@ int main(int argc, char **argv)
 	hep_send_close(a.hs, 3000, stderr);   /* what the collectors took, before the report */
 	a.hs = NULL;
 	int out_rc = finish_outputs(&a);
-	if (a.use_tui && !a.live && !out_rc) {
+	if (a.use_tui && !a.live && !out_rc && !g_stop) {
 		struct tui_stats ts;
 		tui_stats_of(&a, &a.res, &ts);
-		struct tui *ui = start_tui(&a);
+		struct tui *ui = a.ui ? a.ui : start_tui(&a);
+		a.ui = NULL;
 		if (!ui)
 			out_rc = 2;
 		else {
 			tui_run(ui, a.model, &ts);
 			tui_end(ui);
 		}
+	} else if (a.ui) {
+		tui_end(a.ui);
+		a.ui = NULL;
 	}
 
 	const struct dis_stats *st = dis_get_stats(a.dis);

@@ -40,4 +40,16 @@ netns_enter() {
 	unshare $_ns_opt true 2>/dev/null || return 1
 	RT_NETNS=1 exec unshare $_ns_opt -- /bin/sh -c 'ip link set lo up && exec "$@"' sh "$0" "$@"
 }
+# capture_open FILE [TENTHS]: wait (5 s by default) until regtrace's
+# stderr, FILE, says "listening on": the filter is set and packets flow
+# (a screen that already says LIVE may still be opening the interface)
+capture_open() {
+	_i=0
+	while [ $_i -lt "${2:-50}" ]; do
+		grep -q "listening on" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
 NETNS_WHY="no network namespace here (unshare -n): a live test would see other traffic on the host's lo"

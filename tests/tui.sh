@@ -287,6 +287,7 @@ if [ -n "${rt_no_netns:-}" ]; then
 	skip "live: q quits"
 elif start "LANG=C.UTF-8" -i lo "udp port 5099"; wait_for "LIVE"; then
 	pass "live: the screen comes up with LIVE in the status bar"
+	capture_open "$tmp/stderr"
 	"$PYTHON3" - <<'EOF'
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -280,10 +280,21 @@ static void draw_status(struct tui *t)
 	attron(bar);
 	mvhline(y, 0, ' ', COLS);
 	attroff(bar);
-	char buf[256];
+	char buf[256], lead[64] = "";
 	size_t mem = mem_in_use();
+	if (t->opt.live) {
+		snprintf(lead, sizeof lead, "LIVE  ");
+	} else if (t->st.loading == 2) {
+		snprintf(lead, sizeof lead, "analysing...  ");
+	} else if (t->st.loading && t->st.fraction >= 0) {
+		/* a 10-cell bar: what a terminal shows of a progress bar in any font */
+		int pct = (int)(t->st.fraction * 100.0), cells = pct / 10;
+		snprintf(lead, sizeof lead, "loading %3d%% [%.*s%*s]  ", pct, cells, "##########", 10 - cells, "");
+	} else if (t->st.loading) {
+		snprintf(lead, sizeof lead, "loading...  ");
+	}
 	snprintf(buf, sizeof buf, " %s%llu packets  %llu SIP msgs  %llu drops  mem %.1f MB  %zu AORs  %zu dialogs",
-		 t->opt.live ? "LIVE  " : "", (unsigned long long)t->st.packets,
+		 lead, (unsigned long long)t->st.packets,
 		 (unsigned long long)t->st.sip_msgs, (unsigned long long)t->st.pcap_drops,
 		 (double)mem / (1024.0 * 1024.0), t->m ? t->m->aors.n : 0, t->m ? t->m->dialogs.n : 0);
 	tui_puts(y, 0, COLS, buf, bar);

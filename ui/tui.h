@@ -7,9 +7,10 @@
  * list, ladder, message view, help), the keys, live refresh and the status
  * bar.  Reads the model only; the ladder layout comes from src/output/ladder.h.
  *
- * File mode: load the model, model_finish(), then tui_run().  Live mode:
- * call tui_tick() from the capture tick; it reads keys without blocking and
- * redraws at most ~5 times a second.
+ * File mode: tui_tick() while the file is read (the list fills, a progress
+ * bar in the status bar, keys work), then model_finish() and tui_run().
+ * Live mode: call tui_tick() from the capture tick; it reads keys without
+ * blocking and redraws at most ~5 times a second.
  */
 #ifndef RT_TUI_H
 #define RT_TUI_H
@@ -33,6 +34,8 @@ struct tui_stats {
 	uint64_t packets;
 	uint64_t sip_msgs;
 	uint64_t pcap_drops;
+	int loading;              /* file mode: 1 reading, 2 analysing (the end-of-run pass), 0 done */
+	double fraction;          /* of the file read, 0..1; negative: unknown (stdin, compressed) */
 };
 
 /* Take over the terminal.  NULL (and the terminal untouched) on failure. */

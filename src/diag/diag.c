@@ -192,61 +192,30 @@ static void run_rule(struct diag_ctx *c, size_t ix, const struct diag_rule *r)
 	r->run(c, r);
 }
 
-/* Rules run AOR by AOR: for each AOR every DIAG_PER_AOR rule, so each AOR's
- * transactions, attempts and bindings are read once while they are hot
- * instead of once per rule (the model objects are moving into a file-backed
- * paged arena to bound RSS: walking all AORs once per rule would page the
- * whole model in ~50 times).  Capture-wide rules run as separate passes.
- * Findings are collected per rule and added to the model in rule order, so
- * the output order is the one rule-by-rule gave: rule, then AOR. */
-void diag_run(struct model *m, const struct diag_opts *o)
+struct diag_ctx *diag_ctx_new(struct model *m, const struct diag_opts *o)
 {
-	if (!m)
-		return;
 	struct diag_ctx *c = calloc(1, sizeof *c);
 	size_t nr = diag_rule_count();
-	const struct diag_rule **rules = calloc(nr ? nr : 1, sizeof *rules);
-	struct ptr_vec *out = calloc(nr ? nr : 1, sizeof *out);
-	if (!c || !rules || !out) {
+	if (!c)
+		return NULL;
+	c->out = calloc(nr ? nr : 1, sizeof *c->out);
+	if (!c->out) {
 		free(c);
-		free(rules);
-		free(out);
-		return;
+		return NULL;
 	}
 	c->m = m;
 	c->o = o;
-	c->out = out;
-	for (size_t i = 0; i < nr; i++)
-		rules[i] = diag_rule_at(i);
 	diag_prepare(c);
-	for (size_t ai = 0; ai < m->aors.n; ai++) {
-		c->aor_lo = ai;
-		c->aor_hi = ai + 1;
-		for (size_t i = 0; i < nr; i++)
-			if (rules[i]->scope == DIAG_PER_AOR)
-				run_rule(c, i, rules[i]);
-	}
-	c->aor_lo = 0;
-	c->aor_hi = m->aors.n;
-	for (size_t i = 0; i < nr; i++)
-		if (rules[i]->scope != DIAG_PER_AOR)
-			run_rule(c, i, rules[i]);
-	for (size_t i = 0; i < nr; i++) {
-		for (size_t k = 0; k < out[i].n; k++)
-			model_add_finding(m, out[i].v[k]);
-		ptr_vec_free(&out[i]);
-	}
-	/* one cause per AOR: the finding that ranks first */
-	for (size_t ai = 0; ai < m->aors.n; ai++) {
-		struct aor_hist *a = m->aors.v[ai];
-		for (size_t k = 0; k < a->findings.n; k++) {
-			const struct finding *f = a->findings.v[k];
-			if (!a->cause || finding_rank_cmp(&f, &a->cause) < 0)
-				a->cause = f;
-		}
-	}
-	free(out);
-	free(rules);
+	return c;
+}
+
+void diag_ctx_free(struct diag_ctx *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < diag_rule_count(); i++)
+		ptr_vec_free(&c->out[i]);
+	free(c->out);
 	free(c->regs);
 	free(c->cp);
 	cp_keys_free(c->keys);
@@ -255,6 +224,68 @@ void diag_run(struct model *m, const struct diag_opts *o)
 	nat_addr_ix_free(c->addr_ix);
 	free(c->resp_ix);
 	free(c);
+}
+
+void diag_ctx_run_aor(struct diag_ctx *c, size_t ai)
+{
+	size_t nr = diag_rule_count();
+	c->aor_lo = ai;
+	c->aor_hi = ai + 1;
+	for (size_t i = 0; i < nr; i++) {
+		const struct diag_rule *r = diag_rule_at(i);
+		if (r->scope == DIAG_PER_AOR)
+			run_rule(c, i, r);
+	}
+}
+
+void diag_ctx_run_capture(struct diag_ctx *c)
+{
+	c->aor_lo = 0;
+	c->aor_hi = c->m->aors.n;
+	for (size_t i = 0; i < diag_rule_count(); i++) {
+		const struct diag_rule *r = diag_rule_at(i);
+		if (r->scope != DIAG_PER_AOR)
+			run_rule(c, i, r);
+	}
+}
+
+void diag_rank_cause(struct aor_hist *a)
+{
+	a->cause = NULL;
+	for (size_t k = 0; k < a->findings.n; k++) {
+		const struct finding *f = a->findings.v[k];
+		if (!a->cause || finding_rank_cmp(&f, &a->cause) < 0)
+			a->cause = f;
+	}
+}
+
+/* Rules run AOR by AOR: for each AOR every DIAG_PER_AOR rule, so each AOR's
+ * transactions, attempts and bindings are read once while they are hot
+ * instead of once per rule (the model objects live in a file-backed
+ * arena: walking all AORs once per rule would read the whole model back
+ * ~50 times).  Capture-wide rules run as separate passes.
+ * Findings are collected per rule and added to the model in rule order, so
+ * the output order is the one rule-by-rule gave: rule, then AOR. */
+void diag_run(struct model *m, const struct diag_opts *o)
+{
+	if (!m)
+		return;
+	struct diag_ctx *c = diag_ctx_new(m, o);
+	if (!c)
+		return;
+	size_t nr = diag_rule_count();
+	for (size_t ai = 0; ai < m->aors.n; ai++)
+		diag_ctx_run_aor(c, ai);
+	diag_ctx_run_capture(c);
+	for (size_t i = 0; i < nr; i++) {
+		for (size_t k = 0; k < c->out[i].n; k++)
+			model_add_finding(m, c->out[i].v[k]);
+		c->out[i].n = 0;
+	}
+	/* one cause per AOR: the finding that ranks first */
+	for (size_t ai = 0; ai < m->aors.n; ai++)
+		diag_rank_cause(m->aors.v[ai]);
+	diag_ctx_free(c);
 }
 
 /* ---------------------------------------------------------------- findings */
@@ -334,8 +365,11 @@ void diag_emit(struct diag_ctx *c, struct aor_hist *aor, struct diag_frames *fr,
 		fr->n = fr->cap = 0;
 	}
 	/* held back until diag_run() ends, to keep the rule order; its text
-	 * goes to the store at once (a capture can have one finding per AOR) */
-	model_store_finding(c->m, f);
+	 * goes to the store at once (a capture can have one finding per AOR).
+	 * A provisional one (diag_live.c) stays on the heap: it is replaced
+	 * when its AOR is evaluated again. */
+	if (!c->provisional)
+		model_store_finding(c->m, f);
 	if (!c->out || ptr_vec_push(&c->out[c->rule_ix], f) != 0)
 		model_add_finding(c->m, f);
 }

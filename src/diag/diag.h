@@ -94,6 +94,58 @@ struct diag_opts {
 /* Runs every rule over a finished model; findings go to model_add_finding(). */
 void diag_run(struct model *m, const struct diag_opts *o);
 
+/* ---------------------------------------------------------------- as it happens */
+
+/* Findings while the capture is read (diag_live.c).  An AOR is evaluated
+ * again when one of its attempts or REGISTER transactions ends (Timer F
+ * included) or a grant of it runs out: at a checkpoint, its per-AOR rules
+ * run on the model as it is then, as if the capture ended at that moment
+ * (m->now_ns), provided none of its attempts is still open.  The result
+ * replaces the AOR's provisional findings (a->findings, a->cause: what the
+ * live TUI shows); each finding not reported before, or changed, goes to
+ * the callback at once.  At the end diag_live_end() drops the provisional
+ * findings, diag_run() evaluates everything as a batch (the truth), and
+ * diag_live_reconcile() reports the provisional findings the batch did not
+ * confirm (withdrawn).  Capture-wide rules (scanner, banned, the capture
+ * point, ...) run over everything seen so far at most every 5 s of
+ * capture time: their findings are reported, not kept on the AORs.  REGTRACE_DIAG=batch (main.c) turns all this off: the test
+ * aid that shows both give the same findings. */
+struct diag_live;
+enum diag_live_ev {
+	DIAG_LIVE_NEW,                  /* a finding not reported before (or changed) */
+	DIAG_LIVE_WITHDRAWN,            /* reported, and the end-of-run evaluation has no such finding */
+};
+/* f is valid during the call only. */
+typedef void (*diag_live_fn)(void *user, const struct finding *f, enum diag_live_ev ev);
+
+struct diag_live *diag_live_new(const struct diag_opts *o, diag_live_fn fn, void *user);
+/* The AOR changed (an attempt or a transaction of it ended). */
+void diag_live_touch(struct diag_live *l, const struct aor_hist *a);
+/* A checkpoint is due before a message of time next_ts goes to the model:
+ * reading a file, when it is 1 s after the last checkpoint and the model
+ * has a quarter more messages (so all evaluations together cost a bounded
+ * multiple of one batch).  Before the message, because the one that moves
+ * time on is typically the first of an AOR's next attempt, which would
+ * keep that AOR open.  Live, every half second of wall clock unless the
+ * last evaluation took more than a tenth of that. */
+bool diag_live_due(struct diag_live *l, const struct model *m, int64_t next_ts, bool live);
+void diag_live_eval(struct diag_live *l, struct model *m);
+/* Test aid (REGTRACE_DIAG=every): a checkpoint before every message, so
+ * even a capture of a few milliseconds is evaluated as it goes. */
+void diag_live_every(struct diag_live *l);
+/* Before diag_run(): provisional findings off the AORs. */
+void diag_live_end(struct diag_live *l, struct model *m);
+/* After diag_run(): DIAG_LIVE_WITHDRAWN for what it did not confirm. */
+void diag_live_reconcile(struct diag_live *l, struct model *m);
+/* f (of the end-of-run evaluation) was already reported, identical. */
+bool diag_live_reported(const struct diag_live *l, const struct finding *f);
+struct diag_live_stats {
+	uint64_t evals, evaluated;      /* checkpoints, AOR evaluations */
+	uint64_t reported, changed, confirmed, withdrawn;
+};
+void diag_live_get_stats(const struct diag_live *l, struct diag_live_stats *st);
+void diag_live_free(struct diag_live *l);
+
 /* --list-rules: one line per rule: id, severity, title, thresholds. */
 void diag_list_rules(FILE *f);
 
@@ -152,11 +204,24 @@ struct diag_ctx {
 	const struct aor_hist *nat_aor; /* rules_nat.c: first NAT transaction of nat_aor */
 	const struct txn *nat_txn;
 	char nat_what[200];
+	bool provisional;               /* diag_live.c: findings stay on the heap */
 	char esc[8][256];               /* diag_esc() ring */
 	unsigned esc_i;
 };
 
 void nat_addr_ix_free(struct nat_addr_ix *x);   /* rules_nat.c */
+
+/* One evaluation: the shared facts of the model as it is now (diag_prepare),
+ * the per-rule finding lists; diag_ctx_free() frees what the rule families
+ * built lazily too.  diag_ctx_run_aor() runs every DIAG_PER_AOR rule for
+ * m->aors.v[ai]; its findings wait in c->out[rule index]. */
+struct diag_ctx *diag_ctx_new(struct model *m, const struct diag_opts *o);
+void diag_ctx_free(struct diag_ctx *c);
+void diag_ctx_run_aor(struct diag_ctx *c, size_t ai);
+/* Every capture-wide rule (DIAG_CAPTURE) over all AORs. */
+void diag_ctx_run_capture(struct diag_ctx *c);
+/* a->cause: the finding of a->findings that ranks first (finding_rank_cmp). */
+void diag_rank_cause(struct aor_hist *a);
 
 /* Every AOR a rule looks at (see enum diag_scope). */
 #define FOR_EACH_AOR(c, a) \

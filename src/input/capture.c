@@ -143,6 +143,11 @@ static void handle(struct dis_ctx *d, struct cap_writer *w, struct cap_result *r
 {
 	pi->ts_ns = ts;
 	pi->wirelen = h->len;
+	r->read_bytes_ += 16 + (uint64_t)h->caplen;   /* a pcap record: header and bytes */
+	if (!(r->packets & 4095)) {
+		__atomic_store_n(&r->progress_packets, r->packets, __ATOMIC_RELAXED);
+		__atomic_store_n(&r->progress_bytes, r->read_bytes_, __ATOMIC_RELAXED);
+	}
 	if (!r->packets++)
 		r->first_ts_ns = pi->ts_ns;
 	if (pi->ts_ns > r->last_ts_ns)
@@ -477,7 +482,7 @@ static int read_merged(char *const *files, int nfiles, const struct cap_opts *o,
 		if (!best)
 			break;
 		src_handle(best, d, w, r);
-		if (o->max_packets && r->packets >= o->max_packets)
+		if ((o->max_packets && r->packets >= o->max_packets) || (o->stop && *o->stop))
 			break;
 		src_next(best, o, w, &r->inputs[best->i]);
 		if (best->rc == -2)
@@ -514,7 +519,7 @@ static int read_inputs(char *const *files, FILE *fp, int nfiles, const struct ca
 		if (orc == 0) {
 			for (src_next(&s, o, &w, &r->inputs[i]); s.rc == 1; src_next(&s, o, &w, &r->inputs[i])) {
 				src_handle(&s, d, &w, r);
-				if (o->max_packets && r->packets >= o->max_packets)
+				if ((o->max_packets && r->packets >= o->max_packets) || (o->stop && *o->stop))
 					break;
 			}
 		}
@@ -526,10 +531,44 @@ static int read_inputs(char *const *files, FILE *fp, int nfiles, const struct ca
 	return rc ? rc : opened ? 0 : 2;
 }
 
+/* gzip, zstd, lz4 frame, xz: the first bytes capfile.c decompresses by */
+static bool compressed_magic(const unsigned char *m)
+{
+	return (m[0] == 0x1f && m[1] == 0x8b) || !memcmp(m, "\x28\xb5\x2f\xfd", 4) ||
+	       !memcmp(m, "\x04\x22\x4d\x18", 4) || !memcmp(m, "\xfd\x37\x7a\x58", 4);
+}
+
 int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
 		   struct dis_ctx *d, struct cap_result *r)
 {
+	/* the progress bar's 100 %: regular files only; a compressed one's
+	 * size says nothing about its packets, stdin has none */
+	uint64_t total = 0;
+	for (int i = 0; i < nfiles; i++) {
+		struct stat st;
+		char magic[4] = { 0 };
+		FILE *f = strcmp(files[i], "-") ? fopen(files[i], "rb") : NULL;
+		bool plain = f && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+			     fread(magic, 1, 4, f) == 4 && !compressed_magic((unsigned char *)magic);
+		if (f)
+			fclose(f);
+		if (!plain) {
+			total = 0;
+			break;
+		}
+		total += (uint64_t)st.st_size;
+	}
+	__atomic_store_n(&r->progress_total, total, __ATOMIC_RELAXED);
 	return read_inputs(files, NULL, nfiles, o, d, r);
+}
+
+void cap_progress(const struct cap_result *r, uint64_t *packets, double *fraction)
+{
+	uint64_t p = __atomic_load_n(&r->progress_packets, __ATOMIC_RELAXED);
+	uint64_t b = __atomic_load_n(&r->progress_bytes, __ATOMIC_RELAXED);
+	uint64_t t = __atomic_load_n(&r->progress_total, __ATOMIC_RELAXED);
+	*packets = p;
+	*fraction = t ? (b >= t ? 1.0 : (double)b / (double)t) : -1.0;
 }
 
 int cap_read_fp(FILE *fp, const char *name, const struct cap_opts *o,
@@ -664,6 +703,13 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 		r->unreadable = true;
 		rc = 2;
 	}
+	for (int k = 0; !rc && o->listening_msg && k < n; k++) {
+		const char *lt = pcap_datalink_val_to_name(r->inputs[k].linktype);
+		const char *ld = pcap_datalink_val_to_description(r->inputs[k].linktype);
+		fprintf(stderr, "regtrace: listening on %s, link-type %s (%s), snapshot length %d bytes\n",
+			k ? o->more_ifaces[k - 1] : iface, lt ? lt : "?", ld ? ld : "?",
+			pcap_snapshot(ps[k]));
+	}
 	if (rc) {
 		for (int k = 0; k < n; k++)
 			if (ps[k])
@@ -694,7 +740,7 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 					pcap_dump_flush(w.dump);
 				if (tick)
 					tick(user, r);
-				if (o->max_packets && r->packets >= o->max_packets)
+				if ((o->max_packets && r->packets >= o->max_packets) || (o->stop && *o->stop))
 					done = true;
 			} else if (prc < 0) {
 				if (prc == PCAP_ERROR)

@@ -29,11 +29,14 @@ struct cap_opts {
 	int snaplen;              /* -s: live snap length (0: 262144, as tcpdump) */
 	int buffer_kib;           /* -B: kernel capture buffer in KiB (0: 32 MiB) */
 	bool drop_warnings;       /* live: kernel drops on stderr every minute while they grow */
+	bool listening_msg;       /* live: "listening on IFACE, link-type ..." on stderr once the
+				     filter is set and packets flow (tcpdump's line) */
 	/* Live: called once the interface and -w are open, before the first
 	 * packet (the privilege drop); non-zero stops the capture (exit 2). */
 	int (*after_open)(void *ctx);
 	void *after_open_ctx;
 	bool no_merge;            /* several -r: one after the other, not merged by time */
+	volatile sig_atomic_t *stop; /* files: set (by another thread) to stop reading early */
 	char *const *more_ifaces; /* live: further -i interfaces after the first */
 	int n_more_ifaces;
 };
@@ -73,7 +76,16 @@ struct cap_result {
 	bool unreadable;          /* some input could not be opened at all */
 	bool damaged;             /* some input was truncated/damaged */
 	bool interrupted;
+	/* Files: how far the reading thread is, for another thread's progress
+	 * bar; published with __atomic stores every 4096 packets (cap_progress). */
+	uint64_t progress_packets, progress_bytes;
+	uint64_t progress_total;  /* sum of the inputs' sizes; 0 when unknown (stdin, compressed) */
+	uint64_t read_bytes_;     /* the reading thread's own count (16 + caplen per packet) */
 };
+
+/* The reading thread's progress, from any thread: packets, and the share of
+ * the input read (0..1; negative when the size is unknown). */
+void cap_progress(const struct cap_result *r, uint64_t *packets, double *fraction);
 
 /* Called after each packet has gone through the dissectors (live mode uses
  * it to flush output); may be NULL. */

@@ -11,7 +11,10 @@
 
 #define PIPE_BATCH 512     /* items per hand-off */
 #define PIPE_DEPTH 8       /* full batches the reader may have queued */
-#define PIPE_BATCHES (PIPE_DEPTH + 2)   /* + the reader's and the consumer's */
+/* Live: the reader hands over every 10 ms, and the consumer may stop for
+ * a while (an evaluation of the findings, the screen): 1024 batches (8 MiB
+ * at most, ~10 s) wait here instead of overflowing the kernel's buffer. */
+#define PIPE_LIVE_DEPTH 1024
 
 enum pipe_kind { PIPE_MSG, PIPE_ICMP };
 
@@ -38,6 +41,9 @@ struct pipe_batch {
 struct pipe {
 	struct dis_callbacks consumer;
 	bool threaded;
+	int depth;                  /* full batches the reader may queue (PIPE_DEPTH, live: more) */
+	cap_tick_fn file_tick;      /* pipe_set_file_tick() */
+	void *file_tick_user;
 	/* reader side */
 	struct pipe_batch *cur;
 	/* shared, under mu */
@@ -86,14 +92,14 @@ static void queue_full_locked(struct pipe *p, struct pipe_batch *b)
 	p->nfull++;
 }
 
-/* Reader: queue the current batch (waits while PIPE_DEPTH are queued) and
- * take an empty one.  All PIPE_BATCHES exist from the start: at most
- * PIPE_DEPTH are queued and the consumer holds one, so one is always free
- * or about to be. */
+/* Reader: queue the current batch (waits while p->depth are queued) and
+ * take an empty one.  All depth + 2 batches exist from the start: at most
+ * depth are queued and the consumer holds one, so one is always free or
+ * about to be. */
 static void push_batch(struct pipe *p)
 {
 	pthread_mutex_lock(&p->mu);
-	while (p->nfull >= PIPE_DEPTH)
+	while (p->nfull >= (size_t)p->depth)
 		pthread_cond_wait(&p->cv_free, &p->mu);
 	queue_full_locked(p, p->cur);
 	pthread_cond_signal(&p->cv_full);
@@ -232,7 +238,9 @@ static bool start_reader(struct pipe *p, pthread_t *thr)
 	const char *env = getenv("REGTRACE_THREADS");
 	if (env && atoi(env) == 1)
 		return false;
-	for (int i = 0; i < PIPE_BATCHES; i++) {
+	if (!p->depth)
+		p->depth = PIPE_DEPTH;
+	for (int i = 0; i < p->depth + 2; i++) {
 		struct pipe_batch *b = malloc(sizeof *b);
 		if (!b)
 			break;
@@ -307,6 +315,14 @@ static void consume(struct pipe *p, cap_tick_fn tick, void *user)
 	}
 }
 
+void pipe_set_file_tick(struct pipe *p, cap_tick_fn tick, void *user)
+{
+	if (p) {
+		p->file_tick = tick;
+		p->file_tick_user = user;
+	}
+}
+
 int pipe_read_files(struct pipe *p, char *const *files, int nfiles, const struct cap_opts *o,
 		    struct dis_ctx *d, struct cap_result *r)
 {
@@ -321,7 +337,7 @@ int pipe_read_files(struct pipe *p, char *const *files, int nfiles, const struct
 		dis_flush(d);
 		return rc;
 	}
-	consume(p, NULL, NULL);
+	consume(p, p->file_tick, p->file_tick_user);
 	pthread_join(thr, NULL);
 	return p->rc;
 }
@@ -331,6 +347,7 @@ int pipe_live(struct pipe *p, const char *iface, const struct cap_opts *o, struc
 {
 	p->iface = iface;
 	p->stop = stop;
+	p->depth = PIPE_LIVE_DEPTH;
 	p->copt = o;
 	p->dis = d;
 	p->res = r;

@@ -34,6 +34,10 @@ struct pipe *pipe_new(const struct dis_callbacks *consumer);
 struct dis_callbacks pipe_producer(struct pipe *p);
 /* cap_read_files() then dis_flush() on the reader thread; the consumer
  * callbacks run here until both are done.  Returns cap_read_files()'s code. */
+/* Reading files: call tick on this (the consuming) thread at least every
+ * 100 ms, as live captures do (the screen while a file loads).  The
+ * cap_result it gets is not the reader's: read progress with cap_progress(). */
+void pipe_set_file_tick(struct pipe *p, cap_tick_fn tick, void *user);
 int pipe_read_files(struct pipe *p, char *const *files, int nfiles, const struct cap_opts *o,
 		    struct dis_ctx *d, struct cap_result *r);
 /* cap_live() on the reader thread; the consumer callbacks and tick (with

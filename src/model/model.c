@@ -369,6 +369,14 @@ void model_add_icmp(struct model *m, const struct icmp_evt *e)
 		txn_add_icmp(m, e);
 }
 
+void model_advance(struct model *m, int64_t now_ns)
+{
+	if (!m || m->finished || now_ns <= m->now_ns)
+		return;
+	m->now_ns = now_ns;
+	txn_sweep(m, m->now_ns);
+}
+
 void model_finish(struct model *m, int64_t capture_end_ns)
 {
 	if (!m || m->finished)

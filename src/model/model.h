@@ -327,6 +327,17 @@ void model_add_icmp(struct model *m, const struct icmp_evt *e);
 void model_finish(struct model *m, int64_t capture_end_ns);
 void model_free(struct model *m);
 
+/* Live capture: no packet came, but the wall clock (which is the live
+ * capture time) moved on to now_ns: run the timers (Timer F) up to it. */
+void model_advance(struct model *m, int64_t now_ns);
+/* Before model_finish(): the AOR's state and summary as of m->now_ns, and
+ * its grants that ran out by then expired (the events model_finish()
+ * would add too).  Only when none of its attempts is still open: false
+ * (and nothing changed) otherwise.  model_finish() recomputes everything. */
+bool model_aor_settle_now(struct model *m, struct aor_hist *a);
+/* When the AOR's first active grant runs out (capture time), 0: none. */
+int64_t model_aor_next_expiry(const struct aor_hist *a);
+
 /* --fail-on: 1 when COND holds ("failed": an AOR failed or timed out;
  * "expired": an AOR expired; "any-finding": a finding of severity WARN or
  * above exists — none exist before the diagnosis rules run).  -1 for an

@@ -426,6 +426,67 @@ static enum aor_state aor_state_of(const struct aor_hist *a)
 	}
 }
 
+/* The AOR's state and summary from what it holds now; recomputed from
+ * scratch, so it can run before model_finish() (the diagnosis's live
+ * evaluation) and again at the end with the same result. */
+static void aor_summarize(struct model *m, struct aor_hist *a)
+{
+	a->state = aor_state_of(a);
+	struct aor_summary *s = &a->sum;
+	s->attempts = (uint32_t)a->attempts.n;
+	s->failures = 0;
+	s->last_status = 0;
+	s->time_to_register_ns = -1;
+	s->expires_requested = -1;
+	s->expires_granted = -1;
+	s->contacts = 0;
+	s->contact = NULL;
+	s->user_agent = NULL;
+	for (size_t j = 0; j < a->attempts.n; j++) {
+		const struct reg_attempt *at = a->attempts.v[j];
+		if (at->result == ATT_FAILED || at->result == ATT_REJECTED ||
+		    at->result == ATT_TIMEOUT)
+			s->failures++;
+		if (at->result == ATT_OK && s->time_to_register_ns < 0)
+			s->time_to_register_ns = at->t_end - a->t_first;
+		if (at->result == ATT_OK && !at->deregister && at->expires_granted >= 0)
+			s->expires_granted = at->expires_granted;
+		s->expires_requested = at->expires_requested;
+	}
+	for (size_t j = 0; j < a->txns.n; j++) {
+		const struct txn *t = a->txns.v[j];
+		if (t->final)
+			s->last_status = t->final_status;
+		for (size_t k = 0; k < t->reqs.n; k++) {
+			const struct sip_msg *r = t->reqs.v[k];
+			if (r->user_agent)
+				s->user_agent = r->user_agent;
+			add_source(m, s, &r->src);   /* distinct: a second pass adds none */
+		}
+		if (t->t_last > a->t_last)
+			a->t_last = t->t_last;
+	}
+	for (size_t j = 0; j < a->bindings.n; j++) {
+		const struct binding *b = a->bindings.v[j];
+		if (!b->active)
+			continue;
+		s->contacts++;
+		if (!s->contact)
+			s->contact = b;
+	}
+	/* prefer the binding this UA asked for last */
+	const struct txn *lt = a->txns.n ? a->txns.v[a->txns.n - 1] : NULL;
+	if (lt && lt->req && lt->req->ncontacts > 0 && !lt->req->contacts[0].star) {
+		char *k = binding_key_of(&lt->req->contacts[0]);
+		for (size_t j = 0; j < a->bindings.n; j++) {
+			const struct binding *b = a->bindings.v[j];
+			if (b->active && strcmp(b->key, k) == 0)
+				s->contact = b;
+		}
+		free(k);
+	}
+}
+
 void reg_finish(struct model *m)
 {
 	for (size_t i = 0; i < m->aors.n; i++) {
@@ -445,54 +506,33 @@ void reg_finish(struct model *m)
 				att_settle(m, at, ATT_UNKNOWN);
 		}
 		bindings_expire(m, a, m->capture_end_ns);
-		a->state = aor_state_of(a);
-
-		struct aor_summary *s = &a->sum;
-		s->attempts = (uint32_t)a->attempts.n;
-		for (size_t j = 0; j < a->attempts.n; j++) {
-			const struct reg_attempt *at = a->attempts.v[j];
-			if (at->result == ATT_FAILED || at->result == ATT_REJECTED ||
-			    at->result == ATT_TIMEOUT)
-				s->failures++;
-			if (at->result == ATT_OK && s->time_to_register_ns < 0)
-				s->time_to_register_ns = at->t_end - a->t_first;
-			if (at->result == ATT_OK && !at->deregister && at->expires_granted >= 0)
-				s->expires_granted = at->expires_granted;
-			s->expires_requested = at->expires_requested;
-		}
-		for (size_t j = 0; j < a->txns.n; j++) {
-			const struct txn *t = a->txns.v[j];
-			if (t->final)
-				s->last_status = t->final_status;
-			for (size_t k = 0; k < t->reqs.n; k++) {
-				const struct sip_msg *r = t->reqs.v[k];
-				if (r->user_agent)
-					s->user_agent = r->user_agent;
-				add_source(m, s, &r->src);
-			}
-			if (t->t_last > a->t_last)
-				a->t_last = t->t_last;
-		}
-		for (size_t j = 0; j < a->bindings.n; j++) {
-			const struct binding *b = a->bindings.v[j];
-			if (!b->active)
-				continue;
-			s->contacts++;
-			if (!s->contact)
-				s->contact = b;
-		}
-		/* prefer the binding this UA asked for last */
-		const struct txn *lt = a->txns.n ? a->txns.v[a->txns.n - 1] : NULL;
-		if (lt && lt->req && lt->req->ncontacts > 0 && !lt->req->contacts[0].star) {
-			char *k = binding_key_of(&lt->req->contacts[0]);
-			for (size_t j = 0; j < a->bindings.n; j++) {
-				const struct binding *b = a->bindings.v[j];
-				if (b->active && strcmp(b->key, k) == 0)
-					s->contact = b;
-			}
-			free(k);
-		}
+		aor_summarize(m, a);
 	}
+}
+
+bool model_aor_settle_now(struct model *m, struct aor_hist *a)
+{
+	if (!m || !a || m->finished)
+		return false;
+	for (size_t j = 0; j < a->attempts.n; j++)
+		if (((const struct reg_attempt *)a->attempts.v[j])->result == ATT_OPEN)
+			return false;
+	/* a grant that ran out is expired at its own time, whenever it is
+	 * noticed: a later 200 or model_finish() would add the same event */
+	bindings_expire(m, a, m->now_ns);
+	aor_summarize(m, a);
+	return true;
+}
+
+int64_t model_aor_next_expiry(const struct aor_hist *a)
+{
+	int64_t e = 0;
+	for (size_t j = 0; a && j < a->bindings.n; j++) {
+		const struct binding *b = a->bindings.v[j];
+		if (b->active && (!e || b->expires_at < e))
+			e = b->expires_at;
+	}
+	return e;
 }
 
 void reg_free_aor(struct model *m, struct aor_hist *a)

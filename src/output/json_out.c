@@ -38,6 +38,9 @@ struct json_out {
 	int depth;               /* open objects/arrays */
 	bool first[W_DEPTH];     /* nothing written yet in that container */
 	bool keyed;              /* a key was just written: its value takes no comma */
+	/* jsonl_skip_findings(): findings jsonl_end() leaves out (reported already) */
+	bool (*skip)(void *u, const struct finding *f);
+	void *skip_u;
 };
 
 
@@ -1399,6 +1402,44 @@ void jsonl_hook(struct json_out *j, struct model_opts *mo)
 	mo->user = j;
 }
 
+void jsonl_finding(struct json_out *j, const struct finding *f, bool live)
+{
+	if (!j || !f)
+		return;
+	line_begin(j, "finding");
+	finding_fields(j, f);
+	if (live) {
+		w_key(j, "live"); w_bool(j, true);
+	}
+	line_end(j);
+}
+
+void jsonl_finding_withdrawn(struct json_out *j, const struct finding *f)
+{
+	if (!j || !f)
+		return;
+	line_begin(j, "finding_withdrawn");
+	w_key(j, "rule"); w_str(j, f->rule);
+	w_key(j, "severity"); w_name(j, finding_sev_name(f->sev));
+	w_key(j, "frames");
+	w_arr(j);
+	for (size_t i = 0; i < f->nframes; i++)
+		w_int(j, (long long)f->frames[i]);
+	w_arr_end(j);
+	if (f->aor) {
+		w_key(j, "aor"); w_str(j, f->aor->aor);
+	}
+	line_end(j);
+}
+
+void jsonl_skip_findings(struct json_out *j, bool (*skip)(void *u, const struct finding *f), void *u)
+{
+	if (!j)
+		return;
+	j->skip = skip;
+	j->skip_u = u;
+}
+
 int jsonl_end(struct json_out *j, const struct model *m, const struct json_capture *c)
 {
 	if (!j)
@@ -1432,6 +1473,8 @@ int jsonl_end(struct json_out *j, const struct model *m, const struct json_captu
 	}
 	for (size_t i = 0; m && i < m->findings.n; i++) {
 		if (!sel_finding(sel, m->findings.v[i]))
+			continue;
+		if (j->skip && j->skip(j->skip_u, m->findings.v[i]))
 			continue;
 		line_begin(j, "finding");
 		finding_fields(j, m->findings.v[i]);

@@ -117,6 +117,15 @@ void jsonl_message(struct json_out *j, const struct sip_msg *m);
 /* Route the model's transaction/attempt events to this stream. */
 void jsonl_hook(struct json_out *j, struct model_opts *mo);
 int jsonl_end(struct json_out *j, const struct model *m, const struct json_capture *c);
+/* A finding as soon as it is known (diag.h, "as it happens"): a "finding"
+ * line, with "live": true while the capture is still being read.  A later
+ * finding line with the same rule, aor and first frame replaces it; a
+ * "finding_withdrawn" line (rule, severity, aor, the first frame) says the
+ * end-of-run evaluation did not confirm it. */
+void jsonl_finding(struct json_out *j, const struct finding *f, bool live);
+void jsonl_finding_withdrawn(struct json_out *j, const struct finding *f);
+/* jsonl_end() leaves out the findings skip() says were written already. */
+void jsonl_skip_findings(struct json_out *j, bool (*skip)(void *u, const struct finding *f), void *u);
 
 /* Show only the selection (select.h) in what json_end()/jsonl_end() write.
  * With an active one the caller holds messages (and jsonl_hook) back:
