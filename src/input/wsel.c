@@ -35,6 +35,8 @@ struct pend {
 	size_t off, n;                   /* into prefs */
 };
 
+#define WSEL_EV_MAX 65536
+
 struct fframes {
 	uint64_t *v;
 	size_t n, cap, at;
@@ -52,6 +54,11 @@ struct wsel {
 	size_t rcap, rhead, rlen, bytes;
 	struct pend *pend;
 	size_t npend, cappend;
+	/* frames evicted before any message named them (a message still being
+	 * put together): the last WSEL_EV_MAX, so the message that names them
+	 * later counts them as its own loss */
+	uint64_t *ev;
+	size_t ev_head, ev_len;
 	struct dis_pkt_ref *prefs;
 	size_t nprefs, capprefs;
 	/* selections from any thread */
@@ -228,6 +235,30 @@ static int ref_cmp(const void *a, const void *b)
 	return x->frame < y->frame ? -1 : x->frame > y->frame;
 }
 
+static bool ev_find(const struct wsel *w, uint64_t frame)
+{
+	size_t lo = 0, hi = w->ev_len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (w->ev[(w->ev_head + mid) % WSEL_EV_MAX] < frame)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < w->ev_len && w->ev[(w->ev_head + lo) % WSEL_EV_MAX] == frame;
+}
+
+static void ev_add(struct wsel *w, uint64_t frame)
+{
+	if (!w->ev && !(w->ev = malloc(WSEL_EV_MAX * sizeof *w->ev)))
+		return;
+	if (w->ev_len == WSEL_EV_MAX) {
+		w->ev_head = (w->ev_head + 1) % WSEL_EV_MAX;
+		w->ev_len--;
+	}
+	w->ev[(w->ev_head + w->ev_len++) % WSEL_EV_MAX] = frame;
+}
+
 static void apply_pend(struct wsel *w, struct pw *out)
 {
 	for (size_t i = 0; i < w->npend; i++) {
@@ -238,8 +269,12 @@ static void apply_pend(struct wsel *w, struct pw *out)
 		qsort(r, p->n, sizeof *r, ref_cmp);
 		for (size_t k = 0; k < p->n; k++) {
 			struct entry *e = find(w, &r[k]);
-			if (!e)
-				continue;   /* evicted: counted when it was */
+			if (!e) {
+				/* evicted: counted then if a message had named it, else now */
+				if (ev_find(w, r[k].frame))
+					w->cids[p->cid - 1]->lost++;
+				continue;
+			}
 			tag(w, e, p->cid);
 			if (c->selected)
 				write_entry(w, out, e);
@@ -259,6 +294,8 @@ static void evict(struct wsel *w)
 			w->st.evicted++;
 			for (uint32_t i = 0; i < e->ntags; i++)
 				w->cids[e->tags[i] - 1]->lost++;
+			if (!e->ntags)
+				ev_add(w, e->frame);
 		}
 		free(e->tags);
 		free(e);
@@ -296,6 +333,7 @@ void wsel_packet(struct wsel *w, struct pw *out, const struct pkt_info *pi, uint
 			w->st.held++;
 		} else {
 			w->st.evicted++;   /* could not even be held */
+			ev_add(w, pi->frame);
 		}
 	}
 	apply_pend(w, out);
@@ -432,6 +470,7 @@ void wsel_free(struct wsel *w)
 	free(w->ring);
 	free(w->pend);
 	free(w->prefs);
+	free(w->ev);
 	pthread_mutex_destroy(&w->mu);
 	free(w);
 }

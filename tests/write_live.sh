@@ -1,0 +1,3 @@
+#!/bin/sh
+. "$(dirname "$0")/tap.sh"
+skip_all "todo"
