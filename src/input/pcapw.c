@@ -13,9 +13,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 #define PW_SNAPLEN 262144u
 #define PW_MAX_LT 32
+#define PW_BUF (256u * 1024)
 
 static volatile sig_atomic_t g_rotate;
 
@@ -27,7 +29,12 @@ void pw_request_rotate(void)
 struct pw {
 	struct pw_opts o;
 	int wchars;               /* digits of the count (tcpdump's WflagChars) */
-	FILE *f;                  /* NULL: not open (yet, or given up after an error) */
+	int fd;                   /* -1: not open (yet, or given up after an error) */
+	/* our own buffer, so a failed write(2) says exactly which packets did
+	 * not reach the file: bpk of them are in it */
+	uint8_t *buf;
+	size_t blen;
+	uint64_t bpk;
 	char name[PATH_MAX + 1];
 	uint64_t pos;             /* bytes in the current file */
 	int linktype;             /* pcap: the file's; -1 not known yet */
@@ -93,19 +100,49 @@ static void fail(struct pw *w, const char *what)
 		fprintf(stderr, "regtrace: %s; what is not written is counted%s\n", w->st.last_error,
 			w->o.rotate_bytes || w->o.rotate_secs ? " (the next file is tried at rotation)" : "");
 	}
-	if (w->f)
-		fclose(w->f);
-	w->f = NULL;
+	w->st.failed += w->bpk;   /* buffered, never reached the file */
+	w->bpk = 0;
+	w->blen = 0;
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+}
+
+/* The buffer to the file: true when all of it got there. */
+static bool drain(struct pw *w)
+{
+	size_t off = 0;
+	while (off < w->blen) {
+		ssize_t k = write(w->fd, w->buf + off, w->blen - off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = ENOSPC;
+			fail(w, "cannot write");
+			return false;
+		}
+		off += (size_t)k;
+	}
+	w->blen = 0;
+	w->st.written += w->bpk;
+	w->bpk = 0;
+	return true;
 }
 
 static bool put(struct pw *w, const void *p, size_t n)
 {
-	if (!w->f)
+	if (w->fd < 0)
 		return false;
-	if (fwrite(p, 1, n, w->f) != n) {
+	if (w->blen + n > PW_BUF && !drain(w))
+		return false;
+	if (n > PW_BUF) {   /* cannot happen: a packet is at most the snap length */
+		errno = EMSGSIZE;
 		fail(w, "cannot write");
 		return false;
 	}
+	memcpy(w->buf + w->blen, p, n);
+	w->blen += n;
 	w->pos += n;
 	return true;
 }
@@ -162,11 +199,11 @@ static bool open_file(struct pw *w, int cnt, int wchars)
 		fail(w, "cannot name the file");
 		return false;
 	}
-	w->f = fopen(w->name, "wb");
+	w->fd = open(w->name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	w->pos = 0;
 	w->nidb = 0;
 	w->header_done = false;
-	if (!w->f) {
+	if (w->fd < 0) {
 		fail(w, "cannot open");
 		return false;
 	}
@@ -179,17 +216,17 @@ static bool open_file(struct pw *w, int cnt, int wchars)
 
 static void close_file(struct pw *w)
 {
-	if (!w->f)
+	if (w->fd < 0)
 		return;
 	if (!w->header_done && !w->o.pcapng && w->linktype < 0) {
 		w->linktype = 1;   /* nothing came: an empty Ethernet savefile */
 		pcap_header(w);
 	}
-	if (w->f && fclose(w->f) != 0) {
-		w->f = NULL;
+	if (w->fd >= 0 && drain(w) && close(w->fd) != 0) {
+		w->fd = -1;
 		fail(w, "cannot write");
 	}
-	w->f = NULL;
+	w->fd = -1;
 }
 
 struct pw *pw_new(const struct pw_opts *o, bool open_now, int64_t now_s, char *err, size_t errlen)
@@ -200,7 +237,13 @@ struct pw *pw_new(const struct pw_opts *o, bool open_now, int64_t now_s, char *e
 		return NULL;
 	}
 	w->o = *o;
+	w->fd = -1;
 	w->linktype = -1;
+	if (!(w->buf = malloc(PW_BUF))) {
+		snprintf(err, errlen, "-w: out of memory");
+		free(w);
+		return NULL;
+	}
 	w->g_time = -1;
 	if (o->max_files > 0)
 		for (int x = o->max_files - 1; x > 0; x /= 10)
@@ -210,12 +253,14 @@ struct pw *pw_new(const struct pw_opts *o, bool open_now, int64_t now_s, char *e
 		/* the first file must open: a long capture must not end in this */
 		if (make_name(w, 0, o->rotate_bytes ? w->wchars : 0, w->name, sizeof w->name) < 0) {
 			snprintf(err, errlen, "-w %s: file name too long", o->path);
+			free(w->buf);
 			free(w);
 			return NULL;
 		}
-		w->f = fopen(w->name, "wb");
-		if (!w->f) {
+		w->fd = open(w->name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (w->fd < 0) {
 			snprintf(err, errlen, "-w %s: cannot open: %s", w->name, strerror(errno));
+			free(w->buf);
 			free(w);
 			return NULL;
 		}
@@ -223,7 +268,7 @@ struct pw *pw_new(const struct pw_opts *o, bool open_now, int64_t now_s, char *e
 		w->opened_once = true;
 		if (o->pcapng && !ng_shb(w)) {
 			snprintf(err, errlen, "%s", w->st.last_error);
-			fclose(w->f);
+			free(w->buf);
 			free(w);
 			return NULL;
 		}
@@ -240,6 +285,7 @@ struct pw *pw_new(const struct pw_opts *o, bool open_now, int64_t now_s, char *e
 		if (access(dir, W_OK) != 0) {
 			snprintf(err, errlen, "-w %s: directory %s is not writable: %s", o->path, dir,
 				 strerror(errno));
+			free(w->buf);
 			free(w);
 			return NULL;
 		}
@@ -252,7 +298,7 @@ void pw_linktype(struct pw *w, int linktype)
 	if (!w || w->linktype >= 0 || w->o.pcapng)
 		return;
 	w->linktype = linktype;
-	if (w->f && !w->header_done)
+	if (w->fd >= 0 && !w->header_done)
 		pcap_header(w);
 }
 
@@ -312,7 +358,7 @@ int pw_write(struct pw *w, int linktype, int64_t ts_ns, uint32_t caplen, uint32_
 	}
 	if (w->o.rotate_secs && ts_s - w->g_time >= w->o.rotate_secs)
 		rotate(w, ts_s, true);
-	if (w->o.rotate_bytes && w->f && w->pos > w->o.rotate_bytes)
+	if (w->o.rotate_bytes && w->fd >= 0 && w->pos > w->o.rotate_bytes)
 		rotate(w, ts_s, false);
 	if (w->stopped) {
 		w->st.over_limit++;
@@ -328,7 +374,7 @@ int pw_write(struct pw *w, int linktype, int64_t ts_ns, uint32_t caplen, uint32_
 			return -1;
 		}
 	}
-	if (!w->f) {
+	if (w->fd < 0) {
 		w->st.failed++;
 		return -1;
 	}
@@ -350,22 +396,20 @@ int pw_write(struct pw *w, int linktype, int64_t ts_ns, uint32_t caplen, uint32_
 			(uint32_t)(ts_ns % 1000000000), caplen, wirelen };
 		ok = put(w, &h, sizeof h) && put(w, data, caplen);
 	}
-	if (ok && w->o.flush_each && fflush(w->f) != 0) {
-		fail(w, "cannot write");
-		ok = false;
-	}
 	if (!ok) {
 		w->st.failed++;
 		return -1;
 	}
-	w->st.written++;
+	w->bpk++;   /* written once drain() has put it in the file */
+	if (w->o.flush_each && !drain(w))
+		return -1;
 	return 0;
 }
 
 void pw_flush(struct pw *w)
 {
-	if (w && w->f && fflush(w->f) != 0)
-		fail(w, "cannot write");
+	if (w && w->fd >= 0)
+		drain(w);
 }
 
 const struct pw_stats *pw_stats(const struct pw *w)
@@ -386,6 +430,7 @@ int pw_close(struct pw *w, struct pw_stats *st)
 	if (st)
 		*st = w->st;
 	int rc = w->st.failed || w->st.last_error[0] ? -1 : 0;
+	free(w->buf);
 	free(w);
 	return rc;
 }
