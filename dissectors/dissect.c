@@ -95,6 +95,85 @@ void dis_event(struct dis_ctx *d, enum dis_event e)
 		dis_event_at(d, e, d->last_file, d->last_frame);
 }
 
+void dis_set_parts_hook(struct dis_ctx *d, dis_parts_fn fn, void *user)
+{
+	d->parts_fn = fn;
+	d->parts_user = user;
+}
+
+static void parts_push(struct dis_ctx *d, struct dis_parts *pp, struct dis_pkt_ref r)
+{
+	if (pp->n && pp->v[pp->n - 1].file == r.file && pp->v[pp->n - 1].frame == r.frame)
+		return;                              /* the same packet again */
+	if (pp->n == DIS_PARTS_MAX) {
+		/* bounded: the oldest goes, and is counted */
+		memmove(pp->v, pp->v + 1, (pp->n - 1) * sizeof *pp->v);
+		pp->n--;
+		d->st.parts_lost++;
+	}
+	if (pp->n == pp->cap) {
+		uint32_t nc = pp->cap ? pp->cap * 2 : 4;
+		struct dis_pkt_ref *nv = realloc(pp->v, nc * sizeof *nv);
+		if (!nv) {
+			d->st.parts_lost++;
+			return;
+		}
+		pp->v = nv;
+		pp->cap = nc;
+	}
+	pp->v[pp->n++] = r;
+}
+
+void dis_parts_add_cur(struct dis_ctx *d, struct dis_parts *pp)
+{
+	if (!d->parts_fn)
+		return;
+	if (d->dg_parts && d->dg_parts->n)
+		dis_parts_add(d, pp, d->dg_parts);
+	else if (d->pi)
+		parts_push(d, pp, (struct dis_pkt_ref){ d->pi->file, d->pi->frame });
+}
+
+void dis_parts_add(struct dis_ctx *d, struct dis_parts *pp, const struct dis_parts *from)
+{
+	for (uint32_t i = 0; from && i < from->n; i++)
+		parts_push(d, pp, from->v[i]);
+}
+
+void dis_parts_keep_last(struct dis_parts *pp, uint32_t k)
+{
+	if (k >= pp->n)
+		return;
+	memmove(pp->v, pp->v + (pp->n - k), k * sizeof *pp->v);
+	pp->n = k;
+}
+
+void dis_parts_free(struct dis_parts *pp)
+{
+	free(pp->v);
+	*pp = (struct dis_parts){ 0 };
+}
+
+/* The packets of message m to the parts hook. */
+static void parts_report(struct dis_ctx *d, const struct sip_msg *m)
+{
+	const struct dis_parts *pp = d->emit_parts ? d->emit_parts : d->dg_parts;
+	if (d->emit_parts)
+		d->emit_used = d->emit_parts;
+	if (d->emit_parts && d->emit_extra && d->emit_extra->n) {
+		struct dis_parts all = { 0 };
+		dis_parts_add(d, &all, d->emit_extra);
+		dis_parts_add(d, &all, pp);
+		d->parts_fn(d->parts_user, m, all.v, all.n);
+		dis_parts_free(&all);
+	} else if (pp && pp->n) {
+		d->parts_fn(d->parts_user, m, pp->v, pp->n);
+	} else {
+		struct dis_pkt_ref one = { m->file, m->frame };
+		d->parts_fn(d->parts_user, m, &one, 1);
+	}
+}
+
 void dis_emit(struct dis_ctx *d, struct sip_msg *m)
 {
 	m->id = ++d->next_msg_id;
@@ -102,6 +181,8 @@ void dis_emit(struct dis_ctx *d, struct sip_msg *m)
 	if (m->malformed)
 		d->st.malformed++;
 	d->had_sip = true;
+	if (d->parts_fn)
+		parts_report(d, m);
 	if (d->cb.on_msg)
 		d->cb.on_msg(d->cb.user, m);
 	else

@@ -35,6 +35,20 @@ struct pkt_info {
 	bool ts_clamped;        /* the file's time was out of range: ts_ns saturated */
 };
 
+/* One packet of a message: its input and frame. */
+struct dis_pkt_ref {
+	uint32_t file;
+	uint64_t frame;
+};
+
+/* Every packet a message was made of (the TCP segments of its bytes, the
+ * IP fragments of its datagram, SCTP chunks, or just the packet), oldest
+ * first; called on the dissecting thread just before on_msg.  TLS: the
+ * handshake packets of both directions come first (a copy must decrypt).
+ * v is only valid during the call. */
+typedef void (*dis_parts_fn)(void *user, const struct sip_msg *m,
+			     const struct dis_pkt_ref *v, size_t n);
+
 struct dis_callbacks {
 	/* A finished message; ownership passes to the callee (sip_msg_free). */
 	void (*on_msg)(void *user, struct sip_msg *m);
@@ -61,6 +75,7 @@ struct dis_stats {
 	uint64_t hep_packets;
 	uint64_t ws_frames;
 	int last_unknown_linktype;
+	uint64_t parts_lost;      /* packets of a message past DIS_PARTS_MAX, not named to the parts hook */
 	struct dis_anomalies anomalies;   /* named events (anomaly.h) */
 };
 
@@ -85,6 +100,10 @@ const struct dis_stats *dis_get_stats(const struct dis_ctx *d);
 /* True when the last dis_packet() carried SIP (or part of a SIP message):
  * the capture layer writes such packets with -w. */
 bool dis_packet_had_sip(const struct dis_ctx *d);
+
+/* Name each message's packets to fn (the capture layer's -w selection);
+ * NULL turns it off.  Costs nothing while off. */
+void dis_set_parts_hook(struct dis_ctx *d, dis_parts_fn fn, void *user);
 
 /* One HEP packet received directly (--hep-listen): decoded like HEP found
  * in a captured packet; anything else is counted as not SIP. */

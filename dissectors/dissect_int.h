@@ -35,6 +35,15 @@ struct l3info {
 	bool fragmented;        /* payload came out of reassembly */
 };
 
+/* The packets that brought the bytes of a message still being put
+ * together (dis_set_parts_hook), oldest first, at most DIS_PARTS_MAX
+ * (older ones dropped and counted in parts_lost). */
+#define DIS_PARTS_MAX 4096
+struct dis_parts {
+	struct dis_pkt_ref *v;
+	uint32_t n, cap;
+};
+
 struct dis_ctx {
 	struct dis_callbacks cb;
 	struct dis_opts opt;
@@ -51,6 +60,13 @@ struct dis_ctx {
 	struct tls_table *tls;      /* TLS connections (tls.c), may be NULL */
 	struct sctp_frag *sctp;     /* SCTP messages being joined (tunnels.c) */
 	struct sip_scratch scratch; /* sip_parse()'s reused work buffer */
+	dis_parts_fn parts_fn;      /* NULL: packets of messages are not followed */
+	void *parts_user;
+	const struct dis_parts *dg_parts;   /* the datagram being dissected came out of
+					       reassembly: its fragments (else the packet) */
+	const struct dis_parts *emit_parts; /* a stream's packets for the next message */
+	const struct dis_parts *emit_extra; /* TLS: the other direction's handshake */
+	const struct dis_parts *emit_used;  /* the last emit_parts a message took */
 };
 
 #define DIS_MAX_DEPTH 8
@@ -140,6 +156,15 @@ void sip_print_datagram(struct dis_ctx *d, const struct rt_addr *src, const stru
  * is, at the end); _at names the frame it belongs to. */
 void dis_event(struct dis_ctx *d, enum dis_event e);
 void dis_event_at(struct dis_ctx *d, enum dis_event e, uint32_t file, uint64_t frame);
+
+/* The packet being dissected (or, out of reassembly, its fragments) added
+ * to pp; a no-op while the parts hook is off. */
+void dis_parts_add_cur(struct dis_ctx *d, struct dis_parts *pp);
+void dis_parts_add(struct dis_ctx *d, struct dis_parts *pp, const struct dis_parts *from);
+/* Keep only the last k entries (the current packet's, when a message
+ * ended inside it and the next one began there). */
+void dis_parts_keep_last(struct dis_parts *pp, uint32_t k);
+void dis_parts_free(struct dis_parts *pp);
 
 /* Hand a finished message upward (assigns the id, counts it). */
 void dis_emit(struct dis_ctx *d, struct sip_msg *m);

@@ -43,6 +43,7 @@ struct frag_dgram {
 	int npieces;
 	size_t bytes;
 	struct frag_piece *pieces;           /* sorted by offset */
+	struct dis_parts parts;              /* its packets (the parts hook) */
 };
 
 struct frag_table {
@@ -88,6 +89,7 @@ static void dg_free(struct frag_table *t, struct frag_dgram *g)
 		n = p->next;
 		free(p);
 	}
+	dis_parts_free(&g->parts);
 	t->mem -= g->bytes + sizeof *g;
 	free(g);
 }
@@ -176,6 +178,7 @@ void ipfrag_print(struct dis_ctx *d, const struct l3info *l3, uint32_t id,
 	}
 	if (offset == 0)
 		g->l3.proto = l3->proto;
+	dis_parts_add_cur(d, &g->parts);
 	if (!more) {
 		uint32_t end = offset + (uint32_t)n;
 		if (g->have_last && g->total != end) {
@@ -236,9 +239,16 @@ check:
 	struct l3info full = g->l3;
 	full.fragmented = true;
 	uint32_t total = g->total;
+	/* the datagram's packets are its fragments' (RFC 791 §3.2: all of them) */
+	struct dis_parts parts = g->parts;
+	g->parts = (struct dis_parts){ 0 };
 	dg_unlink(t, g);
 	dg_free(t, g);
+	const struct dis_parts *saved = d->dg_parts;
+	d->dg_parts = &parts;
 	ip_payload_print(d, &full, cur_make(buf, total));
+	d->dg_parts = saved;
+	dis_parts_free(&parts);
 	free(buf);
 }
 

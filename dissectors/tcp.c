@@ -73,6 +73,10 @@ struct tcp_dir {
 	struct ws_state ws;
 	struct tls_end *tls;                /* TLS: s->buf holds decrypted bytes */
 	size_t tls_mem;                     /* what tls_end_mem() said last */
+	/* the packets whose bytes the next message is made of (parts hook);
+	 * TLS: the first pend_keep are the handshake, kept for every message */
+	struct dis_parts pend;
+	uint32_t pend_keep;
 };
 
 struct tcp_table {
@@ -144,6 +148,8 @@ static void dir_drop_data(struct tcp_table *t, struct tcp_dir *s)
 	}
 	s->ooo = NULL;
 	s->ooo_bytes = 0;
+	dis_parts_free(&s->pend);
+	s->pend_keep = 0;
 	t->mem -= ws_state_mem(&s->ws);
 	ws_state_free(&s->ws);
 	if (s->tls) {
@@ -201,10 +207,31 @@ static void dir_remove(struct tcp_table *t, struct tcp_dir *s)
 struct tcp_pi_save {
 	const struct pkt_info *saved;
 	struct pkt_info tmp;
+	const struct dis_parts *parts, *extra;
+	struct dis_parts hs;                /* the other direction's TLS handshake */
 };
 
-static void pi_enter(struct dis_ctx *d, const struct tcp_dir *s, struct tcp_pi_save *sv)
+static uint32_t dir_hash(const struct rt_addr *s, const struct rt_addr *d);
+static struct tcp_dir *dir_find(struct tcp_table *t, const struct rt_addr *src,
+				const struct rt_addr *dst, uint32_t h);
+
+static void pi_enter(struct dis_ctx *d, struct tcp_dir *s, struct tcp_pi_save *sv)
 {
+	/* a message's packets: this direction's pending ones and, for TLS,
+	 * the other direction's handshake (its ServerHello / ClientHello) */
+	sv->parts = d->emit_parts;
+	sv->extra = d->emit_extra;
+	d->emit_parts = &s->pend;
+	d->emit_extra = NULL;
+	if (d->parts_fn && s->tls && d->tcp) {
+		struct tcp_dir *r = dir_find(d->tcp, &s->dst, &s->src, dir_hash(&s->dst, &s->src));
+		if (r && r != s) {
+			sv->hs = r->pend;
+			if (r->pend_keep)
+				sv->hs.n = r->pend_keep;
+			d->emit_extra = &sv->hs;
+		}
+	}
 	/* the direction's own last data packet, also when this runs for
 	 * another packet (eviction, RST) */
 	sv->saved = d->pi;
@@ -221,6 +248,28 @@ static void pi_enter(struct dis_ctx *d, const struct tcp_dir *s, struct tcp_pi_s
 static void pi_leave(struct dis_ctx *d, struct tcp_pi_save *sv)
 {
 	d->pi = sv->saved;
+	d->emit_parts = sv->parts;
+	d->emit_extra = sv->extra;
+}
+
+/* After a segment: what a message took is done with, unless bytes beyond
+ * a gap wait (then all are kept: more rather than fewer).  When a message
+ * ended inside this packet and the buffer goes on, the packet (its last k
+ * entries) also belongs to the next one.  TLS keeps its handshake. */
+static void pend_trim(struct dis_ctx *d, struct tcp_dir *s, uint32_t before, uint32_t k)
+{
+	if (d->emit_used != &s->pend || s->ooo)
+		return;
+	if (s->tls && !s->pend_keep)
+		s->pend_keep = before;
+	if (s->pend_keep > s->pend.n)
+		s->pend_keep = s->pend.n;
+	bool more = s->len || (s->mode == TM_WS && s->ws.in_msg) || s->tls;
+	if (k > s->pend.n - s->pend_keep)
+		k = s->pend.n - s->pend_keep;
+	if (more && k)
+		memmove(s->pend.v + s->pend_keep, s->pend.v + (s->pend.n - k), k * sizeof *s->pend.v);
+	s->pend.n = s->pend_keep + (more ? k : 0);
 }
 
 /* One framed (or cut) SIP message from the stream. */
@@ -761,6 +810,10 @@ void tcp_print(struct dis_ctx *d, const struct l3info *l3, struct cur c)
 		return;                          /* not SIP: cheap */
 	}
 	if (n && p) {
+		uint32_t before = s->pend.n;
+		dis_parts_add_cur(d, &s->pend);
+		uint32_t k = s->pend.n >= before ? s->pend.n - before : s->pend.n;
+		d->emit_used = NULL;
 		s->file = d->pi ? d->pi->file : 0;
 		s->iface = d->pi ? d->pi->iface : 0;
 		s->frame = d->pi ? d->pi->frame : 0;
@@ -789,6 +842,8 @@ void tcp_print(struct dis_ctx *d, const struct l3info *l3, struct cur c)
 		 * log), handshake included so the copy still decrypts */
 		if (s->mode != TM_IGNORE && (!s->tls || d->opt.tls_keylog))
 			d->had_sip = true;
+		if (d->parts_fn)
+			pend_trim(d, s, before, k);
 		if (s->hunting && s->hunted > TCP_HUNT_MAX && s->mode == TM_UNKNOWN) {
 			s->mode = TM_IGNORE;         /* never found a start line */
 			dir_drop_data(t, s);

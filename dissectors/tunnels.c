@@ -94,12 +94,14 @@ struct sctp_frag {
 	uint32_t next_tsn;
 	uint8_t *buf;
 	size_t len;
+	struct dis_parts parts;      /* the packets of its chunks (the parts hook) */
 };
 
 void sctp_frag_free(struct dis_ctx *d)
 {
 	for (struct sctp_frag *f = d->sctp, *n; f; f = n) {
 		n = f->next;
+		dis_parts_free(&f->parts);
 		free(f->buf);
 		free(f);
 	}
@@ -132,6 +134,7 @@ static void sctp_piece(struct dis_ctx *d, const struct rt_addr *src, const struc
 			*pp = f;
 		}
 		f->len = 0;
+		f->parts.n = 0;
 	} else if (!f || f->next_tsn != tsn || !f->buf) {
 		return;                          /* its start was not seen */
 	}
@@ -147,9 +150,14 @@ static void sctp_piece(struct dis_ctx *d, const struct rt_addr *src, const struc
 	memcpy(f->buf + f->len, p, n);
 	f->len += n;
 	f->next_tsn = tsn + 1;
+	dis_parts_add_cur(d, &f->parts);
 	if (flags & 1) {                         /* E: complete */
 		*pp = f->next;
+		const struct dis_parts *saved = d->dg_parts;
+		d->dg_parts = &f->parts;         /* RFC 9260 §6.9: all its chunks */
 		sip_print_datagram(d, src, dst, RT_TP_SCTP, cur_make(f->buf, f->len));
+		d->dg_parts = saved;
+		dis_parts_free(&f->parts);
 		free(f->buf);
 		free(f);
 	}

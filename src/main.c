@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "capture.h"
 #include "dissect.h"
@@ -37,6 +38,8 @@
 #include "select.h"
 #include "html.h"
 #include "tls_keylog.h"
+#include "pcapw.h"
+#include "wsel.h"
 
 struct app {
 	/* options */
@@ -93,6 +96,20 @@ struct app {
 	struct rt_select sel;     /* --aor, --state, --finding: what every output shows */
 	const char *html_path;    /* --html FILE */
 	FILE *html_f;
+	/* -w */
+	struct pw_opts pwo;       /* --pcapng, -C, -G, -W */
+	struct pw *pw;
+	struct wsel *wsel;        /* -w with a selection */
+	size_t write_hold;        /* --write-hold (bytes) */
+	struct rt_select wsnap;   /* live: the selection as it stands, for -w */
+	unsigned char *wsent;     /* live: dialogs (by id - 1) already handed to wsel */
+	size_t nwsent;
+	struct timespec ws_last;
+	bool write_closed;
+	int write_rc;             /* 2: something was not written */
+	struct pw_stats pws;
+	struct wsel_stats wss;
+	struct json_write jw;
 };
 
 static volatile sig_atomic_t g_stop;   /* set by SIGINT/SIGTERM only */
@@ -102,6 +119,12 @@ static void on_signal(int sig)
 	(void)sig;
 	g_stop = 1;
 	cap_break();
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	pw_request_rotate();   /* -w: the next file before the next packet */
 }
 
 static void usage(FILE *f)
@@ -153,7 +176,18 @@ static void usage(FILE *f)
 		"  --max-memory SIZE  RAM budget (default 512M; k/M/G): messages and model objects\n"
 		"                   live in an unlinked temp file, at most SIZE/16 of it in RAM,\n"
 		"                   oldest dropped first and re-read when needed\n"
-		"  -w FILE          write the packets that carried SIP to FILE (pcap)\n"
+		"  -w FILE          write the packets that carried SIP to FILE (pcap); with --aor,\n"
+		"                   --state or --finding only the selected registrations' packets\n"
+		"                   (their transactions and dialogs, every TCP segment and IP fragment)\n"
+		"  --pcapng         -w writes pcapng (an interface block per link type)\n"
+		"  -C SIZE          -w: a new file once this one is larger than SIZE millions of bytes\n"
+		"                   (or SIZE with k, m, g: KiB, MiB, GiB): FILE, FILE1, FILE2...\n"
+		"  -G SECONDS       -w: a new file every SECONDS of capture time; FILE may hold\n"
+		"                   strftime(3) conversions (%%Y%%m%%d-%%H%%M%%S)\n"
+		"  -W COUNT         with -C: a ring of COUNT files (FILE0..); with -G: stop writing after\n"
+		"                   COUNT files.  SIGHUP starts the next file at once\n"
+		"  --write-hold SIZE  live or stdin -w with a selection: packets held until their\n"
+		"                   registration is selected (default 64M; evictions are counted)\n"
 		"  -Z USER          run as USER once interfaces, sockets and files are open (a live\n"
 		"                   capture started as root runs as 'regtrace' or 'nobody' without\n"
 		"                   it; -Z root keeps root; with -r, the files must be USER's to read)\n"
@@ -286,6 +320,8 @@ static void tui_stats_of(const struct app *a, const struct cap_result *r, struct
 				  .sip_msgs = a->delivered };
 }
 
+static void write_tick(struct app *a);
+
 static void on_tick(void *user, const struct cap_result *r)
 {
 	struct app *a = user;
@@ -300,6 +336,7 @@ static void on_tick(void *user, const struct cap_result *r)
 		model_advance(a->model, now);
 		live_checkpoint(a, now);
 	}
+	write_tick(a);
 	metrics_render(a, r, false);
 	if (a->ui) {
 		struct tui_stats ts;
@@ -358,6 +395,7 @@ enum { OPT_MAX_MEMORY = 700, OPT_METRICS };
 enum { OPT_NO_MERGE = 800 };
 enum { OPT_SEL_AOR = 900, OPT_SEL_STATE, OPT_SEL_FINDING, OPT_HTML };
 enum { OPT_TLS_KEYLOG = 1000 };
+enum { OPT_PCAPNG = 1100, OPT_WRITE_HOLD };
 
 /* A whole number in [lo, hi] into *out: 0, else -1. */
 static int int_arg(const char *s, long lo, long hi, int *out)
@@ -402,6 +440,8 @@ static int parse_args(struct app *a, int argc, char **argv)
 		{ "state", required_argument, NULL, OPT_SEL_STATE },
 		{ "finding", required_argument, NULL, OPT_SEL_FINDING },
 		{ "tls-keylog", required_argument, NULL, OPT_TLS_KEYLOG },
+		{ "pcapng", no_argument, NULL, OPT_PCAPNG },
+		{ "write-hold", required_argument, NULL, OPT_WRITE_HOLD },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -410,7 +450,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 	if (!a->files)
 		return 2;
 	int c;
-	while ((c = getopt_long(argc, argv, "+r:i:w:c:s:B:Z:hVNv", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:w:c:s:B:Z:C:G:W:hVNv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			/* a quoted glob is ours to expand (sorted by name); any
@@ -438,6 +478,33 @@ static int parse_args(struct app *a, int argc, char **argv)
 			break;
 		case 'w':
 			a->cap.write_path = optarg;
+			break;
+		case OPT_PCAPNG:
+			a->pwo.pcapng = true;
+			break;
+		case 'C':
+			if (!(a->pwo.rotate_bytes = pw_parse_size(optarg))) {
+				fprintf(stderr, "regtrace: -C takes a file size in millions of bytes, or with k, m or g\n");
+				return 2;
+			}
+			break;
+		case 'G':
+			if (int_arg(optarg, 1, 100000000, &a->pwo.rotate_secs)) {
+				fprintf(stderr, "regtrace: -G takes a number of seconds from 1 to 100000000\n");
+				return 2;
+			}
+			break;
+		case 'W':
+			if (int_arg(optarg, 1, 1000000, &a->pwo.max_files)) {
+				fprintf(stderr, "regtrace: -W takes a number of files from 1 to 1000000\n");
+				return 2;
+			}
+			break;
+		case OPT_WRITE_HOLD:
+			if (!(a->write_hold = msgstore_parse_size(optarg))) {
+				fprintf(stderr, "regtrace: --write-hold wants a size such as 64M\n");
+				return 2;
+			}
 			break;
 		case 'c': {
 			char *end;
@@ -624,6 +691,19 @@ static int parse_args(struct app *a, int argc, char **argv)
 		return 2;
 	}
 	a->live = a->iface != NULL || a->hep_listen != NULL;
+	if (!a->cap.write_path && (a->pwo.pcapng || a->pwo.rotate_bytes || a->pwo.rotate_secs ||
+				   a->pwo.max_files || a->write_hold)) {
+		fprintf(stderr, "regtrace: --pcapng, -C, -G, -W and --write-hold go with -w FILE\n");
+		return 2;
+	}
+	if (a->pwo.max_files && !a->pwo.rotate_bytes && !a->pwo.rotate_secs) {
+		fprintf(stderr, "regtrace: -W goes with -C or -G\n");
+		return 2;
+	}
+	if (a->cap.write_path && a->hep_listen) {
+		fprintf(stderr, "regtrace: -w writes captured packets; --hep-listen has none\n");
+		return 2;
+	}
 	bool json_stdout = a->json && (!a->json_path || !strcmp(a->json_path, "-"));
 	if (json_stdout + a->jsonl + a->messages > 1 || ((json_stdout || a->jsonl) && a->report)) {
 		fprintf(stderr, "regtrace: --messages/--report, --jsonl and --json on stdout exclude each other\n");
@@ -652,6 +732,115 @@ static void warn_fragments(const char *bpf)
 	if (bpf && strstr(bpf, "port") && !strstr(bpf, "ip[6:2]"))
 		fprintf(stderr, "regtrace: note: with a port filter, non-first IP fragments are not captured "
 			"(they carry no port); to keep them add: or (ip[6:2] & 0x1fff != 0)\n");
+}
+
+/* An input that cannot be read a second time (stdin, a pipe). */
+static bool once_only(const char *path)
+{
+	struct stat st;
+	return !strcmp(path, "-") || stat(path, &st) != 0 || !S_ISREG(st.st_mode);
+}
+
+/* -w: the first file opened now (before any privilege drop and before a
+ * long capture); with a selection, how its packets will be found. */
+static int start_write(struct app *a)
+{
+	char err[512];
+	a->pwo.path = a->cap.write_path;
+	a->pwo.flush_each = a->live;
+	/* -G names come from capture time: live that is now; files open at
+	 * their first packet */
+	if (!(a->pw = pw_new(&a->pwo, a->live || !a->pwo.rotate_secs, (int64_t)time(NULL), err, sizeof err))) {
+		fprintf(stderr, "regtrace: %s\n", err);
+		return 2;
+	}
+	a->cap.writer = a->pw;
+	if (!sel_active(&a->sel))
+		return 0;
+	bool hold = a->live;
+	for (int i = 0; i < a->nfiles; i++)
+		hold |= once_only(a->files[i]);
+	if (hold && a->nfiles > 1) {
+		fprintf(stderr, "regtrace: -w with a selection reads files twice: stdin or a pipe can only "
+			"be the one input\n");
+		return 2;
+	}
+	if (!(a->wsel = wsel_new(hold, a->write_hold))) {
+		fprintf(stderr, "regtrace: out of memory\n");
+		return 2;
+	}
+	a->cap.wsel = a->wsel;
+	a->wsnap = (struct rt_select){ .aor = a->sel.aor, .naor = a->sel.naor, .states = a->sel.states,
+				       .rule = a->sel.rule, .nrule = a->sel.nrule };
+	return 0;
+}
+
+/* Live -w with a selection, about once a second: the dialogs selected by
+ * now (their AOR's state so far; findings exist only at the end) get
+ * their held packets written. */
+static void write_tick(struct app *a)
+{
+	if (!a->wsel || !wsel_hold(a->wsel) || !a->model)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec == a->ws_last.tv_sec)
+		return;
+	a->ws_last = now;
+	if (sel_prepare(&a->wsnap, a->model))
+		return;
+	const struct model *m = a->model;
+	if (m->dialogs.n > a->nwsent) {
+		unsigned char *nv = realloc(a->wsent, m->dialogs.n);
+		if (!nv)
+			return;
+		memset(nv + a->nwsent, 0, m->dialogs.n - a->nwsent);
+		a->wsent = nv;
+		a->nwsent = m->dialogs.n;
+	}
+	for (size_t i = 0; i < m->dialogs.n; i++) {
+		const struct dialog *d = m->dialogs.v[i];
+		if (!a->wsent[i] && a->wsnap.dlg_on[d->id - 1]) {
+			a->wsent[i] = 1;
+			wsel_select(a->wsel, d->call_id);
+		}
+	}
+}
+
+/* -w at the end: the selection's packets (held ones, or the files read
+ * again), then the last file closed. */
+static void finish_write(struct app *a)
+{
+	if (!a->pw || a->write_closed)
+		return;
+	a->write_closed = true;
+	if (a->wsel && a->model) {
+		for (size_t i = 0; i < a->model->dialogs.n; i++) {
+			const struct dialog *d = a->model->dialogs.v[i];
+			if (sel_dialog(&a->sel, d))
+				wsel_select(a->wsel, d->call_id);
+		}
+		if (wsel_hold(a->wsel)) {
+			wsel_sync(a->wsel, a->pw);
+		} else if (wsel_build(a->wsel) != 0) {
+			fprintf(stderr, "regtrace: -w: out of memory\n");
+			a->write_rc = 2;
+		} else {
+			uint64_t n = 0;
+			if (cap_write_selected(a->files, a->nfiles, &a->cap, &n) == 2)
+				a->write_rc = 2;
+		}
+		wsel_get_stats(a->wsel, &a->wss);
+	}
+	if (pw_close(a->pw, &a->pws) != 0)
+		a->write_rc = 2;
+	a->pw = NULL;
+	a->cap.writer = NULL;
+	a->jw = (struct json_write){ .path = a->cap.write_path, .format = a->pwo.pcapng ? "pcapng" : "pcap",
+		.selection = a->wsel != NULL, .packets = a->pws.written, .files = a->pws.files,
+		.failed = a->pws.failed, .other_link = a->pws.other_link, .over_limit = a->pws.over_limit,
+		.held = a->wss.held, .evicted = a->wss.evicted, .evicted_selected = a->wss.evicted_selected,
+		.error = a->pws.last_error[0] ? a->pws.last_error : NULL };
 }
 
 /* The model is built whenever an output or --fail-on needs it. */
@@ -708,8 +897,10 @@ static int start_outputs(struct app *a)
 		fprintf(stderr, "regtrace: cannot write %s\n", a->html_path);
 		return 2;
 	}
+	if (a->cap.write_path && start_write(a))
+		return 2;
 	if (a->report || a->json || a->jsonl || a->fail_on || a->ladder || a->use_tui || a->html_f || a->mt ||
-	    (a->messages && sel_active(&a->sel))) {
+	    (a->messages && sel_active(&a->sel)) || a->wsel) {
 		/* records and the model's objects go to the file-backed store,
 		 * so RAM follows what is being worked on, not the packet count */
 		struct msgstore_opts so = { .rss_max = a->max_memory ? a->max_memory : (size_t)512 << 20 };
@@ -857,6 +1048,9 @@ static int finish_outputs(struct app *a)
 		sel_describe(&a->sel, d, sizeof d);
 		fprintf(stderr, "regtrace: no registration matches %s\n", d);
 	}
+	finish_write(a);
+	if (a->cap.write_path)
+		c.write = &a->jw;
 	for (size_t i = 0; a->messages && sel_active(&a->sel) && i < a->model->msgs.n; i++)
 		if (sel_msg(&a->sel, a->model->msgs.v[i]))
 			print_message_line(a, a->model->msgs.v[i]);
@@ -918,6 +1112,10 @@ static int app_free(struct app *a, int status)
 	msgstore_free(a->store);   /* after everything that points into it */
 	cap_result_free(&a->res);
 	sel_free(&a->sel);
+	free(a->wsnap.aor_on);
+	free(a->wsnap.dlg_on);
+	free(a->wsent);
+	wsel_free(a->wsel);
 	free(a->bpf);
 	free(a->files);
 	free(a->hep_targets);
@@ -1048,6 +1246,11 @@ int main(int argc, char **argv)
 		sa.sa_handler = on_signal;
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
+		if (a.pw) {
+			struct sigaction sh = { 0 };
+			sh.sa_handler = on_hup;
+			sigaction(SIGHUP, &sh, NULL);
+		}
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		if (a.use_tui && !(a.ui = start_tui(&a)))
 			return app_free(&a, 2);
@@ -1082,6 +1285,7 @@ int main(int argc, char **argv)
 	/* nothing read (no input opened, a bad filter, no such interface): the
 	 * error is on stderr; an empty report would only hide it */
 	if (rc == 2) {
+		finish_write(&a);
 		json_discard(a.jo);
 		json_discard(a.jl);
 		if (a.json_f && a.json_f != stdout)
@@ -1095,6 +1299,7 @@ int main(int argc, char **argv)
 	hep_send_close(a.hs, 3000, stderr);   /* what the collectors took, before the report */
 	a.hs = NULL;
 	int out_rc = finish_outputs(&a);
+	finish_write(&a);   /* no model: every SIP packet was written as it came */
 	if (a.use_tui && !a.live && !out_rc && !g_stop) {
 		struct tui_stats ts;
 		tui_stats_of(&a, &a.res, &ts);
@@ -1115,12 +1320,30 @@ int main(int argc, char **argv)
 	fprintf(stderr, "regtrace: %llu packets, %llu SIP messages (%llu malformed)",
 		(unsigned long long)a.res.packets, (unsigned long long)st->sip_msgs,
 		(unsigned long long)st->malformed);
-	if (a.cap.write_path)
-		fprintf(stderr, ", %llu packets written to %s", (unsigned long long)a.res.written,
+	if (a.cap.write_path) {
+		fprintf(stderr, ", %llu packets written to %s", (unsigned long long)a.pws.written,
 			a.cap.write_path);
+		if (a.pws.files > 1)
+			fprintf(stderr, " (%u files)", a.pws.files);
+	}
 	if (a.iface)
 		fprintf(stderr, ", %llu dropped by the kernel", (unsigned long long)a.res.pcap_drops);
 	fputc('\n', stderr);
+	if (a.pws.failed || a.pws.other_link || a.pws.over_limit)
+		fprintf(stderr, "regtrace: -w: %llu packets not written (%llu the file could not take, %llu of "
+			"another link type, %llu after the -W limit)\n",
+			(unsigned long long)(a.pws.failed + a.pws.other_link + a.pws.over_limit),
+			(unsigned long long)a.pws.failed, (unsigned long long)a.pws.other_link,
+			(unsigned long long)a.pws.over_limit);
+	if (a.wss.evicted)
+		fprintf(stderr, "regtrace: -w: %llu held packets evicted (--write-hold) before a registration of "
+			"theirs was selected; %llu of them belong to selected ones and are missing from %s\n",
+			(unsigned long long)a.wss.evicted, (unsigned long long)a.wss.evicted_selected,
+			a.cap.write_path);
+	if (st->parts_lost || a.wss.parts_dropped)
+		fprintf(stderr, "regtrace: -w: %llu packets of messages could not be followed (more than %d "
+			"packets in one message, or out of memory)\n",
+			(unsigned long long)(st->parts_lost + a.wss.parts_dropped), 4096);
 	if (hls.bad_key || hls.not_hep || hls.truncated || hls.refused)
 		fprintf(stderr, "regtrace: --hep-listen: %llu of %llu HEP packets dropped for a missing or wrong "
 			"--hep-key; %llu TCP connections closed on bytes that were not HEP, %llu ended inside a "
@@ -1157,7 +1380,7 @@ int main(int argc, char **argv)
 	}
 
 	int status = 0;
-	if (rc == 2 || a.res.unreadable || out_rc)
+	if (rc == 2 || a.res.unreadable || out_rc || a.write_rc)
 		status = 2;
 	else if (a.fail_on && model_fail_on(a.model, a.fail_on) == 1)
 		status = 1;

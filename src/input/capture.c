@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture.c - libpcap in, packets to the dissectors, SIP packets out (-w). */
 #include "capture.h"
+#include "wsel.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -22,40 +23,6 @@ void cap_break(void)
 		if (p)
 			pcap_breakloop(p);
 	}
-}
-
-struct cap_writer {
-	pcap_t *dead;
-	pcap_dumper_t *dump;
-	int linktype;
-	bool warned;
-};
-
-static int writer_open(struct cap_writer *w, const char *path, int linktype, char *err, size_t n)
-{
-	w->dead = pcap_open_dead_with_tstamp_precision(linktype, 262144, PCAP_TSTAMP_PRECISION_NANO);
-	if (!w->dead) {
-		snprintf(err, n, "cannot set up the -w writer");
-		return -1;
-	}
-	w->dump = pcap_dump_open(w->dead, path);
-	if (!w->dump) {
-		snprintf(err, n, "%s: %s", path, pcap_geterr(w->dead));
-		pcap_close(w->dead);
-		w->dead = NULL;
-		return -1;
-	}
-	w->linktype = linktype;
-	return 0;
-}
-
-static void writer_close(struct cap_writer *w)
-{
-	if (w->dump)
-		pcap_dump_close(w->dump);
-	if (w->dead)
-		pcap_close(w->dead);
-	memset(w, 0, sizeof *w);
 }
 
 /* Capture times are kept within [0, 2^62] ns (1970 to 2116): every time a
@@ -137,8 +104,10 @@ static void progress_tick(struct progress *pg, pcap_t *p, uint64_t packets, bool
 }
 
 /* One packet through the dissectors and, if it carried SIP, into -w
- * (h is the libpcap header, or one made up for a pcapng packet). */
-static void handle(struct dis_ctx *d, struct cap_writer *w, struct cap_result *r,
+ * (h is the libpcap header, or one made up for a pcapng packet).  With a
+ * selection: held (live, stdin) or only followed (files, written by the
+ * second pass, which dissects nothing). */
+static void handle(struct dis_ctx *d, const struct cap_opts *o, struct cap_result *r,
 		   const struct pcap_pkthdr *h, const u_char *data, struct pkt_info *pi, int64_t ts)
 {
 	pi->ts_ns = ts;
@@ -152,16 +121,21 @@ static void handle(struct dis_ctx *d, struct cap_writer *w, struct cap_result *r
 		r->first_ts_ns = pi->ts_ns;
 	if (pi->ts_ns > r->last_ts_ns)
 		r->last_ts_ns = pi->ts_ns;
-	dis_packet(d, pi, data, h->caplen);
-	if (w->dump && dis_packet_had_sip(d)) {
-		if (pi->linktype == w->linktype) {
-			pcap_dump((u_char *)w->dump, h, data);
+	if (o->pass2) {
+		if (wsel_frame_on(o->wsel, pi->file, pi->frame) &&
+		    pw_write(o->writer, pi->linktype, ts, h->caplen, h->len, data) == 0)
 			r->written++;
-		} else if (!w->warned) {
-			w->warned = true;
-			fprintf(stderr, "regtrace: -w: link type %d differs from the first input's (%d); "
-				"those packets are not written\n", pi->linktype, w->linktype);
-		}
+		return;
+	}
+	dis_packet(d, pi, data, h->caplen);
+	if (!o->writer)
+		return;
+	if (o->wsel) {
+		if (wsel_hold(o->wsel))
+			wsel_packet(o->wsel, o->writer, pi, h->caplen, data, dis_packet_had_sip(d));
+	} else if (dis_packet_had_sip(d) &&
+		   pw_write(o->writer, pi->linktype, ts, h->caplen, h->len, data) == 0) {
+		r->written++;
 	}
 }
 
@@ -264,16 +238,18 @@ struct src {
 	int64_t ts;
 	struct pkt_info pi;
 	int rc;                       /* of the last read: 1 packet, 0 end, < 0 error */
+	bool quiet;                   /* -w's second pass: said the first time */
 };
 
 /* Open input i by content.  0 opened, 1 unreadable (said), 2 fatal. */
 static int src_open(struct src *s, int i, char *const *files, FILE *fp, const struct cap_opts *o,
-		    struct cap_writer *w, struct cap_result *r)
+		    struct cap_result *r)
 {
 	struct cap_input *in = &r->inputs[i];
 	char err[PCAP_ERRBUF_SIZE] = "";
 	memset(s, 0, sizeof *s);
 	s->i = i;
+	s->quiet = o->pass2;
 	in->name = files[i];
 	/* compressed or pcapng goes through capfile.c; a plain pcap file is
 	 * opened by libpcap by name, as always */
@@ -311,12 +287,8 @@ static int src_open(struct src *s, int i, char *const *files, FILE *fp, const st
 		fprintf(stderr, "regtrace: %s\n", in->error);
 		return 2;
 	}
-	if (o->write_path && !w->dump &&
-	    writer_open(w, o->write_path, in->linktype, in->error, sizeof in->error) < 0) {
-		fprintf(stderr, "regtrace: -w %s\n", in->error);
-		return 2;
-	}
-	if (!dis_linktype_supported(in->linktype))
+	pw_linktype(o->writer, in->linktype);   /* a pcap -w file takes the first input's */
+	if (!dis_linktype_supported(in->linktype) && !o->pass2)
 		unsupported_note(files[i], in->linktype, 0, 1);
 	s->pg.on = o->progress;
 	if (s->pg.on) {
@@ -332,7 +304,7 @@ static int src_open(struct src *s, int i, char *const *files, FILE *fp, const st
 
 /* The next packet of a pcapng input into the head: 1, 0 end, -1 damaged,
  * -2 fatal (bad filter, -w). */
-static int ng_next(struct src *s, const struct cap_opts *o, struct cap_writer *w, struct cap_input *in)
+static int ng_next(struct src *s, const struct cap_opts *o, struct cap_input *in)
 {
 	struct capf *cf = &s->cf;
 	struct capf_pkt p;
@@ -341,7 +313,7 @@ static int ng_next(struct src *s, const struct cap_opts *o, struct cap_writer *w
 		if (in->linktype < 0)
 			in->linktype = cf->ifaces[0].linktype;
 		for (; s->seen < cf->nifaces; s->seen++) {
-			if (!dis_linktype_supported(cf->ifaces[s->seen].linktype))
+			if (!dis_linktype_supported(cf->ifaces[s->seen].linktype) && !o->pass2)
 				unsupported_note(in->name, cf->ifaces[s->seen].linktype, (int)s->seen,
 						 (int)cf->nifaces);
 			if (!same_iface(&cf->ifaces[s->seen], &cf->ifaces[0]))
@@ -371,11 +343,7 @@ static int ng_next(struct src *s, const struct cap_opts *o, struct cap_writer *w
 			if (!bp || !pcap_offline_filter(bp, &h, p.data))
 				continue;
 		}
-		if (o->write_path && !w->dump &&
-		    writer_open(w, o->write_path, p.linktype, in->error, sizeof in->error) < 0) {
-			fprintf(stderr, "regtrace: -w %s\n", in->error);
-			return -2;
-		}
+		pw_linktype(o->writer, p.linktype);
 		s->hdr = h;
 		s->data = p.data;
 		/* the same range as ts_ns() gives libpcap's times */
@@ -389,10 +357,10 @@ static int ng_next(struct src *s, const struct cap_opts *o, struct cap_writer *w
 }
 
 /* The next packet of an input into its head (s->rc says what came). */
-static void src_next(struct src *s, const struct cap_opts *o, struct cap_writer *w, struct cap_input *in)
+static void src_next(struct src *s, const struct cap_opts *o, struct cap_input *in)
 {
 	if (s->ng) {
-		s->rc = ng_next(s, o, w, in);
+		s->rc = ng_next(s, o, in);
 	} else {
 		struct pcap_pkthdr *h;
 		s->rc = pcap_next_ex(s->p, &h, &s->data);
@@ -407,9 +375,9 @@ static void src_next(struct src *s, const struct cap_opts *o, struct cap_writer 
 		s->pi.frame = ++in->packets;
 }
 
-static void src_handle(struct src *s, struct dis_ctx *d, struct cap_writer *w, struct cap_result *r)
+static void src_handle(struct src *s, struct dis_ctx *d, const struct cap_opts *o, struct cap_result *r)
 {
-	handle(d, w, r, &s->hdr, s->data, &s->pi, s->ts);
+	handle(d, o, r, &s->hdr, s->data, &s->pi, s->ts);
 	if (s->p)
 		progress_tick(&s->pg, s->p, r->inputs[s->i].packets, false);
 }
@@ -421,7 +389,7 @@ static void src_close(struct src *s, struct cap_result *r)
 	struct cap_input *in = &r->inputs[s->i];
 	if (s->p)
 		progress_tick(&s->pg, s->p, in->packets, true);
-	if (s->rc == -1 || s->rc == PCAP_ERROR) {
+	if ((s->rc == -1 || s->rc == PCAP_ERROR) && !s->quiet) {
 		in->damaged = true;
 		in->damaged_after = in->packets;
 		snprintf(in->error, sizeof in->error, "%s", s->ng ? s->cf.err : pcap_geterr(s->p));
@@ -435,13 +403,15 @@ static void src_close(struct src *s, struct cap_result *r)
 		if (in->linktype < 0)
 			in->linktype = s->cf.nifaces ? s->cf.ifaces[0].linktype : -1;
 		const struct capf_anomalies *an = &s->cf.an;
-		if (an->bad_block_length || an->bad_interface || an->bad_packet)
+		if (s->quiet)
+			;
+		else if (an->bad_block_length || an->bad_interface || an->bad_packet)
 			fprintf(stderr, "regtrace: %s: pcapng anomalies: %llu blocks with a length that lies "
 				"(%llu bytes skipped to the next good block), %llu packets of an undescribed "
 				"interface, %llu packets longer than their block\n", in->name,
 				(unsigned long long)an->bad_block_length, (unsigned long long)an->bytes_skipped,
 				(unsigned long long)an->bad_interface, (unsigned long long)an->bad_packet);
-		if (an->unknown_blocks)
+		if (an->unknown_blocks && !s->quiet)
 			fprintf(stderr, "regtrace: %s: %llu pcapng blocks of types we do not read were skipped\n",
 				in->name, (unsigned long long)an->unknown_blocks);
 		ng_keep(in, &s->cf);
@@ -457,18 +427,18 @@ static void src_close(struct src *s, struct cap_result *r)
 /* Several inputs as one capture, by time (mergecap's order; on equal times
  * the earlier input first), frames numbered per file. */
 static int read_merged(char *const *files, int nfiles, const struct cap_opts *o,
-		       struct dis_ctx *d, struct cap_result *r, struct cap_writer *w)
+		       struct dis_ctx *d, struct cap_result *r)
 {
 	struct src *ss = calloc((size_t)nfiles, sizeof *ss);
 	if (!ss)
 		return 2;
 	int opened = 0, rc = 0;
 	for (int i = 0; i < nfiles && !rc; i++) {
-		int orc = src_open(&ss[i], i, files, NULL, o, w, r);
+		int orc = src_open(&ss[i], i, files, NULL, o, r);
 		if (orc == 2)
 			rc = 2;
 		else if (orc == 0)
-			opened++, src_next(&ss[i], o, w, &r->inputs[i]);
+			opened++, src_next(&ss[i], o, &r->inputs[i]);
 		else
 			ss[i].rc = 0;
 		if (ss[i].rc == -2)
@@ -481,10 +451,10 @@ static int read_merged(char *const *files, int nfiles, const struct cap_opts *o,
 				best = &ss[i];
 		if (!best)
 			break;
-		src_handle(best, d, w, r);
+		src_handle(best, d, o, r);
 		if ((o->max_packets && r->packets >= o->max_packets) || (o->stop && *o->stop))
 			break;
-		src_next(best, o, w, &r->inputs[best->i]);
+		src_next(best, o, &r->inputs[best->i]);
 		if (best->rc == -2)
 			rc = 2;
 	}
@@ -499,26 +469,24 @@ static int read_merged(char *const *files, int nfiles, const struct cap_opts *o,
 static int read_inputs(char *const *files, FILE *fp, int nfiles, const struct cap_opts *o,
 		       struct dis_ctx *d, struct cap_result *r)
 {
-	struct cap_writer w = { 0 };
 	int opened = 0, rc = 0;
 	r->inputs = calloc((size_t)nfiles, sizeof *r->inputs);
 	if (!r->inputs)
 		return 2;
 	r->ninputs = nfiles;
-	if (nfiles > 1 && !o->no_merge) {
-		rc = read_merged(files, nfiles, o, d, r, &w);
-		writer_close(&w);
-		return rc;
-	}
+	if (o->wsel && !o->pass2 && d)
+		dis_set_parts_hook(d, wsel_parts, o->wsel);
+	if (nfiles > 1 && !o->no_merge)
+		return read_merged(files, nfiles, o, d, r);
 	for (int i = 0; i < nfiles && !rc; i++) {
 		struct src s;
-		int orc = src_open(&s, i, files, fp, o, &w, r);
+		int orc = src_open(&s, i, files, fp, o, r);
 		if (orc == 1)
 			continue;
 		opened++;
 		if (orc == 0) {
-			for (src_next(&s, o, &w, &r->inputs[i]); s.rc == 1; src_next(&s, o, &w, &r->inputs[i])) {
-				src_handle(&s, d, &w, r);
+			for (src_next(&s, o, &r->inputs[i]); s.rc == 1; src_next(&s, o, &r->inputs[i])) {
+				src_handle(&s, d, o, r);
 				if ((o->max_packets && r->packets >= o->max_packets) || (o->stop && *o->stop))
 					break;
 			}
@@ -527,7 +495,6 @@ static int read_inputs(char *const *files, FILE *fp, int nfiles, const struct ca
 			rc = 2;
 		src_close(&s, r);
 	}
-	writer_close(&w);
 	return rc ? rc : opened ? 0 : 2;
 }
 
@@ -569,6 +536,19 @@ void cap_progress(const struct cap_result *r, uint64_t *packets, double *fractio
 	uint64_t t = __atomic_load_n(&r->progress_total, __ATOMIC_RELAXED);
 	*packets = p;
 	*fraction = t ? (b >= t ? 1.0 : (double)b / (double)t) : -1.0;
+}
+
+int cap_write_selected(char *const *files, int nfiles, const struct cap_opts *o, uint64_t *written)
+{
+	struct cap_opts o2 = *o;
+	o2.pass2 = true;
+	o2.progress = false;
+	o2.after_open = NULL;
+	struct cap_result r2 = { 0 };
+	int rc = read_inputs(files, NULL, nfiles, &o2, NULL, &r2);
+	*written = r2.written;
+	cap_result_free(&r2);
+	return rc;
 }
 
 int cap_read_fp(FILE *fp, const char *name, const struct cap_opts *o,
@@ -691,15 +671,10 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 				pfd[k].fd = -1;
 		}
 	}
-	struct cap_writer w = { 0 };
-	if (!rc && o->write_path &&
-	    writer_open(&w, o->write_path, r->inputs[0].linktype, r->inputs[0].error,
-			sizeof r->inputs[0].error) < 0) {
-		fprintf(stderr, "regtrace: %s\n", r->inputs[0].error);
-		rc = 2;
-	}
+	if (!rc)
+		pw_linktype(o->writer, r->inputs[0].linktype);   /* pcap -w: the first interface's */
 	if (!rc && o->after_open && o->after_open(o->after_open_ctx) != 0) {
-		writer_close(&w);   /* the privilege drop failed: capture nothing */
+		/* the privilege drop failed: capture nothing */
 		r->unreadable = true;
 		rc = 2;
 	}
@@ -718,6 +693,8 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 	}
 	for (int k = 0; k < n; k++)
 		g_live[k] = ps[k];
+	if (o->wsel)
+		dis_set_parts_hook(d, wsel_parts, o->wsel);
 	uint64_t frames = 0;
 	struct drop_watch dw = { .on = o->drop_warnings };
 	clock_gettime(CLOCK_MONOTONIC, &dw.last_read);
@@ -725,6 +702,8 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 	bool done = false;
 	while (!*stop && !done) {
 		drops_tick(&dw, ps, n, r, iface);
+		pw_tick(o->writer, (int64_t)time(NULL));   /* SIGHUP: rotate now */
+		wsel_sync(o->wsel, o->writer);             /* dialogs selected since */
 		bool any = false;
 		for (int k = 0; k < n && !done; k++) {
 			struct pcap_pkthdr *h;
@@ -735,9 +714,7 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 				struct pkt_info pi = { .file = 0, .linktype = r->inputs[k].linktype,
 						       .frame = ++frames, .iface = n > 1 ? (uint32_t)k + 1 : 0 };
 				r->inputs[k].packets++;
-				handle(d, &w, r, h, data, &pi, ts_ns(&h->ts, nano[k], &pi.ts_clamped));
-				if (w.dump)
-					pcap_dump_flush(w.dump);
+				handle(d, o, r, h, data, &pi, ts_ns(&h->ts, nano[k], &pi.ts_clamped));
 				if (tick)
 					tick(user, r);
 				if ((o->max_packets && r->packets >= o->max_packets) || (o->stop && *o->stop))
@@ -761,7 +738,7 @@ int cap_live(const char *iface, const struct cap_opts *o, struct dis_ctx *d,
 		g_live[k] = NULL;
 	r->interrupted = *stop != 0;
 	read_drops_all(ps, n, r);
-	writer_close(&w);
+	pw_flush(o->writer);   /* closed by the caller, after the last selection */
 	for (int k = 0; k < n; k++)
 		pcap_close(ps[k]);
 	return 0;

@@ -3,8 +3,8 @@
  *
  * Owns: opening inputs (pcap and pcapng, any timestamp precision and byte
  * order, "-" for stdin, live interfaces), the optional BPF filter, frame
- * numbering (restarting at 1 per file, as Wireshark numbers), writing the
- * packets that carried SIP with -w, the progress line, and the record of
+ * numbering (restarting at 1 per file, as Wireshark numbers), handing the
+ * packets that carried SIP to -w (pcapw.h; wsel.h with a selection), the progress line, and the record of
  * where a damaged input stopped.  Hands each packet to the dissectors.
  */
 #ifndef RT_CAPTURE_H
@@ -17,13 +17,19 @@
 
 #include "capfile.h"
 #include "dissect.h"
+#include "pcapw.h"
+
+struct wsel;
 
 /* Interfaces captured at once (-i given several times). */
 #define CAP_MAX_LIVE 8
 
 struct cap_opts {
 	const char *bpf;          /* NULL: no filter at all */
-	const char *write_path;   /* -w: packets that carried SIP */
+	const char *write_path;   /* -w FILE, as given */
+	struct pw *writer;        /* -w: open (pcapw.h), or NULL; the caller closes it */
+	struct wsel *wsel;        /* -w with a selection (wsel.h), or NULL: every SIP packet */
+	bool pass2;               /* cap_write_selected()'s pass: nothing dissected */
 	uint64_t max_packets;     /* -c: stop after this many (0 = no limit) */
 	bool progress;            /* progress line on stderr */
 	int snaplen;              /* -s: live snap length (0: 262144, as tcpdump) */
@@ -94,6 +100,10 @@ typedef void (*cap_tick_fn)(void *user, const struct cap_result *r);
 /* Read the files in order; returns 0, or 2 when nothing could be read. */
 int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
 		   struct dis_ctx *d, struct cap_result *r);
+/* -w with a selection, reading files: the inputs again, in the same order
+ * and with the same filter and -c, writing the frames wsel_build() chose.
+ * 0, or 2 when nothing could be read. */
+int cap_write_selected(char *const *files, int nfiles, const struct cap_opts *o, uint64_t *written);
 /* The same for one capture already open as a stream (fmemopen in the fuzz
  * harness); name is what the results call it.  fp is closed. */
 int cap_read_fp(FILE *fp, const char *name, const struct cap_opts *o,

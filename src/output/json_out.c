@@ -1181,6 +1181,28 @@ static void w_capture(struct json_out *j, const struct json_capture *c, const st
 		}
 		w_obj_end(j);
 	}
+	if (c && c->write) {
+		const struct json_write *wr = c->write;
+		w_key(j, "write");
+		w_obj(j);
+		w_key(j, "path"); w_str(j, wr->path);
+		w_key(j, "format"); w_str(j, wr->format);
+		w_key(j, "selection"); w_bool(j, wr->selection);
+		w_key(j, "packets"); w_int(j, (long long)wr->packets);
+		w_key(j, "files"); w_int(j, (long long)wr->files);
+		w_key(j, "failed"); w_int(j, (long long)wr->failed);
+		w_key(j, "other_link"); w_int(j, (long long)wr->other_link);
+		w_key(j, "over_limit"); w_int(j, (long long)wr->over_limit);
+		w_key(j, "held"); w_int(j, (long long)wr->held);
+		w_key(j, "evicted"); w_int(j, (long long)wr->evicted);
+		w_key(j, "evicted_selected"); w_int(j, (long long)wr->evicted_selected);
+		w_key(j, "error");
+		if (wr->error)
+			w_str(j, wr->error);
+		else
+			w_null(j);
+		w_obj_end(j);
+	}
 	if (c && c->mem_evicted_bytes) {
 		w_key(j, "memory");
 		w_obj(j);

@@ -77,6 +77,19 @@ struct json_tls {
 };
 
 /* What main.c fills from the capture layer and dis_get_stats(). */
+/* -w: the packets written and what was not (capture.write). */
+struct json_write {
+	const char *path;            /* -w FILE as given */
+	const char *format;          /* "pcap" or "pcapng" */
+	bool selection;              /* only the selected registrations' packets */
+	uint64_t packets, files;
+	uint64_t failed;             /* not written: the file could not be written */
+	uint64_t other_link;         /* pcap: another link type than the file's */
+	uint64_t over_limit;         /* -G with -W: after the last file */
+	uint64_t held, evicted, evicted_selected;   /* live/stdin selection: the hold buffer */
+	const char *error;           /* the first failure, or NULL */
+};
+
 struct json_capture {
 	const struct json_capture_file *files;
 	size_t nfiles;
@@ -96,6 +109,7 @@ struct json_capture {
 	/* message store (--max-memory): "memory" is written when evicted_bytes > 0 */
 	uint64_t mem_limit, mem_message_bytes, mem_evicted_bytes;
 	struct json_tls tls;
+	struct json_write *write;    /* -w given: what was written; NULL: "write" left out */
 };
 
 struct json_opts {
