@@ -398,15 +398,19 @@ bool tui_tick(struct tui *t, const struct model *m, const struct tui_stats *st)
 	if (since(&t->last_draw) < 0.2)
 		return t->quit;
 	nodelay(stdscr, TRUE);
-	bool key = false;
+	/* keys act on what is on screen now: the lists as the model is (a
+	 * key typed while a file loads finds the rows it was meant for) */
+	bool rebuilt = false;
 	int ch;
 	while ((ch = getch()) != ERR) {
+		if (!rebuilt) {
+			tui_lists_rebuild(t);
+			rebuilt = true;
+		}
 		handle_key(t, ch);
-		key = true;
 		if (t->quit)
 			return true;
 	}
-	(void)key;
 	if (t->scr == SCR_LADDER || t->scr == SCR_MSG)
 		tui_ladder_refresh(t);
 	tui_lists_rebuild(t);
