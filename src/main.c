@@ -1125,10 +1125,38 @@ static int app_free(struct app *a, int status)
 }
 
 /* Once the interface (or socket) and -w are open: give up root. */
+/* Rotation after the drop: the files come and go as the user run as.  As
+ * tcpdump does, the file opened as root is handed to that user (so a -W
+ * ring can open it again); a directory that user cannot write is said
+ * once now, not at the first rotation an hour later. */
+static void write_dir_for_user(const struct app *a)
+{
+	if (!a->pw || !a->priv.active || (!a->pwo.rotate_bytes && !a->pwo.rotate_secs))
+		return;
+	const char *cur = pw_current(a->pw);
+	if (cur && chown(cur, a->priv.uid, a->priv.gid) != 0)
+		fprintf(stderr, "regtrace: -w: cannot hand %s to %s: %s\n", cur, a->priv.user, strerror(errno));
+	char dir[4096];
+	const char *slash = strrchr(a->pwo.path, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else
+		snprintf(dir, sizeof dir, "%.*s", slash == a->pwo.path ? 1 : (int)(slash - a->pwo.path), a->pwo.path);
+	struct stat st;
+	if (stat(dir, &st) != 0)
+		return;
+	bool w = (st.st_uid == a->priv.uid && (st.st_mode & S_IWUSR)) ||
+		 (st.st_gid == a->priv.gid && (st.st_mode & S_IWGRP)) || (st.st_mode & S_IWOTH);
+	if (!w)
+		fprintf(stderr, "regtrace: -w: %s is not writable by %s: the rotated files cannot be made "
+			"(chown it, or -Z root)\n", dir, a->priv.user);
+}
+
 static int drop_root(void *ctx)
 {
 	struct app *a = ctx;
 	char err[256];
+	write_dir_for_user(a);
 	if (privdrop_now(&a->priv, err, sizeof err) != 0) {
 		fprintf(stderr, "regtrace: %s\n", err);
 		return -1;

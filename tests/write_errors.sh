@@ -8,7 +8,7 @@
 . "$(dirname "$0")/tap.sh"
 have_shared || skip_all "shared corpus not found at $RT_SHARED (set RT_SHARED)"
 command -v tshark > /dev/null || skip_all "tshark not installed"
-plan 11
+plan 14
 T=$(tmpdir)
 trap 'umount "$T/small" 2> /dev/null; rm -rf "$T"' EXIT
 SMALL=$RT_SHARED/captures/lab/01_register_auth_udp.pcap
@@ -59,6 +59,17 @@ if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1; then
 	grep -q "^regtrace: -w $T/rootonly/r1: cannot open: Permission denied; what is not written is counted (the next file is tried at rotation)$" "$T/e" &&
 		[ "$(tshark -r "$T/rootonly/r" 2> /dev/null | wc -l)" -gt 0 ] && grep -q "^1000 AORs" "$T/o"
 	ok $? "rotation refused: the first file (opened as root) is kept, the rest counted, the report written"
+	grep -q "^regtrace: -w: $T/rootonly is not writable by nobody: the rotated files cannot be made" "$T/e"
+	ok $? "said before the capture: the directory is not writable by the user run as"
+	# a directory nobody may write: the ring (-W 2) reopens the first file as nobody
+	mkdir "$T/ring" && chown nobody "$T/ring"
+	timeout 60 "$RT_BIN" -Z nobody -r "$T/in.pcap" -w "$T/ring/r" -C 1 -W 2 --report > "$T/o2" 2> "$T/e2"
+	rc=$?
+	owner=$(stat -c %U "$T/ring/r0" 2> /dev/null)
+	n=$(for f in "$T"/ring/r0 "$T"/ring/r1; do tshark -r "$f" 2> /dev/null | wc -l; done | awk '{s += $1} END {print s + 0}')
+	is "$rc $owner $(grep -c 'cannot open' "$T/e2")" "0 nobody 0" "-Z nobody -C 1 -W 2: the first file handed to nobody, the ring reopens it, exit 0"
+	[ "$n" -gt 0 ]
+	ok $? "tshark reads the ring's two files ($n packets)"
 else
-	skip "needs root and a nobody user"; skip "needs root"
+	skip "needs root and a nobody user"; skip "needs root"; skip "needs root"; skip "needs root"; skip "needs root"
 fi
