@@ -70,7 +70,6 @@ bool cp_nat_on_req(const struct txn *t, char *what, size_t n);
 long cp_grant_ctx(struct diag_ctx *c, const struct txn *t, int ci, bool *listed);
 bool cp_contact_match_ctx(struct diag_ctx *c, const struct sip_contact *req_c,
 			  const struct sip_contact *resp_c);
-void cp_keys_free(struct cp_keys *k);
 
 /* 2xx REGISTER that adds/refreshes (not a removal, not a query). */
 bool cp_is_refresh_ok(const struct txn *t);

@@ -216,14 +216,27 @@ void diag_ctx_free(struct diag_ctx *c)
 	for (size_t i = 0; i < diag_rule_count(); i++)
 		ptr_vec_free(&c->out[i]);
 	free(c->out);
-	free(c->regs);
-	free(c->cp);
-	cp_keys_free(c->keys);
-	free(c->gb_ka);
-	free(c->tmo_others);
-	nat_addr_ix_free(c->addr_ix);
-	free(c->resp_ix);
+	diag_ctx_release(c);
 	free(c);
+}
+
+void diag_ctx_release(struct diag_ctx *c)
+{
+	if (!c)
+		return;
+	free(c->regs);
+	free(c->tmo_others);
+	c->regs = c->tmo_others = NULL;
+	c->nregs = c->ntmo_others = 0;
+	c->any_register = false;
+	diag_cp_free(c->cp);
+	diag_gb_free(c->gb);
+	diag_nat_free(c->nat);
+	diag_resp_free(c->resp);
+	c->cp = NULL;
+	c->gb = NULL;
+	c->nat = NULL;
+	c->resp = NULL;
 }
 
 void diag_ctx_run_aor(struct diag_ctx *c, size_t ai)

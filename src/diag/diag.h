@@ -170,11 +170,12 @@ extern const struct diag_rule diag_rules_gb[];     /* rules_gb.c (part 2) */
 extern const struct diag_rule diag_rules_capture[]; /* rules_capture.c: the input itself */
 extern const struct diag_rule diag_rules_tls[];    /* rules_tls.c */
 
-struct cp_info;
-struct cp_keys;
-struct gb_ka;
-struct nat_addr_ix;
-struct resp_ix;
+/* State private to one rule family, made on its first use in a run and
+ * freed by diag_ctx_release(); opaque here, defined in the family's file. */
+struct diag_cp_state;           /* capture_point.c */
+struct diag_gb_state;           /* rules_gb.c */
+struct diag_nat_state;          /* rules_nat.c */
+struct diag_resp_state;         /* rules_resp.c */
 
 struct diag_ctx {
 	struct model *m;
@@ -192,24 +193,25 @@ struct diag_ctx {
 	bool any_register;              /* a REGISTER transaction, request seen or not */
 	struct txn **tmo_others;        /* other requests that timed out, m->txns order */
 	size_t ntmo_others;
-	struct nat_addr_ix *addr_ix;    /* rules_nat.c: messages by address, NULL until asked */
-	struct resp_ix *resp_ix;        /* rules_resp.c: responses by CSeq, NULL until asked */
-	size_t nresp_ix;
-	struct cp_info *cp;             /* capture point (cp_infer_ctx), NULL until asked */
-	struct cp_keys *keys;           /* capture_point.c: Contact keys of the AOR */
-	int gb_auto_state;              /* rules_gb.c: 0 unknown, 1 none, 2 found */
-	const struct txn *gb_auto;
-	struct gb_ka *gb_ka;            /* rules_gb.c: keepalives by device, NULL until asked */
-	size_t gb_nka;
-	const struct aor_hist *nat_aor; /* rules_nat.c: first NAT transaction of nat_aor */
-	const struct txn *nat_txn;
-	char nat_what[200];
+	/* the families' own state, NULL until the family first asks */
+	struct diag_cp_state *cp;       /* capture point, Contact keys of the AOR */
+	struct diag_gb_state *gb;       /* GB/T 28181 switch, keepalives by device */
+	struct diag_nat_state *nat;     /* messages by address, first NAT transaction */
+	struct diag_resp_state *resp;   /* responses by CSeq */
 	bool provisional;               /* diag_live.c: findings stay on the heap */
 	char esc[8][256];               /* diag_esc() ring */
 	unsigned esc_i;
 };
 
-void nat_addr_ix_free(struct nat_addr_ix *x);   /* rules_nat.c */
+/* Frees what the run computed: the shared facts (regs, tmo_others) and
+ * every family's state, each pointer set to NULL; c itself stays. */
+void diag_ctx_release(struct diag_ctx *c);
+
+/* Each family's free, for diag_ctx_release() only (NULL is ignored). */
+void diag_cp_free(struct diag_cp_state *s);
+void diag_gb_free(struct diag_gb_state *s);
+void diag_nat_free(struct diag_nat_state *s);
+void diag_resp_free(struct diag_resp_state *s);
 
 /* One evaluation: the shared facts of the model as it is now (diag_prepare),
  * the per-rule finding lists; diag_ctx_free() frees what the rule families

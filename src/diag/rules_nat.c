@@ -58,26 +58,48 @@ static bool ip_host_private(const char *host)
 	return rt_ip_parse(b, &x) && rt_ip_is_private(&x);
 }
 
-/* The AOR's first REGISTER showing NAT, and why (what, in the context):
+struct nat_addr_ix;
+
+/* The family's part of a diagnosis run (diag_ctx.nat), made on first use. */
+struct diag_nat_state {
+	struct nat_addr_ix *addr_ix;    /* messages by address, NULL until asked */
+	const struct aor_hist *aor;     /* first_nat_txn()'s answer for aor */
+	const struct txn *txn;
+	char what[200];
+};
+
+static struct diag_nat_state *nat_state(struct diag_ctx *c)
+{
+	if (!c->nat)
+		c->nat = calloc(1, sizeof *c->nat);
+	return c->nat;
+}
+
+/* The AOR's first REGISTER showing NAT, and why (into what, n bytes):
  * two rules ask it of the same AOR one after the other, so it is kept. */
 static const struct txn *first_nat_txn(struct diag_ctx *c, const struct aor_hist *a,
-				       const char **what)
+				       char *what, size_t n)
 {
-	if (c->nat_aor != a) {
-		c->nat_aor = a;
-		c->nat_txn = NULL;
-		c->nat_what[0] = 0;
-		for (size_t i = 0; i < a->txns.n; i++) {
-			const struct txn *t = a->txns.v[i];
-			if (t->req && t->req->via_count == 1 &&
-			    cp_nat_on_req(t, c->nat_what, sizeof c->nat_what)) {
-				c->nat_txn = t;
-				break;
-			}
+	struct diag_nat_state *s = nat_state(c);
+	if (s && s->aor == a) {
+		snprintf(what, n, "%s", s->what);
+		return s->txn;
+	}
+	const struct txn *found = NULL;
+	what[0] = 0;
+	for (size_t i = 0; i < a->txns.n; i++) {
+		const struct txn *t = a->txns.v[i];
+		if (t->req && t->req->via_count == 1 && cp_nat_on_req(t, what, n)) {
+			found = t;
+			break;
 		}
 	}
-	*what = c->nat_what;
-	return c->nat_txn;
+	if (s) {
+		s->aor = a;
+		s->txn = found;
+		snprintf(s->what, sizeof s->what, "%s", what);
+	}
+	return found;
 }
 
 /* The UA's public address as the capture shows it: the source when the
@@ -104,9 +126,8 @@ static void rule_nat_detected(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
 	FOR_EACH_AOR(c, a) {
-		char pb[RT_ADDR_STRLEN], as[400];
-		const char *what;
-		const struct txn *t = first_nat_txn(c, a, &what);
+		char pb[RT_ADDR_STRLEN], as[400], what[200];
+		const struct txn *t = first_nat_txn(c, a, what, sizeof what);
 		if (!t)
 			continue;
 		struct rt_addr pub;
@@ -260,13 +281,21 @@ struct nat_addr_ix {
 	size_t *msg;                    /* indices into m->msgs */
 };
 
-void nat_addr_ix_free(struct nat_addr_ix *x)
+static void nat_addr_ix_free(struct nat_addr_ix *x)
 {
 	if (!x)
 		return;
 	free(x->slot);
 	free(x->msg);
 	free(x);
+}
+
+void diag_nat_free(struct diag_nat_state *s)
+{
+	if (!s)
+		return;
+	nat_addr_ix_free(s->addr_ix);
+	free(s);
 }
 
 static struct nat_addr_slot *addr_slot(struct nat_addr_ix *x, const struct rt_addr *a, bool add)
@@ -371,10 +400,8 @@ static void rule_nat_no_keepalive(struct diag_ctx *c, const struct diag_rule *r)
 	double to = diag_param(c, "nat-udp-timeout");
 	int64_t end = c->m->capture_end_ns;
 	FOR_EACH_AOR(c, a) {
-		char ev_txt[200];
-		const char *what;
-		const struct txn *nt = first_nat_txn(c, a, &what);
-		(void)what;
+		char ev_txt[200], what[200];
+		const struct txn *nt = first_nat_txn(c, a, what, sizeof what);
 		if (!nt || nt->req->transport != RT_TP_UDP)
 			continue;
 		double worst = 0;
@@ -407,17 +434,18 @@ static void rule_nat_no_keepalive(struct diag_ctx *c, const struct diag_rule *r)
 			int64_t last = from;
 			double gap = 0;
 			int64_t g_from = from, g_to = until;
-			if (!c->addr_ix)
-				c->addr_ix = addr_ix_build(c->m);
-			const struct nat_addr_slot *as =
-				c->addr_ix ? addr_slot(c->addr_ix, &t->req->src, false) : NULL;
+			struct diag_nat_state *ns = nat_state(c);
+			if (ns && !ns->addr_ix)
+				ns->addr_ix = addr_ix_build(c->m);
+			struct nat_addr_ix *ix = ns ? ns->addr_ix : NULL;
+			const struct nat_addr_slot *as = ix ? addr_slot(ix, &t->req->src, false) : NULL;
 			/* (without the index - out of memory - every message) */
-			size_t nq = c->addr_ix ? (as ? as->n : 0) : c->m->msgs.n;
+			size_t nq = ix ? (as ? as->n : 0) : c->m->msgs.n;
 			for (size_t q = 0; q < nq; q++) {
-				size_t mi = c->addr_ix ? c->addr_ix->msg[as->first + q] : q;
+				size_t mi = ix ? ix->msg[as->first + q] : q;
 				const struct sip_msg *m = c->m->msgs.v[mi];
 				if (m->ts_ns <= from || m->ts_ns >= until ||
-				    (!c->addr_ix && !rt_addr_eq(&m->src, &t->req->src) &&
+				    (!ix && !rt_addr_eq(&m->src, &t->req->src) &&
 				     !rt_addr_eq(&m->dst, &t->req->src)))
 					continue;
 				if (diag_secs(last, m->ts_ns) > gap) {
