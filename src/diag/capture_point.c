@@ -215,9 +215,8 @@ static struct cp_keys *keys_for(struct diag_ctx *c)
 
 static size_t grant_slot(const struct txn *t, int ci, size_t cap)
 {
-	uint64_t h = ((uint64_t)(uintptr_t)t * 0x9E3779B97F4A7C15ULL) ^
-		     ((uint64_t)(unsigned)ci * 0xff51afd7ed558ccdULL);
-	return (size_t)(h ^ h >> 29) & (cap - 1);
+	uint64_t h = diag_hash_mix((uint64_t)(uintptr_t)t ^ diag_hash_mix((uint64_t)(unsigned)ci + 1));
+	return (size_t)h & (cap - 1);
 }
 
 /* The memo entry of (t, ci): found (*hit) or a free one; NULL without memory. */
@@ -256,7 +255,7 @@ static struct cp_grant_memo *grant_memo(struct cp_keys *k, const struct txn *t, 
 
 static size_t key_slot(const char *uri, size_t cap)
 {
-	return (size_t)(((uintptr_t)uri >> 3) * 0x9E3779B97F4A7C15ULL >> 20) & (cap - 1);
+	return (size_t)diag_hash_mix((uint64_t)(uintptr_t)uri) & (cap - 1);
 }
 
 /* The key of uri; *fresh set when it was made for this call only (the

@@ -609,7 +609,7 @@ uint64_t diag_hash_bytes(uint64_t h, const void *p, size_t n)
 	return rt_fnv64(h, p, n);
 }
 
-static uint64_t mix64(uint64_t x)
+uint64_t diag_hash_mix(uint64_t x)
 {
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdULL;
@@ -621,7 +621,13 @@ uint64_t diag_hash_ip(uint64_t h, const struct rt_addr *a)
 {
 	uint64_t w[2] = { 0, 0 };
 	memcpy(w, a->ip, a->family == 4 ? 4 : 16);
-	return mix64(h ^ mix64(w[0] ^ a->family) ^ mix64(w[1] + 0x9e3779b97f4a7c15ULL));
+	return diag_hash_mix(h ^ diag_hash_mix(w[0] ^ a->family) ^
+			     diag_hash_mix(w[1] + 0x9e3779b97f4a7c15ULL));
+}
+
+uint64_t diag_hash_addr(uint64_t h, const struct rt_addr *a)
+{
+	return diag_hash_mix(diag_hash_ip(h, a) ^ a->port);
 }
 
 size_t diag_group(size_t n, size_t *gid, uint64_t (*hash)(const void *u, size_t i),

@@ -309,6 +309,11 @@ size_t diag_group(size_t n, size_t *gid, uint64_t (*hash)(const void *u, size_t 
 uint64_t diag_hash_bytes(uint64_t h, const void *p, size_t n);
 /* An address's IP as rt_ip_eq() compares it: family and 4 or 16 bytes. */
 uint64_t diag_hash_ip(uint64_t h, const struct rt_addr *a);
+/* The IP and the port, as rt_addr_eq() compares them. */
+uint64_t diag_hash_addr(uint64_t h, const struct rt_addr *a);
+/* Spreads the bits of x over all 64 (for keys such as pointers, whose low
+ * bits are alike): the first half of MurmurHash3's fmix64. */
+uint64_t diag_hash_mix(uint64_t x);
 
 /* Case-insensitive search (captured text; both may be NULL). */
 bool diag_contains_ci(const char *hay, const char *needle);

@@ -300,10 +300,7 @@ void diag_nat_free(struct diag_nat_state *s)
 
 static struct nat_addr_slot *addr_slot(struct nat_addr_ix *x, const struct rt_addr *a, bool add)
 {
-	uint64_t w[2] = { 0, 0 };
-	memcpy(w, a->ip, a->family == 4 ? 4 : 16);
-	uint64_t h = (w[0] * 0x9e3779b97f4a7c15ULL) ^ ((w[1] + a->family) * 0xff51afd7ed558ccdULL) ^
-		     ((uint64_t)a->port * 0xc2b2ae3d27d4eb4fULL);
+	uint64_t h = diag_hash_addr(DIAG_HASH_INIT, a);
 	size_t i = (size_t)(h ^ h >> 31) & (x->cap - 1);
 	while (x->slot[i].used) {
 		if (rt_addr_eq(&x->slot[i].a, a))
@@ -838,11 +835,9 @@ static bool sc_src_eq(const void *u, size_t i, size_t j)
 static uint64_t sc_user_hash(const void *u, size_t i)
 {
 	const struct sc_req *q = &((const struct sc_req *)u)[i];
-	const struct rt_addr *a = &q->t->req->src;
-	uint64_t w[2];
-	memcpy(w, a->ip, 16);      /* all 16 bytes: sc_user_eq compares them all */
-	uint64_t h = diag_hash_bytes(DIAG_HASH_INIT, q->user, strlen(q->user));
-	return h ^ (w[0] * 0x9e3779b97f4a7c15ULL) ^ (w[1] + a->family) * 0xff51afd7ed558ccdULL;
+	/* sc_user_eq compares all 16 bytes: addresses it finds equal hash alike */
+	return diag_hash_ip(diag_hash_bytes(DIAG_HASH_INIT, q->user, strlen(q->user)),
+			    &q->t->req->src);
 }
 
 static bool sc_user_eq(const void *u, size_t i, size_t j)
