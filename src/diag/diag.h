@@ -290,15 +290,6 @@ const struct sip_cred *diag_first_cred(const struct txn *t);
 /* First challenge of the final response (NULL without). */
 const struct sip_chal *diag_first_chal(const struct txn *t);
 
-/* Value of the first header NAME (or compact form, may be NULL) in the raw
- * message text, whitespace-trimmed, copied into buf; NULL when absent. */
-const char *diag_raw_header(const struct sip_msg *m, const char *name, const char *compact,
-			    char *buf, size_t n);
-/* How many header lines named NAME the raw text has (folded lines count once). */
-int diag_raw_count(const struct sip_msg *m, const char *name);
-/* diag_raw_count() of several names in one pass over the text. */
-void diag_raw_counts(const struct sip_msg *m, const char *const *names, int n, int *counts);
-
 /* Groups items 0..n-1 by a key in one hashed pass (no sort): gid[i] gets
  * the group of item i, groups numbered from 0 in the order of their first
  * item.  Returns the number of groups, (size_t)-1 when out of memory. */

@@ -142,46 +142,9 @@ static void rule_nat_detected(struct diag_ctx *c, const struct diag_rule *r)
 
 /* ---------------------------------------------------------------- REG-NAT-PRIVATE-CONTACT */
 
-/* Header lines of the raw text named name (or compact) containing any of pats. */
-static bool raw_hdr_has(const struct sip_msg *m, const char *name, const char *compact,
-			const char *const *pats, size_t np)
-{
-	if (!m || !m->raw)
-		return false;
-	const char *p = m->raw, *e = m->raw + m->raw_len;
-	const char *nl = memchr(p, '\n', (size_t)(e - p));
-	while (nl && nl + 1 < e) {
-		p = nl + 1;
-		if (*p == '\r' || *p == '\n')
-			break;          /* end of headers */
-		nl = memchr(p, '\n', (size_t)(e - p));
-		const char *le = nl ? nl : e;
-		size_t ll = (size_t)(le - p);
-		const char *names[2] = { name, compact };
-		for (int k = 0; k < 2; k++) {
-			size_t l = names[k] ? strlen(names[k]) : 0;
-			if (!l || ll <= l || strncasecmp(p, names[k], l) != 0)
-				continue;
-			const char *q = p + l;
-			while (q < le && (*q == ' ' || *q == '\t'))
-				q++;
-			if (q >= le || *q != ':')
-				continue;
-			for (size_t j = 0; j < np; j++) {
-				size_t pl = strlen(pats[j]);
-				for (const char *s = q; s + pl <= le; s++)
-					if (strncasecmp(s, pats[j], pl) == 0)
-						return true;
-			}
-		}
-	}
-	return false;
-}
-
 static void rule_nat_private_contact(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
-	static const char *const nat_marks[] = { "received=", "alias=", "fs_path", "fs_nat" };
 	FOR_EACH_AOR(c, a) {
 		const struct txn *ex = NULL;
 		const struct sip_contact *exc = NULL;
@@ -200,8 +163,7 @@ static void rule_nat_private_contact(struct diag_ctx *c, const struct diag_rule 
 				if (cp_contact_match_ctx(c, qc, &rs->contacts[k]) &&
 				    ip_host_private(rs->contacts[k].host))
 					rc = &rs->contacts[k];
-			if (!rc || raw_hdr_has(rs, "Contact", "m", nat_marks, 4) ||
-			    diag_raw_count(rs, "Path") > 0)
+			if (!rc || rs->contact_nat_mark || rs->hlines[SIP_HL_PATH] > 0)
 				continue;
 			if (!n) {
 				ex = t;

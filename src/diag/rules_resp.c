@@ -211,10 +211,11 @@ static void rule_400_420(struct diag_ctx *c, const struct diag_rule *r)
 			continue;
 		const struct sip_msg *rs = f.first->final;
 		char tb[32], d[400], un[200] = "";
-		char ub[160];
-		const char *uns = diag_raw_header(rs, "Unsupported", NULL, ub, sizeof ub);
-		if (uns)
-			snprintf(un, sizeof un, "; Unsupported: %s", diag_esc(c, uns));
+		if (rs->unsupported) {
+			char ub[160];
+			snprintf(ub, sizeof ub, "%s", rs->unsupported);
+			snprintf(un, sizeof un, "; Unsupported: %s", diag_esc(c, ub));
+		}
 		diag_emit(c, a, &f.fr,
 			  f.first->final_status == 400 ?
 			  "Fix the request the server calls malformed (see its reason/P-Registrar-Error)." :
