@@ -1088,7 +1088,8 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	free(restart);
 
 	sb_put(&b, &m->raw, (const char *)p, msg_len);
-	struct sip_msg *fm = sip_assemble(&tmpm, arr, arr ? asz : 0, &b, meta->alloc);
+	struct sip_msg *fm = meta->fail_alloc ? NULL :
+			     sip_assemble(&tmpm, arr, arr ? asz : 0, &b, meta->alloc);
 	if (b.oom && meta->alloc_failed)
 		*meta->alloc_failed = true;   /* the record lost its strings */
 	sb_release(&b);
