@@ -6,7 +6,10 @@
  * rest of regtrace needs into one blob, and frees the osip message at once.
  * When libosip2 rejects a message (bad Via, CSeq, Contact ...) a tolerant
  * line scanner recovers the start line, Call-ID, CSeq and top Via so the
- * message is still listed, marked malformed (domain doc §5.2 items 12-13).
+ * message is still listed, marked malformed with a reason.  One more walk
+ * over the header lines as sent (take_lines) keeps what libosip2 unfolds
+ * or drops and the rules need: lines per name, the first Unsupported, NAT
+ * marks in Contact.  scan_header() is the tree's one raw-header scanner.
  */
 #include "sip.h"
 #include "cursor.h"
@@ -566,7 +569,7 @@ static void take_fields(struct sb *b, struct sip_msg *m, osip_message_t *om)
 		c->port = -1;
 		if (osip_message_get_contact(om, i, &oc) < 0 || !oc)
 			continue;
-		if (!oc->url) {   /* "Contact: *" (pitfall 10) */
+		if (!oc->url) {   /* "Contact: *": no URI (RFC 3261 §10.2.2) */
 			c->star = oc->displayname && strcmp(oc->displayname, "*") == 0;
 			continue;
 		}

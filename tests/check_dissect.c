@@ -148,7 +148,7 @@ START_TEST(parse_register_fields)
 	ck_assert_int_eq(m->via_rport, -1);
 	ck_assert_int_eq(m->ncontacts, 2);
 	ck_assert_str_eq(m->contacts[0].uri, "sip:bob@192.0.2.4");
-	ck_assert_int_eq(m->contacts[0].expires, 60);       /* quoted (pitfall 8) */
+	ck_assert_int_eq(m->contacts[0].expires, 60);       /* quoted: a lenient read */
 	ck_assert(m->lenient & SIP_LEN_QUOTED_PARAM);
 	ck_assert_int_eq(m->contacts[1].port, 5070);
 	ck_assert_int_eq(m->contacts[1].expires, -1);
@@ -185,7 +185,7 @@ START_TEST(parse_challenge_and_star)
 	ck_assert(!m->malformed);
 	ck_assert_int_eq(m->status, 407);
 	ck_assert_str_eq(m->reason, "Proxy Authentication Required");
-	ck_assert_str_eq(m->via_host, "2001:db8::9");       /* no brackets (pitfall 11) */
+	ck_assert_str_eq(m->via_host, "2001:db8::9");       /* no brackets (RFC 3261 §25.1 IPv6reference) */
 	ck_assert_int_eq(m->via_rport, 5062);
 	ck_assert_str_eq(m->via_received, "2001:db8::9");
 	ck_assert_int_eq(m->nchals, 1);

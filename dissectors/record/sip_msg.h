@@ -3,7 +3,8 @@
  *
  * Owns: struct sip_msg (one SIP message as the model, the rules, the
  * outputs and the TUI see it), its parts (contacts, credentials,
- * challenges), the lenient-repair bits, and struct icmp_evt (an ICMP error
+ * challenges), the lenient-repair bits, the header lines counted as sent
+ * (enum sip_hline), and struct icmp_evt (an ICMP error
  * quoting a packet we care about).  Everything above the dissectors reads
  * SIP through this header and addr.h, never through dissect.h: the build
  * gives ui/ no include path to the rest of dissectors/.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture_point.c - capture-point inference and the addressing/timing
- * helpers of the part-2 rules.  See capture_point.h. */
+ * helpers of the time, NAT and GB rules.  See capture_point.h. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -10,7 +10,11 @@
  * profile; rules_capture.c: the input itself;
  * rules_tls.c: TLS not decrypted), diag_run() that runs every rule after
  * model_finish(), diag_list_rules() for --list-rules, the threshold
- * overrides (--rule-opt NAME=VALUE) and the helpers the rule files share.
+ * overrides (--rule-opt NAME=VALUE), struct diag_ctx (one run: the facts
+ * every rule asks, each family's own state behind an opaque pointer,
+ * released by diag_ctx_release()) and the helpers the rule files share.
+ * Rules read SIP through the record's fields (sip_msg.h), never its raw
+ * text.
  *
  * A rule adds findings with diag_emit(): the severity is the rule's, the
  * message is one sentence with the concrete values (captured text escaped),
@@ -164,9 +168,9 @@ const struct diag_rule *diag_rule_find(const char *id);
 /* Rule tables, each ended by an entry with id NULL. */
 extern const struct diag_rule diag_rules_auth[];
 extern const struct diag_rule diag_rules_resp[];
-extern const struct diag_rule diag_rules_time[];   /* rules_time.c (part 2) */
-extern const struct diag_rule diag_rules_nat[];    /* rules_nat.c (part 2) */
-extern const struct diag_rule diag_rules_gb[];     /* rules_gb.c (part 2) */
+extern const struct diag_rule diag_rules_time[];   /* rules_time.c: expiry, refresh, bindings */
+extern const struct diag_rule diag_rules_nat[];    /* rules_nat.c: NAT, capture point, scanners */
+extern const struct diag_rule diag_rules_gb[];     /* rules_gb.c: the GB/T 28181 profile */
 extern const struct diag_rule diag_rules_capture[]; /* rules_capture.c: the input itself */
 extern const struct diag_rule diag_rules_tls[];    /* rules_tls.c */
 
@@ -273,11 +277,11 @@ bool diag_final_stale(const struct txn *t);
 /* Effective requested expiry of contact i (param, else header); -1 none. */
 long diag_contact_expires(const struct sip_msg *req, int i);
 
+/* Same top-Via sent-by (one UA flow, not a proxy's forwarded copy). */
+bool diag_same_flow(const struct txn *a, const struct txn *b);
 /* The previous / next REGISTER transaction of the same UA flow: same
  * session (AOR, Call-ID) and same top-Via sent-by (so a proxy's forwarded
  * copy in the same capture is another flow).  NULL when none. */
-/* Same top-Via sent-by (one UA flow, not a proxy's forwarded copy). */
-bool diag_same_flow(const struct txn *a, const struct txn *b);
 struct txn *diag_flow_prev(const struct reg_session *s, size_t i);
 struct txn *diag_flow_next(const struct reg_session *s, size_t i);
 size_t diag_flow_next_index(const struct reg_session *s, size_t i);
