@@ -4,7 +4,8 @@
  *
  * Owns: the profile switch (--profile gb28181 via diag_opts.gb28181, or on
  * its own when a REGISTER's From and To users are 20-digit device codes),
- * the rule functions and the table diag_rules_gb.  Conditions and
+ * the rule functions, the table diag_rules_gb and the family's state in a
+ * run (struct diag_gb_state: the switch, keepalives by device).  Conditions and
  * thresholds: docs/rules.md (GB-*), from GB/T 28181-2016 §9.1 (registration)
  * and §9.6 (keepalive).
  * Every GB rule is silent when the profile is off; GB-PROFILE names the

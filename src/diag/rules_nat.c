@@ -3,7 +3,9 @@
  * point, NAT, misrouted responses, SIP ALGs, transports, UDP fragmentation
  * and scanners.
  *
- * Owns: the rule functions and the table diag_rules_nat.  Conditions:
+ * Owns: the rule functions, the table diag_rules_nat and the family's
+ * state in a run (struct diag_nat_state: messages by address, the AOR's
+ * first NAT transaction).  Conditions:
  * docs/rules.md; NAT signs per RFC 3261 §18.2.1 (received), RFC 3581 (rport)
  * and RFC 5626 §4.4 (keepalives).  NAT findings say which capture point
  * they assumed (capture_point.c).  One finding per AOR per rule, except

@@ -2,7 +2,8 @@
 /* rules_resp.c - diagnosis rules about the registrar's answers, timeouts,
  * retransmissions and the form of the REGISTER itself.
  *
- * Owns: the rule functions and the table diag_rules_resp.  Conditions:
+ * Owns: the rule functions, the table diag_rules_resp and the family's
+ * state in a run (struct diag_resp_state: responses by CSeq).  Conditions:
  * docs/rules.md; transactions and timers per RFC 3261 §17.1.2 (Timer F),
  * responses §21.
  * Every rule emits at most one finding per AOR (counts and frames
