@@ -219,7 +219,7 @@ void diag_resp_free(struct diag_resp_state *s);
 
 /* One evaluation: the shared facts of the model as it is now (diag_prepare),
  * the per-rule finding lists; diag_ctx_free() frees what the rule families
- * built lazily too.  diag_ctx_run_aor() runs every DIAG_PER_AOR rule for
+ * built lazily too (diag_ctx_release()).  diag_ctx_run_aor() runs every DIAG_PER_AOR rule for
  * m->aors.v[ai]; its findings wait in c->out[rule index]. */
 struct diag_ctx *diag_ctx_new(struct model *m, const struct diag_opts *o);
 void diag_ctx_free(struct diag_ctx *c);
