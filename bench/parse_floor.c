@@ -43,7 +43,7 @@ struct pf_stats {
 	uint64_t packets, udp, fragments, other, candidates, parsed_ok, parse_err;
 };
 
-/* libosip2 traces to stdout by default (domain doc §5.2.2): swallow it */
+/* libosip2 traces to stdout by default (osip_trace_initialize_func): swallow it */
 static void pf_trace_quiet(const char *fi, int li, osip_trace_level_t level,
 			   const char *chfr, va_list ap)
 {

@@ -73,6 +73,29 @@ const struct dis_stats *dis_get_stats(const struct dis_ctx *d)
 	return &d->st;
 }
 
+bool dis_alloc_denied(const struct dis_ctx *d)
+{
+	for (size_t i = 0; d->pi && i < d->opt.nfail_alloc_frames; i++)
+		if (d->opt.fail_alloc_frames[i] == d->pi->frame)
+			return true;
+	return false;
+}
+
+void *dis_malloc(struct dis_ctx *d, size_t n)
+{
+	return dis_alloc_denied(d) ? NULL : malloc(n);
+}
+
+void *dis_calloc(struct dis_ctx *d, size_t k, size_t n)
+{
+	return dis_alloc_denied(d) ? NULL : calloc(k, n);
+}
+
+void *dis_realloc(struct dis_ctx *d, void *p, size_t n)
+{
+	return dis_alloc_denied(d) ? NULL : realloc(p, n);
+}
+
 bool dis_packet_had_sip(const struct dis_ctx *d)
 {
 	return d->had_sip;
@@ -214,6 +237,7 @@ void sip_print_datagram(struct dis_ctx *d, const struct rt_addr *src, const stru
 		.ts_ns = d->pi ? d->pi->ts_ns : 0,
 		.src = *src, .dst = *dst, .transport = tp, .datagram = true,
 		.alloc = d->opt.alloc, .scratch = &d->scratch, .alloc_failed = &oom,
+		.fail_alloc = dis_alloc_denied(d),
 	};
 	struct sip_msg *m = sip_parse(p, n, &meta);
 	if (oom)

@@ -86,6 +86,13 @@ struct dis_opts {
 	int64_t frag_timeout_ns;  /* default 30 s of capture time */
 	const struct sip_alloc *alloc; /* where message records go (sip.h); NULL: malloc */
 	struct tls_keylog *tls_keylog; /* secrets for TLS (tls_keylog.h); NULL: none, not owned */
+	/* For tests only (REGTRACE_TEST_ALLOC_FAIL, main.c): while one of these
+	 * frames (of any input) is dissected, allocating a message record,
+	 * stream state or fragment state fails as if memory had run out, so
+	 * the sip-alloc-failed and alloc-failed paths can be crafted.  Not
+	 * owned; must outlive the context. */
+	const uint64_t *fail_alloc_frames;
+	size_t nfail_alloc_frames;
 };
 
 struct dis_ctx;

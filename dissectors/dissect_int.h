@@ -71,6 +71,14 @@ struct dis_ctx {
 
 #define DIS_MAX_DEPTH 8
 
+/* dissect.c: malloc/calloc/realloc for what a packet makes the dissectors
+ * keep (stream and fragment state), refused while a frame of
+ * dis_opts.fail_alloc_frames is dissected (tests). */
+bool dis_alloc_denied(const struct dis_ctx *d);
+void *dis_malloc(struct dis_ctx *d, size_t n);
+void *dis_calloc(struct dis_ctx *d, size_t k, size_t n);
+void *dis_realloc(struct dis_ctx *d, void *p, size_t n);
+
 /* link.c */
 void link_print(struct dis_ctx *d, struct cur c, int linktype);
 void ether_print(struct dis_ctx *d, struct cur c);      /* also GRE TEB */

@@ -152,7 +152,7 @@ void ipfrag_print(struct dis_ctx *d, const struct l3info *l3, uint32_t id,
 		      rt_ip_eq(&g->l3.dst, &l3->dst)))
 		g = g->hnext;
 	if (!g) {
-		g = calloc(1, sizeof *g);
+		g = dis_calloc(d, 1, sizeof *g);
 		if (!g) {
 			d->st.frag_dropped++;
 			dis_event(d, DIS_EV_ALLOC_FAILED);
@@ -202,7 +202,7 @@ void ipfrag_print(struct dis_ctx *d, const struct l3info *l3, uint32_t id,
 		pp = &(*pp)->next;
 	if (*pp && (*pp)->off == offset && (*pp)->len == n)
 		goto check;                      /* a duplicate */
-	struct frag_piece *pc = malloc(sizeof *pc + n);
+	struct frag_piece *pc = dis_malloc(d, sizeof *pc + n);
 	if (!pc) {
 		dg_drop(d, t, g, DIS_EV_ALLOC_FAILED);
 		return;
@@ -227,7 +227,7 @@ check:
 	}
 	if (!dg_complete(g))
 		return;
-	uint8_t *buf = malloc(g->total ? g->total : 1);
+	uint8_t *buf = dis_malloc(d, g->total ? g->total : 1);
 	if (!buf) {
 		dg_drop(d, t, g, DIS_EV_ALLOC_FAILED);
 		return;

@@ -6,7 +6,10 @@
  * rest of regtrace needs into one blob, and frees the osip message at once.
  * When libosip2 rejects a message (bad Via, CSeq, Contact ...) a tolerant
  * line scanner recovers the start line, Call-ID, CSeq and top Via so the
- * message is still listed, marked malformed (domain doc §5.2 items 12-13).
+ * message is still listed, marked malformed with a reason.  One more walk
+ * over the header lines as sent (take_lines) keeps what libosip2 unfolds
+ * or drops and the rules need: lines per name, the first Unsupported, NAT
+ * marks in Contact.  scan_header() is the tree's one raw-header scanner.
  */
 #include "sip.h"
 #include "cursor.h"
@@ -566,7 +569,7 @@ static void take_fields(struct sb *b, struct sip_msg *m, osip_message_t *om)
 		c->port = -1;
 		if (osip_message_get_contact(om, i, &oc) < 0 || !oc)
 			continue;
-		if (!oc->url) {   /* "Contact: *" (pitfall 10) */
+		if (!oc->url) {   /* "Contact: *": no URI (RFC 3261 §10.2.2) */
 			c->star = oc->displayname && strcmp(oc->displayname, "*") == 0;
 			continue;
 		}
@@ -755,6 +758,111 @@ static void scan_fallback(struct sb *b, struct sip_msg *m, const uint8_t *p, siz
 			while (e < vl && !strchr(";, \t", v[e]))
 				e++;
 			sb_put(b, &m->via_branch, v + s, e - s);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- header lines */
+
+/* What the record keeps of the header lines as sent (sip_msg.hlines,
+ * unsupported, digest_dropped, contact_nat_mark): one walk over the header
+ * section [0, hlen) after the start line. */
+struct hl_val {
+	size_t off, len;
+	bool seen;
+};
+
+struct hl_scan {
+	uint16_t n[SIP_HL_COUNT];
+	struct hl_val first[SIP_HL_COUNT];      /* each name's first line */
+	struct hl_val unsupported;
+	bool nat_mark;
+};
+
+/* Names of enum sip_hline, in its order. */
+static const char *const hl_names[SIP_HL_COUNT] = {
+	"authorization", "proxy-authorization", "www-authenticate", "proxy-authenticate", "path",
+};
+
+/* A line's value from v (hdr_name_is) to the first CR, trailing blanks cut;
+ * off is the line's offset in the message. */
+static struct hl_val hl_value(size_t off, const uint8_t *line, size_t len, size_t v)
+{
+	size_t e = v;
+	while (e < len && line[e] != '\r')
+		e++;
+	while (e > v && (line[e - 1] == ' ' || line[e - 1] == '\t'))
+		e--;
+	return (struct hl_val){ off + v, e - v, true };
+}
+
+/* Is pat (lower case) in s[0, n), ASCII case folded? */
+static bool has_ci(const uint8_t *s, size_t n, const char *pat)
+{
+	size_t pl = strlen(pat);
+	for (size_t i = 0; i + pl <= n; i++)
+		if (strncasecmp((const char *)s + i, pat, pl) == 0)
+			return true;
+	return false;
+}
+
+static void scan_lines(const uint8_t *p, size_t hlen, struct hl_scan *s)
+{
+	/* the marks a registrar's NAT handling leaves in the Contact it stores:
+	 * received= (Kamailio fix_nated_register), alias= (add_contact_alias),
+	 * fs_path / fs_nat (FreeSWITCH) */
+	static const char *const nat_marks[] = { "received=", "alias=", "fs_path", "fs_nat" };
+	memset(s, 0, sizeof *s);
+	const uint8_t *nl = memchr(p, '\n', hlen);
+	bool contacts_open = true;      /* no line starting with CR or LF yet */
+	for (size_t i = nl ? (size_t)(nl - p) + 1 : hlen; i < hlen;) {
+		const uint8_t *q = memchr(p + i, '\n', hlen - i);
+		size_t e = q ? (size_t)(q - p) : hlen;
+		const uint8_t *line = p + i;
+		size_t len = e - i, v;
+		if (len && line[len - 1] == '\r')
+			len--;
+		if (line[0] == '\r' || line[0] == '\n')
+			contacts_open = false;
+		uint8_t c0 = (uint8_t)(line[0] | 0x20);
+		for (int k = 0; k < SIP_HL_COUNT; k++) {
+			if ((uint8_t)hl_names[k][0] != c0 || !hdr_name_is(line, len, hl_names[k], &v))
+				continue;
+			if (s->n[k] < UINT16_MAX)
+				s->n[k]++;
+			if (!s->first[k].seen)
+				s->first[k] = hl_value(i, line, len, v);
+			break;
+		}
+		if (c0 == 'u' && !s->unsupported.seen && hdr_name_is(line, len, "unsupported", &v))
+			s->unsupported = hl_value(i, line, len, v);
+		if (contacts_open && !s->nat_mark && (c0 == 'c' || c0 == 'm') &&
+		    (hdr_name_is(line, len, "contact", &v) || hdr_name_is(line, len, "m", &v)))
+			for (size_t j = 0; j < sizeof nat_marks / sizeof nat_marks[0]; j++)
+				if (has_ci(line + v, len - v, nat_marks[j]))
+					s->nat_mark = true;
+		i = e + 1;
+	}
+}
+
+/* Into the record: the counts, and the lines' values as strings of b. */
+static void take_lines(struct sb *b, struct sip_msg *m, const uint8_t *p, size_t hlen)
+{
+	struct hl_scan s;
+	scan_lines(p, hlen, &s);
+	memcpy(m->hlines, s.n, sizeof m->hlines);
+	m->contact_nat_mark = s.nat_mark;
+	if (s.unsupported.seen)
+		sb_put(b, &m->unsupported, (const char *)p + s.unsupported.off, s.unsupported.len);
+	uint32_t parsed[SIP_HL_PATH] = { 0 };
+	for (int j = 0; j < m->ncreds; j++)
+		parsed[m->creds[j].proxy ? SIP_HL_PROXY_AUTHORIZATION : SIP_HL_AUTHORIZATION]++;
+	for (int j = 0; j < m->nchals; j++)
+		parsed[m->chals[j].proxy ? SIP_HL_PROXY_AUTHENTICATE : SIP_HL_WWW_AUTHENTICATE]++;
+	for (int k = 0; k < SIP_HL_PATH; k++) {
+		if (s.n[k] > parsed[k]) {
+			sb_put(b, &m->digest_dropped, (const char *)p + s.first[k].off, s.first[k].len);
+			break;
 		}
 	}
 }
@@ -976,13 +1084,15 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 		m->malformed_reason = malformed_reason(p, hlen);
 		scan_fallback(&b, m, p, hlen);
 	}
+	take_lines(&b, m, p, hlen);
 	if (om)
 		osip_message_free(om);
 	free(fixed);
 	free(restart);
 
 	sb_put(&b, &m->raw, (const char *)p, msg_len);
-	struct sip_msg *fm = sip_assemble(&tmpm, arr, arr ? asz : 0, &b, meta->alloc);
+	struct sip_msg *fm = meta->fail_alloc ? NULL :
+			     sip_assemble(&tmpm, arr, arr ? asz : 0, &b, meta->alloc);
 	if (b.oom && meta->alloc_failed)
 		*meta->alloc_failed = true;   /* the record lost its strings */
 	sb_release(&b);

@@ -49,6 +49,8 @@ struct sip_meta {
 	const struct sip_alloc *alloc; /* where the record goes; NULL: malloc */
 	struct sip_scratch *scratch; /* reused work buffer; NULL: one malloc per call */
 	bool *alloc_failed;     /* set when memory ran out (NULL back, or arrays lost) */
+	bool fail_alloc;        /* tests (dis_opts.fail_alloc_frames): the record's
+				   block cannot be had, as when memory ran out */
 };
 
 /* Parse one framed message.  Never returns NULL for input that passed

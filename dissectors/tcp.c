@@ -285,6 +285,7 @@ static void tcp_emit(struct dis_ctx *d, struct tcp_dir *s, const uint8_t *p, siz
 		.src = s->src, .dst = s->dst, .transport = s->tls ? RT_TP_TLS : RT_TP_TCP,
 		.datagram = false,
 		.alloc = d->opt.alloc, .scratch = &d->scratch, .alloc_failed = &oom,
+		.fail_alloc = dis_alloc_denied(d),
 	};
 	struct sip_msg *m = sip_parse(p, n, &meta);
 	if (oom)
@@ -313,13 +314,14 @@ static void buf_consume(struct tcp_dir *s, size_t n)
 	s->len -= n;
 }
 
-static bool buf_append(struct tcp_table *t, struct tcp_dir *s, const uint8_t *p, size_t n)
+static bool buf_append(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir *s,
+		       const uint8_t *p, size_t n)
 {
 	if (s->len + n > s->cap) {
 		size_t nc = s->cap ? s->cap : 2048;
 		while (nc < s->len + n)
 			nc *= 2;
-		uint8_t *nb = realloc(s->buf, nc);
+		uint8_t *nb = dis_realloc(d, s->buf, nc);
 		if (!nb)
 			return false;
 		t->mem += nc - s->cap;
@@ -340,7 +342,7 @@ struct tls_sink_ctx {
 static void tls_to_buf(void *ctx, const uint8_t *p, size_t n)
 {
 	struct tls_sink_ctx *k = ctx;
-	if (!buf_append(k->t, k->s, p, n))
+	if (!buf_append(k->d, k->t, k->s, p, n))
 		k->d->st.tcp_lost_bytes += n;
 }
 
@@ -349,7 +351,7 @@ static bool dir_append(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir *s
 		       const uint8_t *p, size_t n)
 {
 	if (!s->tls)
-		return buf_append(t, s, p, n);
+		return buf_append(d, t, s, p, n);
 	struct tls_sink_ctx k = { d, t, s };
 	tls_feed(d, s->tls, p, n, tls_to_buf, &k);
 	size_t m = tls_end_mem(s->tls);
@@ -675,7 +677,7 @@ static void dir_hold(struct dis_ctx *d, struct tcp_table *t, struct tcp_dir *s, 
 		pp = &(*pp)->next;
 	if (*pp && (*pp)->seq == seq && (*pp)->len >= n)
 		return;                          /* a retransmission of a held segment */
-	struct tcp_seg *g = malloc(sizeof *g + n);
+	struct tcp_seg *g = dis_malloc(d, sizeof *g + n);
 	if (!g) {
 		d->st.tcp_lost_bytes += n;
 		dis_event(d, DIS_EV_ALLOC_FAILED);
@@ -725,7 +727,7 @@ static struct tcp_dir *dir_get(struct dis_ctx *d, struct tcp_table *t, const str
 	struct tcp_dir *s = dir_find(t, src, dst, h);
 	if (s)
 		return s;
-	s = calloc(1, sizeof *s);
+	s = dis_calloc(d, 1, sizeof *s);
 	if (!s)
 		return NULL;
 	s->src = *src;
@@ -737,7 +739,6 @@ static struct tcp_dir *dir_get(struct dis_ctx *d, struct tcp_table *t, const str
 	t->mem += sizeof *s;
 	if (t->count > t->nbuckets * 2)
 		tcp_rehash(t);
-	(void)d;
 	return s;
 }
 

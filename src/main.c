@@ -1252,6 +1252,20 @@ int main(int argc, char **argv)
 		return app_free(&a, 2);
 	}
 	dopt.tls_keylog = a.keylog;
+	/* for tests only: REGTRACE_TEST_ALLOC_FAIL=F[,F...] makes the
+	 * dissectors' allocations fail while frames F are dissected
+	 * (dis_opts.fail_alloc_frames; tests/anomalies.sh) */
+	uint64_t fail_frames[16];
+	const char *ff = getenv("REGTRACE_TEST_ALLOC_FAIL");
+	while (ff && *ff && dopt.nfail_alloc_frames < sizeof fail_frames / sizeof fail_frames[0]) {
+		char *end;
+		unsigned long long f = strtoull(ff, &end, 10);
+		if (end == ff)
+			break;
+		fail_frames[dopt.nfail_alloc_frames++] = f;
+		ff = *end == ',' ? end + 1 : end;
+	}
+	dopt.fail_alloc_frames = fail_frames;
 	/* files: dissect and parse on a reader thread while this one feeds the
 	 * model and the outputs (pipeline.h) */
 	struct pipe *pp = NULL;

@@ -7,7 +7,9 @@
 # the --jsonl summary says the same; the CAP-ANOMALIES finding names each
 # with its total; no sanitizer report; clean captures list none; and a
 # time out of range is clamped to 2^62 ns while the frames around it keep
-# their own.
+# their own.  Memory running out is the one kind bytes cannot craft: those
+# cases run with REGTRACE_TEST_ALLOC_FAIL (a knob for tests only, see
+# regtrace(1)) naming the frames whose allocations fail.
 . "$(dirname "$0")/tap.sh"
 command -v "$PYTHON3" >/dev/null 2>&1 || skip_all "python3 not found"
 tmp=$(tmpdir)
@@ -17,7 +19,9 @@ _tap_plan_late=1
 "$PYTHON3" "$RT_SRC/tests/anomalygen.py" --list > "$tmp/list" || fail "anomalygen --list"
 while read -r name expect; do
 	"$PYTHON3" "$RT_SRC/tests/anomalygen.py" "$name" "$tmp/c.pcap"
-	"$RT_BIN" -r "$tmp/c.pcap" --json="$tmp/c.json" 2>"$tmp/c.err"
+	# shellcheck disable=SC2046
+	env $("$PYTHON3" "$RT_SRC/tests/anomalygen.py" --env "$name") \
+		"$RT_BIN" -r "$tmp/c.pcap" --json="$tmp/c.json" 2>"$tmp/c.err"
 	rc=$?
 	if [ $rc -ne 0 ] || grep -q "runtime error\|ERROR: AddressSanitizer" "$tmp/c.err"; then
 		fail "$name: exit status $rc or a sanitizer report"; sed 's/^/# /' "$tmp/c.err" | head -5
@@ -41,6 +45,11 @@ PY
 	is "$got" "$want" "$name: capture.anomalies and the CAP-ANOMALIES finding: $want"
 done < "$tmp/list"
 
+# every named event (dissectors/record/anomaly.c) has a crafted capture
+missing=$(grep -o '"[a-z0-9-]*"' "$RT_SRC/dissectors/record/anomaly.c" | tr -d '"' | sort -u |
+	while read -r ev; do grep -q " $ev=" "$tmp/list" || printf '%s ' "$ev"; done)
+is "$missing" "" "every event of anomaly.c is in a crafted capture"
+
 # invalid is not truncated (tcpdump's distinction): a wrong version or a
 # header length below the minimum leaves truncated_packets at 0, a cut
 # header counts (frames 2 and 4)
@@ -50,6 +59,24 @@ for n in ipv4-bad-version:0 ipv4-header-short:0 ipv6-bad-version:0 tcp-header-sh
 	got=$("$RT_BIN" -r "$tmp/t.pcap" --json=- 2>/dev/null | "$PYTHON3" -c 'import json,sys
 print(json.load(sys.stdin)["capture"]["truncated_packets"])')
 	is "$got" "${n#*:}" "${n%%:*}: truncated_packets ${n#*:}"
+done
+
+# what the allocation failures cost: frames 2 and 4 carried the lost
+# REGISTER records (sip-alloc-failed) or the lost TCP / fragment state
+# (alloc-failed); frames 1, 3 and 5 are messages; without the knob the
+# same capture loses nothing (5 messages; alloc-failed: 3 and the
+# TCP REGISTER, the lone fragment pending at the end)
+for n in "sip-alloc-failed:1 3 5:1 2 3 4 5" "alloc-failed:1 3 5:1 2 3 5"; do
+	name=${n%%:*} rest=${n#*:}
+	"$PYTHON3" "$RT_SRC/tests/anomalygen.py" "$name" "$tmp/a.pcap"
+	frames='import json,sys
+print(" ".join(str(m["frame"]) for m in json.load(sys.stdin)["messages"]))'
+	# shellcheck disable=SC2046
+	got=$(env $("$PYTHON3" "$RT_SRC/tests/anomalygen.py" --env "$name") \
+		"$RT_BIN" -r "$tmp/a.pcap" --json=- 2>/dev/null | "$PYTHON3" -c "$frames")
+	is "$got" "${rest%%:*}" "$name: the messages of frames ${rest%%:*} are kept"
+	got=$("$RT_BIN" -r "$tmp/a.pcap" --json=- 2>/dev/null | "$PYTHON3" -c "$frames")
+	is "$got" "${rest#*:}" "$name without the knob: frames ${rest#*:} are messages"
 done
 
 # the finding, for one of them, in words

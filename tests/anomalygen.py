@@ -3,6 +3,7 @@
 """anomalygen - crafted captures, each with one kind of bad input below SIP.
 
     python3 tests/anomalygen.py --list         one line per case: NAME EXPECT...
+    python3 tests/anomalygen.py --env NAME     VAR=VALUE words regtrace runs with
     python3 tests/anomalygen.py NAME OUT       write that case's capture
 
 Every capture starts with one well-formed REGISTER over UDP/IPv4 (frame 1),
@@ -10,6 +11,9 @@ then carries the bad packets at the frames its case states, with good
 REGISTERs between them.  EXPECT is what the capture holds by construction:
 event=count@first_frame for each anomaly it carries, worked out from the
 bytes built here (not from regtrace's output).  Standard library + pcapgen.
+Memory running out cannot be crafted in bytes: those cases name frames in
+REGTRACE_TEST_ALLOC_FAIL (--env), a knob for tests only that makes the
+dissectors' allocations fail while those frames are dissected (regtrace(1)).
 """
 import os
 import struct
@@ -34,11 +38,14 @@ def good(n):
 
 
 CASES = {}
+ENV = {}
 
 
-def case(name, expect):
+def case(name, expect, env=None):
     def deco(fn):
         CASES[name] = (expect, fn)
+        if env:
+            ENV[name] = env
         return fn
     return deco
 
@@ -297,7 +304,59 @@ def _sctp_bad_chunk():
                                 struct.pack('!BBH', 0, 3, 2) + b'\0' * 12)))
 
 
+# frames 2 and 4 are dissected with allocations refused: frame 2's
+# REGISTER gets no record, frame 4's neither; frames 1, 3 and 5 are kept
+@case('sip-alloc-failed', {'sip-alloc-failed': (2, 2)},
+      env='REGTRACE_TEST_ALLOC_FAIL=2,4')
+def _sip_alloc_failed():
+    return pcap([good(1), good(2), good(3), good(4), good(5)])
+
+
+# allocations refused at frames 2 and 4: frame 2 opens a TCP direction with
+# a whole REGISTER (no state for the direction), frame 4 is the first
+# fragment of a datagram (no state for the datagram: nothing left pending)
+@case('alloc-failed', {'alloc-failed': (2, 2)}, env='REGTRACE_TEST_ALLOC_FAIL=2,4')
+def _alloc_failed():
+    return pcap([good(1), tcp4(1000, bytes(register(2))), good(3),
+                 frag4(0x44, 0, True, b'a' * 16), good(5)])
+
+
+# The TCP bound (64 MiB, dissectors/dissect.c) counts each direction's
+# buffer as allocated - 2 KiB doubled until the bytes fit - plus its state
+# (struct tcp_dir, 216 bytes on x86-64).  Directions 1..258 (source ports
+# 40001..40258) one after the other, each sending three 51200-byte segments
+# of one REGISTER whose headers never end: its buffer is 65536, 131072 then
+# 262144 bytes (153600 < 256 KiB, the per-direction bound, so no message is
+# too long).  Direction k's segments are frames 3k-1, 3k, 3k+1.
+# 255 whole directions hold 255 * (262144 + S) bytes; direction 256's
+# second segment brings 67033088 with S = 216 (at most 64 MiB = 67108864
+# for any S <= 512), its third 67164160: over, and the least recently used
+# direction (1) is given up at frame 769.  Each later direction passes the
+# bound at its third segment again (the evicted one's 262144 + S bytes make
+# room for 2 segments): directions 257 and 258 at frames 772 and 775.
+# tcp-over-bound: 3 at frame 769.  Every direction's message is cut -
+# directions 1-3 when evicted, the rest at the end - and the first cut is
+# direction 1's, counted at its last segment (frame 4): tcp-stream-truncated
+# 258 at frame 4.
+OVER_DIRS, OVER_SEG = 258, 51200
+
+
+@case('tcp-over-bound', {'tcp-over-bound': (OVER_DIRS - 255, 769),
+                         'tcp-stream-truncated': (OVER_DIRS, 4)})
+def _tcp_over_bound():
+    data = b'REGISTER sip:example.com SIP/2.0\r\nX-Long: ' + b'a' * (3 * OVER_SEG)
+    frames = [good(1)]
+    for k in range(1, OVER_DIRS + 1):
+        for i in range(3):
+            frames.append(tcp4(1000 + OVER_SEG * i, data[OVER_SEG * i:OVER_SEG * (i + 1)],
+                               sport=40000 + k))
+    return pcap(frames, step_us=1000)
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == '--env':
+        print(ENV.get(sys.argv[2], ''))
+        return 0
     if sys.argv[1:] == ['--list']:
         for name, (expect, _) in CASES.items():
             print(name, ' '.join('%s=%d@%d' % (e, c, f) for e, (c, f) in sorted(expect.items())))

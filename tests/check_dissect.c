@@ -148,7 +148,7 @@ START_TEST(parse_register_fields)
 	ck_assert_int_eq(m->via_rport, -1);
 	ck_assert_int_eq(m->ncontacts, 2);
 	ck_assert_str_eq(m->contacts[0].uri, "sip:bob@192.0.2.4");
-	ck_assert_int_eq(m->contacts[0].expires, 60);       /* quoted (pitfall 8) */
+	ck_assert_int_eq(m->contacts[0].expires, 60);       /* quoted: a lenient read */
 	ck_assert(m->lenient & SIP_LEN_QUOTED_PARAM);
 	ck_assert_int_eq(m->contacts[1].port, 5070);
 	ck_assert_int_eq(m->contacts[1].expires, -1);
@@ -185,7 +185,7 @@ START_TEST(parse_challenge_and_star)
 	ck_assert(!m->malformed);
 	ck_assert_int_eq(m->status, 407);
 	ck_assert_str_eq(m->reason, "Proxy Authentication Required");
-	ck_assert_str_eq(m->via_host, "2001:db8::9");       /* no brackets (pitfall 11) */
+	ck_assert_str_eq(m->via_host, "2001:db8::9");       /* no brackets (RFC 3261 §25.1 IPv6reference) */
 	ck_assert_int_eq(m->via_rport, 5062);
 	ck_assert_str_eq(m->via_received, "2001:db8::9");
 	ck_assert_int_eq(m->nchals, 1);
@@ -224,6 +224,68 @@ START_TEST(parse_malformed_kept)
 	sip_msg_free(m);
 	/* not SIP at all */
 	ck_assert_ptr_null(parse("hello", true));
+}
+END_TEST
+
+/* The header lines as sent (sip_msg.hlines, unsupported, digest_dropped,
+ * contact_nat_mark): expected values read off the texts below. */
+START_TEST(parse_header_lines)
+{
+	/* two Unsupported (the first counts, its blanks cut, the folded
+	 * continuation not part of the line), Path twice (once with a blank
+	 * before ':'), X-Path is another name, alias= in a compact Contact */
+	struct sip_msg *m = parse(
+		"SIP/2.0 420 Bad Extension\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.4;branch=z9hG4bK1\r\n"
+		"To: <sip:a@lab.local>;tag=9\r\nFrom: <sip:a@lab.local>;tag=1\r\n"
+		"Call-ID: hl1\r\nCSeq: 1 REGISTER\r\n"
+		"Unsupported:   path , outbound \t\r\n"
+		"Unsupported: gruu,\r\n sec-agree\r\n"
+		"Path: <sip:p1.lab.local;lr>\r\n"
+		"PATH : <sip:p2.lab.local;lr>\r\n"
+		"X-Path: no\r\n"
+		"m: <sip:a@192.168.1.2>;ALIAS=203.0.113.7~5060~1\r\n"
+		"WWW-Authenticate: Digest realm=\"a\", nonce=\"n1\"\r\n"
+		"WWW-Authenticate: Digest realm=\"b\", nonce=\"n2\"\r\n"
+		"Content-Length: 0\r\n\r\n", true);
+	ck_assert_ptr_nonnull(m);
+	ck_assert(!m->malformed);
+	ck_assert_str_eq(m->unsupported, "path , outbound");
+	ck_assert_uint_eq(m->hlines[SIP_HL_PATH], 2);
+	ck_assert_uint_eq(m->hlines[SIP_HL_WWW_AUTHENTICATE], 2);
+	ck_assert_uint_eq(m->hlines[SIP_HL_AUTHORIZATION], 0);
+	ck_assert_int_eq(m->nchals, 2);
+	ck_assert_ptr_null(m->digest_dropped);          /* both challenges parsed */
+	ck_assert(m->contact_nat_mark);
+	sip_msg_free(m);
+
+	/* a Proxy-Authorization libosip2 reads and an Authorization with an
+	 * unterminated quote it drops; Path and received= only in the body */
+	m = parse(
+		"REGISTER sip:lab.local SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.4;branch=z9hG4bK2\r\n"
+		"To: <sip:a@lab.local>\r\nFrom: <sip:a@lab.local>;tag=1\r\n"
+		"Call-ID: hl2\r\nCSeq: 2 REGISTER\r\n"
+		"Contact: <sip:a@192.168.1.2>\r\n"
+		"Proxy-Authorization: Digest username=\"a\", realm=\"r\", nonce=\"n\", uri=\"sip:lab.local\", response=\"00\"\r\n"
+		"Authorization: Digest username=\"a, realm=\"r\"  \r\n"
+		"Content-Type: text/plain\r\n"
+		"Content-Length: 48\r\n\r\n"
+		"Path: x\r\nContact: <sip:b@h>;received=192.0.2.1\r\n", true);
+	ck_assert_ptr_nonnull(m);
+	ck_assert(!m->malformed);
+	ck_assert_uint_eq(m->hlines[SIP_HL_AUTHORIZATION], 1);
+	ck_assert_uint_eq(m->hlines[SIP_HL_PROXY_AUTHORIZATION], 1);
+	ck_assert_uint_eq(m->hlines[SIP_HL_PATH], 0);
+	ck_assert(!m->contact_nat_mark);
+	ck_assert_ptr_null(m->unsupported);
+	int proxy = 0, plain = 0;
+	for (int i = 0; i < m->ncreds; i++)
+		m->creds[i].proxy ? proxy++ : plain++;
+	ck_assert_int_eq(proxy, 1);
+	ck_assert_int_eq(plain, 0);     /* libosip2 dropped the broken one */
+	ck_assert_str_eq(m->digest_dropped, "Digest username=\"a, realm=\"r\"");
+	sip_msg_free(m);
 }
 END_TEST
 
@@ -484,6 +546,7 @@ static Suite **rt_suites(void)
 	tcase_add_test(tc, parse_register_fields);
 	tcase_add_test(tc, parse_challenge_and_star);
 	tcase_add_test(tc, parse_malformed_kept);
+	tcase_add_test(tc, parse_header_lines);
 	tcase_add_test(tc, parse_lenient);
 	tcase_add_test(tc, parse_lenient_start_line);
 	suite_add_tcase(s, tc);

@@ -3,7 +3,8 @@
  *
  * Owns: struct sip_msg (one SIP message as the model, the rules, the
  * outputs and the TUI see it), its parts (contacts, credentials,
- * challenges), the lenient-repair bits, and struct icmp_evt (an ICMP error
+ * challenges), the lenient-repair bits, the header lines counted as sent
+ * (enum sip_hline), and struct icmp_evt (an ICMP error
  * quoting a packet we care about).  Everything above the dissectors reads
  * SIP through this header and addr.h, never through dissect.h: the build
  * gives ui/ no include path to the rest of dissectors/.
@@ -35,6 +36,19 @@ enum sip_lenient {
 	SIP_LEN_NO_BODY_TYPE = 1u << 8, /* body without Content-Type */
 	SIP_LEN_START_LINE   = 1u << 9, /* start line rewritten: extra blanks, lower-case
 					   version, no reason phrase (RFC 3261 §7.1-7.2) */
+};
+
+/* Header lines counted as sent (sip_msg.hlines), whether or not libosip2
+ * could parse them: a line after the start line, before the empty line,
+ * that starts with the full name, optional blanks and ':' (RFC 3261 §7.3.1;
+ * these names have no compact form). */
+enum sip_hline {
+	SIP_HL_AUTHORIZATION,           /* the four digest headers, RFC 3261 §22 */
+	SIP_HL_PROXY_AUTHORIZATION,
+	SIP_HL_WWW_AUTHENTICATE,
+	SIP_HL_PROXY_AUTHENTICATE,
+	SIP_HL_PATH,                    /* RFC 3327 */
+	SIP_HL_COUNT
 };
 
 struct sip_contact {
@@ -119,6 +133,24 @@ struct sip_msg {
 	const char *date, *warning, *p_registrar_error;
 	const char *content_type;
 	long content_length;    /* -1 when absent */
+
+	/* read from the header lines as sent, beside libosip2's parse (which
+	 * unfolds lines and drops a header it cannot read) */
+	const char *unsupported;        /* the first Unsupported line's value: from after
+					   ':' and blanks to the first CR, trailing
+					   blanks cut; NULL when there is none */
+	const char *digest_dropped;     /* the same of the first line of the first
+					   digest header (enum order) of which fewer
+					   were parsed (creds/chals) than sent; NULL
+					   when libosip2 kept them all */
+	uint16_t hlines[SIP_HL_COUNT];  /* lines per name (enum sip_hline), at most
+					   65535: a message is framed within 64 KiB
+					   (UDP, IP) or the TCP bound, 256 KiB by
+					   default: 43690 lines of "Path:" */
+	bool contact_nat_mark;          /* a Contact (or m) line, before the first line
+					   that starts with CR or LF, holds received=,
+					   alias=, fs_path or fs_nat (case-insensitive):
+					   a registrar's own NAT marks */
 
 	const char *body;       /* points into raw */
 	size_t body_len;

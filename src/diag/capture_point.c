@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture_point.c - capture-point inference and the addressing/timing
- * helpers of the part-2 rules.  See capture_point.h. */
+ * helpers of the time, NAT and GB rules.  See capture_point.h. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -144,7 +144,24 @@ struct cp_keys {
 	} *g;
 };
 
-void cp_keys_free(struct cp_keys *k)
+/* The capture point's part of a diagnosis run (diag_ctx.cp): the
+ * inference, made once, and the Contact key memo of the AORs being
+ * diagnosed. */
+struct diag_cp_state {
+	bool inferred;
+	struct cp_info info;
+	struct cp_keys *keys;
+};
+
+/* c's state, made on first use; NULL without a context or memory. */
+static struct diag_cp_state *cp_state(struct diag_ctx *c)
+{
+	if (c && !c->cp)
+		c->cp = calloc(1, sizeof *c->cp);
+	return c ? c->cp : NULL;
+}
+
+static void cp_keys_free(struct cp_keys *k)
 {
 	if (!k)
 		return;
@@ -153,6 +170,14 @@ void cp_keys_free(struct cp_keys *k)
 	free(k->v);
 	free(k->g);
 	free(k);
+}
+
+void diag_cp_free(struct diag_cp_state *s)
+{
+	if (!s)
+		return;
+	cp_keys_free(s->keys);
+	free(s);
 }
 
 static void keys_clear(struct cp_keys *k)
@@ -172,9 +197,12 @@ static void keys_clear(struct cp_keys *k)
  * other AORs (or it grew large); NULL without memory. */
 static struct cp_keys *keys_for(struct diag_ctx *c)
 {
-	struct cp_keys *k = c->keys;
+	struct diag_cp_state *s = cp_state(c);
+	if (!s)
+		return NULL;
+	struct cp_keys *k = s->keys;
 	if (!k) {
-		k = c->keys = calloc(1, sizeof *k);
+		k = s->keys = calloc(1, sizeof *k);
 		if (!k)
 			return NULL;
 	} else if (k->lo != c->aor_lo || k->hi != c->aor_hi || k->n >= 4096 || k->gn >= 4096) {
@@ -187,9 +215,8 @@ static struct cp_keys *keys_for(struct diag_ctx *c)
 
 static size_t grant_slot(const struct txn *t, int ci, size_t cap)
 {
-	uint64_t h = ((uint64_t)(uintptr_t)t * 0x9E3779B97F4A7C15ULL) ^
-		     ((uint64_t)(unsigned)ci * 0xff51afd7ed558ccdULL);
-	return (size_t)(h ^ h >> 29) & (cap - 1);
+	uint64_t h = diag_hash_mix((uint64_t)(uintptr_t)t ^ diag_hash_mix((uint64_t)(unsigned)ci + 1));
+	return (size_t)h & (cap - 1);
 }
 
 /* The memo entry of (t, ci): found (*hit) or a free one; NULL without memory. */
@@ -228,7 +255,7 @@ static struct cp_grant_memo *grant_memo(struct cp_keys *k, const struct txn *t, 
 
 static size_t key_slot(const char *uri, size_t cap)
 {
-	return (size_t)(((uintptr_t)uri >> 3) * 0x9E3779B97F4A7C15ULL >> 20) & (cap - 1);
+	return (size_t)diag_hash_mix((uint64_t)(uintptr_t)uri) & (cap - 1);
 }
 
 /* The key of uri; *fresh set when it was made for this call only (the
@@ -484,13 +511,14 @@ static void cp_infer_regs(struct cp_info *o, struct txn *const *regs, size_t nre
 const struct cp_info *cp_infer_ctx(struct diag_ctx *c)
 {
 	static const struct cp_info none = { .where = CP_UNKNOWN };
-	if (c->cp)
-		return c->cp;
-	c->cp = calloc(1, sizeof *c->cp);
-	if (!c->cp)
+	struct diag_cp_state *s = cp_state(c);
+	if (!s)
 		return &none;
-	cp_infer_regs(c->cp, c->regs, c->nregs);
-	return c->cp;
+	if (!s->inferred) {
+		cp_infer_regs(&s->info, c->regs, c->nregs);
+		s->inferred = true;
+	}
+	return &s->info;
 }
 
 const char *cp_where_name(enum cp_where w)

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture_point.h - where was the capture taken, and the addressing and
- * timing helpers the part-2 rules share (rules_time.c, rules_nat.c,
- * rules_gb.c).
+ * timing helpers the time, NAT and GB rules share (rules_time.c,
+ * rules_nat.c, rules_gb.c).
  *
  * Owns: the capture-point inference (docs/rules.md, REG-CAPTURE-POINT:
  * the side whose IP is both the packet source of REGISTERs and their Via
  * sent-by is the UA's own host; an RFC 1918 sent-by with a public source
- * means the capture is beyond the UA's NAT), the per-REGISTER NAT tests of
- * §1.6, the granted expiry of one REGISTER transaction, and the time text
- * findings print.  Pure functions over a finished model; no state.
+ * means the capture is beyond the UA's NAT), the per-REGISTER NAT tests
+ * (docs/rules.md, REG-NAT-DETECTED: RFC 3261 §18.2.1 received, RFC 3581
+ * rport), the granted expiry of one REGISTER transaction, and the time
+ * text findings print.  Functions over a finished model; what they cache
+ * during one diagnosis run (the inference, the Contact keys of the AORs
+ * being diagnosed) is struct diag_cp_state, freed by diag_cp_free().
  */
 #ifndef RT_CAPTURE_POINT_H
 #define RT_CAPTURE_POINT_H
@@ -55,7 +58,7 @@ bool cp_sent_by(const struct sip_msg *req, struct rt_addr *out);
 /* Default SIP port of the message's Via transport (5061 for TLS/WSS). */
 int cp_default_port(const struct sip_msg *m);
 
-/* NAT seen on this REGISTER, per §1.6 (what = a short reason, may be NULL):
+/* NAT seen on this REGISTER (what = a short reason, may be NULL):
  * from the wire (sent-by IP != source IP, or UDP source port != Via port),
  * or from its responses (received/rport != sent-by). */
 bool cp_nat_on_req(const struct txn *t, char *what, size_t n);
@@ -70,7 +73,6 @@ bool cp_nat_on_req(const struct txn *t, char *what, size_t n);
 long cp_grant_ctx(struct diag_ctx *c, const struct txn *t, int ci, bool *listed);
 bool cp_contact_match_ctx(struct diag_ctx *c, const struct sip_contact *req_c,
 			  const struct sip_contact *resp_c);
-void cp_keys_free(struct cp_keys *k);
 
 /* 2xx REGISTER that adds/refreshes (not a removal, not a query). */
 bool cp_is_refresh_ok(const struct txn *t);

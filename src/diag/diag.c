@@ -216,14 +216,27 @@ void diag_ctx_free(struct diag_ctx *c)
 	for (size_t i = 0; i < diag_rule_count(); i++)
 		ptr_vec_free(&c->out[i]);
 	free(c->out);
-	free(c->regs);
-	free(c->cp);
-	cp_keys_free(c->keys);
-	free(c->gb_ka);
-	free(c->tmo_others);
-	nat_addr_ix_free(c->addr_ix);
-	free(c->resp_ix);
+	diag_ctx_release(c);
 	free(c);
+}
+
+void diag_ctx_release(struct diag_ctx *c)
+{
+	if (!c)
+		return;
+	free(c->regs);
+	free(c->tmo_others);
+	c->regs = c->tmo_others = NULL;
+	c->nregs = c->ntmo_others = 0;
+	c->any_register = false;
+	diag_cp_free(c->cp);
+	diag_gb_free(c->gb);
+	diag_nat_free(c->nat);
+	diag_resp_free(c->resp);
+	c->cp = NULL;
+	c->gb = NULL;
+	c->nat = NULL;
+	c->resp = NULL;
 }
 
 void diag_ctx_run_aor(struct diag_ctx *c, size_t ai)
@@ -488,115 +501,14 @@ const struct sip_cred *diag_cred_for(const struct txn *t, const struct sip_chal 
 	return any;
 }
 
-/* ---------------------------------------------------------------- raw text */
-
-/* Header section of the raw text: [raw, end). */
-static const char *raw_headers_end(const struct sip_msg *m)
-{
-	/* the dissector already found the empty line: the body starts there */
-	if (m->body && m->body >= m->raw && m->body <= m->raw + m->raw_len)
-		return m->body;
-	const char *p = m->raw, *e = m->raw + m->raw_len;
-	for (const char *q = p; q + 1 < e; q++) {
-		if (q[0] == '\n' && (q[1] == '\n' || (q[1] == '\r' && q + 2 < e && q[2] == '\n')))
-			return q + 1;
-	}
-	return e;
-}
-
-/* Does the line at p (up to e) start with header name `name` followed by
- * optional blanks and ':'?  Returns the value start or NULL. */
-static const char *line_is_header(const char *p, const char *e, const char *name)
-{
-	/* most lines differ in the first letter: skip strlen + strncasecmp
-	 * (|0x20 folds ASCII case; equal names always pass) */
-	if (p >= e || ((unsigned char)*p | 0x20) != ((unsigned char)*name | 0x20))
-		return NULL;
-	size_t nl = strlen(name);
-	if ((size_t)(e - p) <= nl || strncasecmp(p, name, nl) != 0)
-		return NULL;
-	const char *q = p + nl;
-	while (q < e && (*q == ' ' || *q == '\t'))
-		q++;
-	if (q >= e || *q != ':')
-		return NULL;
-	return q + 1;
-}
-
-int diag_raw_count(const struct sip_msg *m, const char *name)
-{
-	if (!m || !m->raw || !name)
-		return 0;
-	const char *e = raw_headers_end(m);
-	int n = 0;
-	const char *p = memchr(m->raw, '\n', (size_t)(e - m->raw));   /* skip start line */
-	while (p && p < e) {
-		p++;
-		if (p < e && line_is_header(p, e, name))
-			n++;
-		p = memchr(p, '\n', (size_t)(e - p));
-	}
-	return n;
-}
-
-void diag_raw_counts(const struct sip_msg *m, const char *const *names, int nn, int *counts)
-{
-	for (int k = 0; k < nn; k++)
-		counts[k] = 0;
-	if (!m || !m->raw)
-		return;
-	const char *e = raw_headers_end(m);
-	const char *p = memchr(m->raw, '\n', (size_t)(e - m->raw));   /* skip start line */
-	while (p && p < e) {
-		p++;
-		/* the first letter (ASCII case folded) rules out most names */
-		unsigned char f = p < e ? (unsigned char)*p | 0x20 : 0;
-		for (int k = 0; p < e && k < nn; k++)
-			if (names[k] && ((unsigned char)names[k][0] | 0x20) == f &&
-			    line_is_header(p, e, names[k]))
-				counts[k]++;
-		p = memchr(p, '\n', (size_t)(e - p));
-	}
-}
-
-const char *diag_raw_header(const struct sip_msg *m, const char *name, const char *compact,
-			    char *buf, size_t n)
-{
-	if (!m || !m->raw || !n)
-		return NULL;
-	const char *e = raw_headers_end(m);
-	const char *p = memchr(m->raw, '\n', (size_t)(e - m->raw));
-	while (p && p < e) {
-		p++;
-		const char *v = p < e ? line_is_header(p, e, name) : NULL;
-		if (!v && compact && p < e)
-			v = line_is_header(p, e, compact);
-		if (v) {
-			while (v < e && (*v == ' ' || *v == '\t'))
-				v++;
-			const char *ve = v;
-			while (ve < e && *ve != '\r' && *ve != '\n')
-				ve++;
-			while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
-				ve--;
-			size_t l = (size_t)(ve - v);
-			if (l >= n)
-				l = n - 1;
-			memcpy(buf, v, l);
-			buf[l] = 0;
-			return buf;
-		}
-		p = memchr(p, '\n', (size_t)(e - p));
-	}
-	return NULL;
-}
+/* ---------------------------------------------------------------- hashing */
 
 uint64_t diag_hash_bytes(uint64_t h, const void *p, size_t n)
 {
 	return rt_fnv64(h, p, n);
 }
 
-static uint64_t mix64(uint64_t x)
+uint64_t diag_hash_mix(uint64_t x)
 {
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdULL;
@@ -608,7 +520,13 @@ uint64_t diag_hash_ip(uint64_t h, const struct rt_addr *a)
 {
 	uint64_t w[2] = { 0, 0 };
 	memcpy(w, a->ip, a->family == 4 ? 4 : 16);
-	return mix64(h ^ mix64(w[0] ^ a->family) ^ mix64(w[1] + 0x9e3779b97f4a7c15ULL));
+	return diag_hash_mix(h ^ diag_hash_mix(w[0] ^ a->family) ^
+			     diag_hash_mix(w[1] + 0x9e3779b97f4a7c15ULL));
+}
+
+uint64_t diag_hash_addr(uint64_t h, const struct rt_addr *a)
+{
+	return diag_hash_mix(diag_hash_ip(h, a) ^ a->port);
 }
 
 size_t diag_group(size_t n, size_t *gid, uint64_t (*hash)(const void *u, size_t i),

@@ -10,7 +10,11 @@
  * profile; rules_capture.c: the input itself;
  * rules_tls.c: TLS not decrypted), diag_run() that runs every rule after
  * model_finish(), diag_list_rules() for --list-rules, the threshold
- * overrides (--rule-opt NAME=VALUE) and the helpers the rule files share.
+ * overrides (--rule-opt NAME=VALUE), struct diag_ctx (one run: the facts
+ * every rule asks, each family's own state behind an opaque pointer,
+ * released by diag_ctx_release()) and the helpers the rule files share.
+ * Rules read SIP through the record's fields (sip_msg.h), never its raw
+ * text.
  *
  * A rule adds findings with diag_emit(): the severity is the rule's, the
  * message is one sentence with the concrete values (captured text escaped),
@@ -164,17 +168,18 @@ const struct diag_rule *diag_rule_find(const char *id);
 /* Rule tables, each ended by an entry with id NULL. */
 extern const struct diag_rule diag_rules_auth[];
 extern const struct diag_rule diag_rules_resp[];
-extern const struct diag_rule diag_rules_time[];   /* rules_time.c (part 2) */
-extern const struct diag_rule diag_rules_nat[];    /* rules_nat.c (part 2) */
-extern const struct diag_rule diag_rules_gb[];     /* rules_gb.c (part 2) */
+extern const struct diag_rule diag_rules_time[];   /* rules_time.c: expiry, refresh, bindings */
+extern const struct diag_rule diag_rules_nat[];    /* rules_nat.c: NAT, capture point, scanners */
+extern const struct diag_rule diag_rules_gb[];     /* rules_gb.c: the GB/T 28181 profile */
 extern const struct diag_rule diag_rules_capture[]; /* rules_capture.c: the input itself */
 extern const struct diag_rule diag_rules_tls[];    /* rules_tls.c */
 
-struct cp_info;
-struct cp_keys;
-struct gb_ka;
-struct nat_addr_ix;
-struct resp_ix;
+/* State private to one rule family, made on its first use in a run and
+ * freed by diag_ctx_release(); opaque here, defined in the family's file. */
+struct diag_cp_state;           /* capture_point.c */
+struct diag_gb_state;           /* rules_gb.c */
+struct diag_nat_state;          /* rules_nat.c */
+struct diag_resp_state;         /* rules_resp.c */
 
 struct diag_ctx {
 	struct model *m;
@@ -192,28 +197,29 @@ struct diag_ctx {
 	bool any_register;              /* a REGISTER transaction, request seen or not */
 	struct txn **tmo_others;        /* other requests that timed out, m->txns order */
 	size_t ntmo_others;
-	struct nat_addr_ix *addr_ix;    /* rules_nat.c: messages by address, NULL until asked */
-	struct resp_ix *resp_ix;        /* rules_resp.c: responses by CSeq, NULL until asked */
-	size_t nresp_ix;
-	struct cp_info *cp;             /* capture point (cp_infer_ctx), NULL until asked */
-	struct cp_keys *keys;           /* capture_point.c: Contact keys of the AOR */
-	int gb_auto_state;              /* rules_gb.c: 0 unknown, 1 none, 2 found */
-	const struct txn *gb_auto;
-	struct gb_ka *gb_ka;            /* rules_gb.c: keepalives by device, NULL until asked */
-	size_t gb_nka;
-	const struct aor_hist *nat_aor; /* rules_nat.c: first NAT transaction of nat_aor */
-	const struct txn *nat_txn;
-	char nat_what[200];
+	/* the families' own state, NULL until the family first asks */
+	struct diag_cp_state *cp;       /* capture point, Contact keys of the AOR */
+	struct diag_gb_state *gb;       /* GB/T 28181 switch, keepalives by device */
+	struct diag_nat_state *nat;     /* messages by address, first NAT transaction */
+	struct diag_resp_state *resp;   /* responses by CSeq */
 	bool provisional;               /* diag_live.c: findings stay on the heap */
 	char esc[8][256];               /* diag_esc() ring */
 	unsigned esc_i;
 };
 
-void nat_addr_ix_free(struct nat_addr_ix *x);   /* rules_nat.c */
+/* Frees what the run computed: the shared facts (regs, tmo_others) and
+ * every family's state, each pointer set to NULL; c itself stays. */
+void diag_ctx_release(struct diag_ctx *c);
+
+/* Each family's free, for diag_ctx_release() only (NULL is ignored). */
+void diag_cp_free(struct diag_cp_state *s);
+void diag_gb_free(struct diag_gb_state *s);
+void diag_nat_free(struct diag_nat_state *s);
+void diag_resp_free(struct diag_resp_state *s);
 
 /* One evaluation: the shared facts of the model as it is now (diag_prepare),
  * the per-rule finding lists; diag_ctx_free() frees what the rule families
- * built lazily too.  diag_ctx_run_aor() runs every DIAG_PER_AOR rule for
+ * built lazily too (diag_ctx_release()).  diag_ctx_run_aor() runs every DIAG_PER_AOR rule for
  * m->aors.v[ai]; its findings wait in c->out[rule index]. */
 struct diag_ctx *diag_ctx_new(struct model *m, const struct diag_opts *o);
 void diag_ctx_free(struct diag_ctx *c);
@@ -271,11 +277,11 @@ bool diag_final_stale(const struct txn *t);
 /* Effective requested expiry of contact i (param, else header); -1 none. */
 long diag_contact_expires(const struct sip_msg *req, int i);
 
+/* Same top-Via sent-by (one UA flow, not a proxy's forwarded copy). */
+bool diag_same_flow(const struct txn *a, const struct txn *b);
 /* The previous / next REGISTER transaction of the same UA flow: same
  * session (AOR, Call-ID) and same top-Via sent-by (so a proxy's forwarded
  * copy in the same capture is another flow).  NULL when none. */
-/* Same top-Via sent-by (one UA flow, not a proxy's forwarded copy). */
-bool diag_same_flow(const struct txn *a, const struct txn *b);
 struct txn *diag_flow_prev(const struct reg_session *s, size_t i);
 struct txn *diag_flow_next(const struct reg_session *s, size_t i);
 size_t diag_flow_next_index(const struct reg_session *s, size_t i);
@@ -288,15 +294,6 @@ const struct sip_cred *diag_first_cred(const struct txn *t);
 /* First challenge of the final response (NULL without). */
 const struct sip_chal *diag_first_chal(const struct txn *t);
 
-/* Value of the first header NAME (or compact form, may be NULL) in the raw
- * message text, whitespace-trimmed, copied into buf; NULL when absent. */
-const char *diag_raw_header(const struct sip_msg *m, const char *name, const char *compact,
-			    char *buf, size_t n);
-/* How many header lines named NAME the raw text has (folded lines count once). */
-int diag_raw_count(const struct sip_msg *m, const char *name);
-/* diag_raw_count() of several names in one pass over the text. */
-void diag_raw_counts(const struct sip_msg *m, const char *const *names, int n, int *counts);
-
 /* Groups items 0..n-1 by a key in one hashed pass (no sort): gid[i] gets
  * the group of item i, groups numbered from 0 in the order of their first
  * item.  Returns the number of groups, (size_t)-1 when out of memory. */
@@ -307,6 +304,11 @@ size_t diag_group(size_t n, size_t *gid, uint64_t (*hash)(const void *u, size_t 
 uint64_t diag_hash_bytes(uint64_t h, const void *p, size_t n);
 /* An address's IP as rt_ip_eq() compares it: family and 4 or 16 bytes. */
 uint64_t diag_hash_ip(uint64_t h, const struct rt_addr *a);
+/* The IP and the port, as rt_addr_eq() compares them. */
+uint64_t diag_hash_addr(uint64_t h, const struct rt_addr *a);
+/* Spreads the bits of x over all 64 (for keys such as pointers, whose low
+ * bits are alike): the first half of MurmurHash3's fmix64. */
+uint64_t diag_hash_mix(uint64_t x);
 
 /* Case-insensitive search (captured text; both may be NULL). */
 bool diag_contains_ci(const char *hay, const char *needle);

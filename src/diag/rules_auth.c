@@ -24,8 +24,8 @@ static const char *code_name(int code)
 static bool sent_creds(const struct txn *t)
 {
 	return diag_has_creds(t) || (t && t->req &&
-		(diag_raw_count(t->req, "Authorization") > 0 ||
-		 diag_raw_count(t->req, "Proxy-Authorization") > 0));
+		(t->req->hlines[SIP_HL_AUTHORIZATION] > 0 ||
+		 t->req->hlines[SIP_HL_PROXY_AUTHORIZATION] > 0));
 }
 
 /* The challenge (401/407) t's credentials answer: the previous transaction
@@ -763,6 +763,7 @@ static void rule_auth_stale_fail(struct diag_ctx *c, const struct diag_rule *r)
 static void rule_auth_malformed(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
+	/* enum sip_hline order */
 	static const char *const names[4] = {
 		"Authorization", "Proxy-Authorization", "WWW-Authenticate", "Proxy-Authenticate",
 	};
@@ -774,21 +775,24 @@ static void rule_auth_malformed(struct diag_ctx *c, const struct diag_rule *r)
 			const struct txn *t = a->txns.v[ti];
 			for (size_t k = 0; k < 1 + t->resps.n; k++) {
 				const struct sip_msg *m = k == 0 ? t->req : t->resps.v[k - 1];
-				if (!m || m->malformed || !m->raw)
+				if (!m || m->malformed)
 					continue;
-				int parsed[4] = { 0 };
+				uint32_t parsed[4] = { 0 };
 				for (int j = 0; j < m->ncreds; j++)
 					parsed[m->creds[j].proxy ? 1 : 0]++;
 				for (int j = 0; j < m->nchals; j++)
 					parsed[m->chals[j].proxy ? 3 : 2]++;
-				int raw[4];
-				diag_raw_counts(m, names, 4, raw);
 				for (int h = 0; h < 4; h++) {
-					if (raw[h] <= parsed[h])
+					if (m->hlines[h] <= parsed[h])
 						continue;
 					if (!n) {
+						/* the first line of the first such header (sip_msg.h) */
 						char v[160];
-						const char *raw = diag_raw_header(m, names[h], NULL, v, sizeof v);
+						const char *raw = NULL;
+						if (m->digest_dropped) {
+							snprintf(v, sizeof v, "%s", m->digest_dropped);
+							raw = v;
+						}
 						snprintf(first, sizeof first, "%s header in frame %llu could not "
 							 "be parsed: '%s'", names[h], (unsigned long long)m->frame,
 							 diag_esc(c, raw));

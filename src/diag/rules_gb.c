@@ -4,7 +4,8 @@
  *
  * Owns: the profile switch (--profile gb28181 via diag_opts.gb28181, or on
  * its own when a REGISTER's From and To users are 20-digit device codes),
- * the rule functions and the table diag_rules_gb.  Conditions and
+ * the rule functions, the table diag_rules_gb and the family's state in a
+ * run (struct diag_gb_state: the switch, keepalives by device).  Conditions and
  * thresholds: docs/rules.md (GB-*), from GB/T 28181-2016 §9.1 (registration)
  * and §9.6 (keepalive).
  * Every GB rule is silent when the profile is off; GB-PROFILE names the
@@ -34,22 +35,49 @@ static int gb_type(const char *s)
 	return gb_code(s) ? (s[10] - '0') * 100 + (s[11] - '0') * 10 + (s[12] - '0') : -1;
 }
 
+/* The family's part of a diagnosis run (diag_ctx.gb), made on first use. */
+struct diag_gb_state {
+	bool auto_done;                 /* auto looked up */
+	const struct txn *auto_txn;     /* the REGISTER that switched the profile on */
+	struct gb_ka *ka;               /* keepalives by device (dev_keepalives) */
+	size_t nka;
+};
+
+static struct diag_gb_state *gb_state(struct diag_ctx *c)
+{
+	if (!c->gb)
+		c->gb = calloc(1, sizeof *c->gb);
+	return c->gb;
+}
+
+void diag_gb_free(struct diag_gb_state *s)
+{
+	if (!s)
+		return;
+	free(s->ka);
+	free(s);
+}
+
 /* The first REGISTER with 20-digit From and To users (auto switch), NULL if
  * none.  Looked up once per diagnosis run: every GB rule asks, per AOR. */
 static const struct txn *gb_auto(struct diag_ctx *c)
 {
-	if (!c->gb_auto_state) {
-		c->gb_auto_state = 1;
-		for (size_t i = 0; i < c->nregs; i++) {
-			const struct txn *t = c->regs[i];
-			if (gb_code(t->req->from_user) && gb_code(t->req->to_user)) {
-				c->gb_auto = t;
-				c->gb_auto_state = 2;
-				break;
-			}
+	struct diag_gb_state *s = gb_state(c);
+	if (s && s->auto_done)
+		return s->auto_txn;
+	const struct txn *found = NULL;
+	for (size_t i = 0; i < c->nregs; i++) {
+		const struct txn *t = c->regs[i];
+		if (gb_code(t->req->from_user) && gb_code(t->req->to_user)) {
+			found = t;
+			break;
 		}
 	}
-	return c->gb_auto;
+	if (s) {
+		s->auto_done = true;
+		s->auto_txn = found;
+	}
+	return found;
 }
 
 static bool gb_on(struct diag_ctx *c)
@@ -386,31 +414,34 @@ static const struct gb_ka *dev_keepalives(struct diag_ctx *c, const char *dev, s
 	*n = 0;
 	if (!dev)
 		return NULL;
-	if (!c->gb_ka) {
-		c->gb_ka = malloc((c->m->txns.n ? c->m->txns.n : 1) * sizeof *c->gb_ka);
-		if (!c->gb_ka)
+	struct diag_gb_state *s = gb_state(c);
+	if (!s)
+		return NULL;
+	if (!s->ka) {
+		s->ka = malloc((c->m->txns.n ? c->m->txns.n : 1) * sizeof *s->ka);
+		if (!s->ka)
 			return NULL;
-		c->gb_nka = 0;
+		s->nka = 0;
 		for (size_t i = 0; i < c->m->txns.n; i++) {
 			const struct txn *t = c->m->txns.v[i];
 			if (is_keepalive(t) && t->req->from_user)
-				c->gb_ka[c->gb_nka++] = (struct gb_ka){ t, i };
+				s->ka[s->nka++] = (struct gb_ka){ t, i };
 		}
-		qsort(c->gb_ka, c->gb_nka, sizeof *c->gb_ka, cmp_ka);
+		qsort(s->ka, s->nka, sizeof *s->ka, cmp_ka);
 	}
-	size_t lo = 0, hi = c->gb_nka;
+	size_t lo = 0, hi = s->nka;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(c->gb_ka[mid].t->req->from_user, dev) < 0)
+		if (strcmp(s->ka[mid].t->req->from_user, dev) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	size_t e = lo;
-	while (e < c->gb_nka && strcmp(c->gb_ka[e].t->req->from_user, dev) == 0)
+	while (e < s->nka && strcmp(s->ka[e].t->req->from_user, dev) == 0)
 		e++;
 	*n = e - lo;
-	return c->gb_ka + lo;
+	return s->ka + lo;
 }
 
 static void rule_keepalive_missing(struct diag_ctx *c, const struct diag_rule *r)

@@ -3,7 +3,9 @@
  * point, NAT, misrouted responses, SIP ALGs, transports, UDP fragmentation
  * and scanners.
  *
- * Owns: the rule functions and the table diag_rules_nat.  Conditions:
+ * Owns: the rule functions, the table diag_rules_nat and the family's
+ * state in a run (struct diag_nat_state: messages by address, the AOR's
+ * first NAT transaction).  Conditions:
  * docs/rules.md; NAT signs per RFC 3261 §18.2.1 (received), RFC 3581 (rport)
  * and RFC 5626 §4.4 (keepalives).  NAT findings say which capture point
  * they assumed (capture_point.c).  One finding per AOR per rule, except
@@ -58,26 +60,48 @@ static bool ip_host_private(const char *host)
 	return rt_ip_parse(b, &x) && rt_ip_is_private(&x);
 }
 
-/* The AOR's first REGISTER showing NAT, and why (what, in the context):
+struct nat_addr_ix;
+
+/* The family's part of a diagnosis run (diag_ctx.nat), made on first use. */
+struct diag_nat_state {
+	struct nat_addr_ix *addr_ix;    /* messages by address, NULL until asked */
+	const struct aor_hist *aor;     /* first_nat_txn()'s answer for aor */
+	const struct txn *txn;
+	char what[200];
+};
+
+static struct diag_nat_state *nat_state(struct diag_ctx *c)
+{
+	if (!c->nat)
+		c->nat = calloc(1, sizeof *c->nat);
+	return c->nat;
+}
+
+/* The AOR's first REGISTER showing NAT, and why (into what, n bytes):
  * two rules ask it of the same AOR one after the other, so it is kept. */
 static const struct txn *first_nat_txn(struct diag_ctx *c, const struct aor_hist *a,
-				       const char **what)
+				       char *what, size_t n)
 {
-	if (c->nat_aor != a) {
-		c->nat_aor = a;
-		c->nat_txn = NULL;
-		c->nat_what[0] = 0;
-		for (size_t i = 0; i < a->txns.n; i++) {
-			const struct txn *t = a->txns.v[i];
-			if (t->req && t->req->via_count == 1 &&
-			    cp_nat_on_req(t, c->nat_what, sizeof c->nat_what)) {
-				c->nat_txn = t;
-				break;
-			}
+	struct diag_nat_state *s = nat_state(c);
+	if (s && s->aor == a) {
+		snprintf(what, n, "%s", s->what);
+		return s->txn;
+	}
+	const struct txn *found = NULL;
+	what[0] = 0;
+	for (size_t i = 0; i < a->txns.n; i++) {
+		const struct txn *t = a->txns.v[i];
+		if (t->req && t->req->via_count == 1 && cp_nat_on_req(t, what, n)) {
+			found = t;
+			break;
 		}
 	}
-	*what = c->nat_what;
-	return c->nat_txn;
+	if (s) {
+		s->aor = a;
+		s->txn = found;
+		snprintf(s->what, sizeof s->what, "%s", what);
+	}
+	return found;
 }
 
 /* The UA's public address as the capture shows it: the source when the
@@ -104,9 +128,8 @@ static void rule_nat_detected(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
 	FOR_EACH_AOR(c, a) {
-		char pb[RT_ADDR_STRLEN], as[400];
-		const char *what;
-		const struct txn *t = first_nat_txn(c, a, &what);
+		char pb[RT_ADDR_STRLEN], as[400], what[200];
+		const struct txn *t = first_nat_txn(c, a, what, sizeof what);
 		if (!t)
 			continue;
 		struct rt_addr pub;
@@ -121,46 +144,9 @@ static void rule_nat_detected(struct diag_ctx *c, const struct diag_rule *r)
 
 /* ---------------------------------------------------------------- REG-NAT-PRIVATE-CONTACT */
 
-/* Header lines of the raw text named name (or compact) containing any of pats. */
-static bool raw_hdr_has(const struct sip_msg *m, const char *name, const char *compact,
-			const char *const *pats, size_t np)
-{
-	if (!m || !m->raw)
-		return false;
-	const char *p = m->raw, *e = m->raw + m->raw_len;
-	const char *nl = memchr(p, '\n', (size_t)(e - p));
-	while (nl && nl + 1 < e) {
-		p = nl + 1;
-		if (*p == '\r' || *p == '\n')
-			break;          /* end of headers */
-		nl = memchr(p, '\n', (size_t)(e - p));
-		const char *le = nl ? nl : e;
-		size_t ll = (size_t)(le - p);
-		const char *names[2] = { name, compact };
-		for (int k = 0; k < 2; k++) {
-			size_t l = names[k] ? strlen(names[k]) : 0;
-			if (!l || ll <= l || strncasecmp(p, names[k], l) != 0)
-				continue;
-			const char *q = p + l;
-			while (q < le && (*q == ' ' || *q == '\t'))
-				q++;
-			if (q >= le || *q != ':')
-				continue;
-			for (size_t j = 0; j < np; j++) {
-				size_t pl = strlen(pats[j]);
-				for (const char *s = q; s + pl <= le; s++)
-					if (strncasecmp(s, pats[j], pl) == 0)
-						return true;
-			}
-		}
-	}
-	return false;
-}
-
 static void rule_nat_private_contact(struct diag_ctx *c, const struct diag_rule *r)
 {
 	(void)r;
-	static const char *const nat_marks[] = { "received=", "alias=", "fs_path", "fs_nat" };
 	FOR_EACH_AOR(c, a) {
 		const struct txn *ex = NULL;
 		const struct sip_contact *exc = NULL;
@@ -179,8 +165,7 @@ static void rule_nat_private_contact(struct diag_ctx *c, const struct diag_rule 
 				if (cp_contact_match_ctx(c, qc, &rs->contacts[k]) &&
 				    ip_host_private(rs->contacts[k].host))
 					rc = &rs->contacts[k];
-			if (!rc || raw_hdr_has(rs, "Contact", "m", nat_marks, 4) ||
-			    diag_raw_count(rs, "Path") > 0)
+			if (!rc || rs->contact_nat_mark || rs->hlines[SIP_HL_PATH] > 0)
 				continue;
 			if (!n) {
 				ex = t;
@@ -260,7 +245,7 @@ struct nat_addr_ix {
 	size_t *msg;                    /* indices into m->msgs */
 };
 
-void nat_addr_ix_free(struct nat_addr_ix *x)
+static void nat_addr_ix_free(struct nat_addr_ix *x)
 {
 	if (!x)
 		return;
@@ -269,12 +254,17 @@ void nat_addr_ix_free(struct nat_addr_ix *x)
 	free(x);
 }
 
+void diag_nat_free(struct diag_nat_state *s)
+{
+	if (!s)
+		return;
+	nat_addr_ix_free(s->addr_ix);
+	free(s);
+}
+
 static struct nat_addr_slot *addr_slot(struct nat_addr_ix *x, const struct rt_addr *a, bool add)
 {
-	uint64_t w[2] = { 0, 0 };
-	memcpy(w, a->ip, a->family == 4 ? 4 : 16);
-	uint64_t h = (w[0] * 0x9e3779b97f4a7c15ULL) ^ ((w[1] + a->family) * 0xff51afd7ed558ccdULL) ^
-		     ((uint64_t)a->port * 0xc2b2ae3d27d4eb4fULL);
+	uint64_t h = diag_hash_addr(DIAG_HASH_INIT, a);
 	size_t i = (size_t)(h ^ h >> 31) & (x->cap - 1);
 	while (x->slot[i].used) {
 		if (rt_addr_eq(&x->slot[i].a, a))
@@ -371,10 +361,8 @@ static void rule_nat_no_keepalive(struct diag_ctx *c, const struct diag_rule *r)
 	double to = diag_param(c, "nat-udp-timeout");
 	int64_t end = c->m->capture_end_ns;
 	FOR_EACH_AOR(c, a) {
-		char ev_txt[200];
-		const char *what;
-		const struct txn *nt = first_nat_txn(c, a, &what);
-		(void)what;
+		char ev_txt[200], what[200];
+		const struct txn *nt = first_nat_txn(c, a, what, sizeof what);
 		if (!nt || nt->req->transport != RT_TP_UDP)
 			continue;
 		double worst = 0;
@@ -407,17 +395,18 @@ static void rule_nat_no_keepalive(struct diag_ctx *c, const struct diag_rule *r)
 			int64_t last = from;
 			double gap = 0;
 			int64_t g_from = from, g_to = until;
-			if (!c->addr_ix)
-				c->addr_ix = addr_ix_build(c->m);
-			const struct nat_addr_slot *as =
-				c->addr_ix ? addr_slot(c->addr_ix, &t->req->src, false) : NULL;
+			struct diag_nat_state *ns = nat_state(c);
+			if (ns && !ns->addr_ix)
+				ns->addr_ix = addr_ix_build(c->m);
+			struct nat_addr_ix *ix = ns ? ns->addr_ix : NULL;
+			const struct nat_addr_slot *as = ix ? addr_slot(ix, &t->req->src, false) : NULL;
 			/* (without the index - out of memory - every message) */
-			size_t nq = c->addr_ix ? (as ? as->n : 0) : c->m->msgs.n;
+			size_t nq = ix ? (as ? as->n : 0) : c->m->msgs.n;
 			for (size_t q = 0; q < nq; q++) {
-				size_t mi = c->addr_ix ? c->addr_ix->msg[as->first + q] : q;
+				size_t mi = ix ? ix->msg[as->first + q] : q;
 				const struct sip_msg *m = c->m->msgs.v[mi];
 				if (m->ts_ns <= from || m->ts_ns >= until ||
-				    (!c->addr_ix && !rt_addr_eq(&m->src, &t->req->src) &&
+				    (!ix && !rt_addr_eq(&m->src, &t->req->src) &&
 				     !rt_addr_eq(&m->dst, &t->req->src)))
 					continue;
 				if (diag_secs(last, m->ts_ns) > gap) {
@@ -810,11 +799,9 @@ static bool sc_src_eq(const void *u, size_t i, size_t j)
 static uint64_t sc_user_hash(const void *u, size_t i)
 {
 	const struct sc_req *q = &((const struct sc_req *)u)[i];
-	const struct rt_addr *a = &q->t->req->src;
-	uint64_t w[2];
-	memcpy(w, a->ip, 16);      /* all 16 bytes: sc_user_eq compares them all */
-	uint64_t h = diag_hash_bytes(DIAG_HASH_INIT, q->user, strlen(q->user));
-	return h ^ (w[0] * 0x9e3779b97f4a7c15ULL) ^ (w[1] + a->family) * 0xff51afd7ed558ccdULL;
+	/* sc_user_eq compares all 16 bytes: addresses it finds equal hash alike */
+	return diag_hash_ip(diag_hash_bytes(DIAG_HASH_INIT, q->user, strlen(q->user)),
+			    &q->t->req->src);
 }
 
 static bool sc_user_eq(const void *u, size_t i, size_t j)

@@ -2,7 +2,8 @@
 /* rules_resp.c - diagnosis rules about the registrar's answers, timeouts,
  * retransmissions and the form of the REGISTER itself.
  *
- * Owns: the rule functions and the table diag_rules_resp.  Conditions:
+ * Owns: the rule functions, the table diag_rules_resp and the family's
+ * state in a run (struct diag_resp_state: responses by CSeq).  Conditions:
  * docs/rules.md; transactions and timers per RFC 3261 §17.1.2 (Timer F),
  * responses §21.
  * Every rule emits at most one finding per AOR (counts and frames
@@ -211,10 +212,11 @@ static void rule_400_420(struct diag_ctx *c, const struct diag_rule *r)
 			continue;
 		const struct sip_msg *rs = f.first->final;
 		char tb[32], d[400], un[200] = "";
-		char ub[160];
-		const char *uns = diag_raw_header(rs, "Unsupported", NULL, ub, sizeof ub);
-		if (uns)
-			snprintf(un, sizeof un, "; Unsupported: %s", diag_esc(c, uns));
+		if (rs->unsupported) {
+			char ub[160];
+			snprintf(ub, sizeof ub, "%s", rs->unsupported);
+			snprintf(un, sizeof un, "; Unsupported: %s", diag_esc(c, ub));
+		}
 		diag_emit(c, a, &f.fr,
 			  f.first->final_status == 400 ?
 			  "Fix the request the server calls malformed (see its reason/P-Registrar-Error)." :
@@ -435,42 +437,62 @@ static int cmp_resp_ix(const void *pa, const void *pb)
 	return a->ts < b->ts ? -1 : a->ts > b->ts;
 }
 
-static bool resp_ix_build(struct diag_ctx *c)
+/* The family's part of a diagnosis run (diag_ctx.resp), made on first use. */
+struct diag_resp_state {
+	struct resp_ix *ix;             /* NULL until a timeout asks */
+	size_t n;
+};
+
+void diag_resp_free(struct diag_resp_state *s)
 {
-	if (c->resp_ix)
-		return true;
-	c->resp_ix = malloc((c->m->msgs.n ? c->m->msgs.n : 1) * sizeof *c->resp_ix);
-	if (!c->resp_ix)
-		return false;
-	c->nresp_ix = 0;
+	if (!s)
+		return;
+	free(s->ix);
+	free(s);
+}
+
+/* The index of c, built on first use; NULL without memory. */
+static const struct diag_resp_state *resp_ix_build(struct diag_ctx *c)
+{
+	if (!c->resp)
+		c->resp = calloc(1, sizeof *c->resp);
+	struct diag_resp_state *s = c->resp;
+	if (!s)
+		return NULL;
+	if (s->ix)
+		return s;
+	s->ix = malloc((c->m->msgs.n ? c->m->msgs.n : 1) * sizeof *s->ix);
+	if (!s->ix)
+		return NULL;
+	s->n = 0;
 	for (size_t k = 0; k < c->m->msgs.n; k++) {
 		const struct sip_msg *q = c->m->msgs.v[k];
 		if (!q->request && q->cseq)
-			c->resp_ix[c->nresp_ix++] = (struct resp_ix){ q->cseq, q->ts_ns, q };
+			s->ix[s->n++] = (struct resp_ix){ q->cseq, q->ts_ns, q };
 	}
-	qsort(c->resp_ix, c->nresp_ix, sizeof *c->resp_ix, cmp_resp_ix);
-	return true;
+	qsort(s->ix, s->n, sizeof *s->ix, cmp_resp_ix);
+	return s;
 }
 
 /* A response with t's CSeq from t's destination to its source within tf
  * after t, on another (or no) Call-ID. */
 static bool answered_elsewhere(struct diag_ctx *c, const struct txn *t, int64_t tf)
 {
-	bool ix = resp_ix_build(c);
-	size_t lo = 0, hi = ix ? c->nresp_ix : c->m->msgs.n;
+	const struct diag_resp_state *ix = resp_ix_build(c);
+	size_t lo = 0, hi = ix ? ix->n : c->m->msgs.n;
 	if (ix) {
 		struct resp_ix key = { t->cseq, t->t_first, NULL };
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
-			if (cmp_resp_ix(&c->resp_ix[mid], &key) < 0)
+			if (cmp_resp_ix(&ix->ix[mid], &key) < 0)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		hi = c->nresp_ix;
+		hi = ix->n;
 	}
 	for (size_t k = lo; k < hi; k++) {
-		const struct sip_msg *q = ix ? c->resp_ix[k].m : c->m->msgs.v[k];
+		const struct sip_msg *q = ix ? ix->ix[k].m : c->m->msgs.v[k];
 		if (ix && (q->cseq != t->cseq || q->ts_ns - t->t_first > tf))
 			break;
 		if (!q->request && q->cseq && q->cseq == t->cseq &&

@@ -214,7 +214,7 @@ enum aor_state {
 	AOR_TIMEOUT,
 };
 
-/* Diagnosis results (filled by the diagnosis issue; empty until then). */
+/* Diagnosis results: findings, added by diag_run() (src/diag/diag.h). */
 enum finding_sev { SEV_INFO = 0, SEV_WARN, SEV_ERR, SEV_CRIT };
 
 /* What a finding says about the failure (docs/rules.md, "Which finding is
