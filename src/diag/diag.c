@@ -160,11 +160,12 @@ double diag_param(const struct diag_ctx *c, const char *name)
 static void diag_prepare(struct diag_ctx *c)
 {
 	struct model *m = c->m;
-	c->regs = malloc((m->txns.n ? m->txns.n : 1) * sizeof *c->regs);
-	c->tmo_others = malloc((m->txns.n ? m->txns.n : 1) * sizeof *c->tmo_others);
+	size_t n = m->txns.n - c->txn_lo;
+	c->regs = malloc((n ? n : 1) * sizeof *c->regs);
+	c->tmo_others = malloc((n ? n : 1) * sizeof *c->tmo_others);
 	if (!c->regs || !c->tmo_others)
 		return;
-	for (size_t i = 0; i < m->txns.n; i++) {
+	for (size_t i = c->txn_lo; i < m->txns.n; i++) {
 		struct txn *t = m->txns.v[i];
 		if (!diag_is_register(t)) {
 			if (t->req && t->outcome == TXN_TIMEOUT)
@@ -194,6 +195,11 @@ static void run_rule(struct diag_ctx *c, size_t ix, const struct diag_rule *r)
 
 struct diag_ctx *diag_ctx_new(struct model *m, const struct diag_opts *o)
 {
+	return diag_ctx_new_since(m, o, INT64_MIN);
+}
+
+struct diag_ctx *diag_ctx_new_since(struct model *m, const struct diag_opts *o, int64_t since_ns)
+{
 	struct diag_ctx *c = calloc(1, sizeof *c);
 	size_t nr = diag_rule_count();
 	if (!c)
@@ -205,6 +211,19 @@ struct diag_ctx *diag_ctx_new(struct model *m, const struct diag_opts *o)
 	}
 	c->m = m;
 	c->o = o;
+	if (since_ns != INT64_MIN) {
+		/* from the end back to the first older one: arrival order is time
+		 * order but for an input given out of order, whose start then
+		 * ends the window early (a provisional view only) */
+		size_t k = m->msgs.n;
+		while (k > 0 && ((const struct sip_msg *)m->msgs.v[k - 1])->ts_ns >= since_ns)
+			k--;
+		c->msg_lo = k;
+		k = m->txns.n;
+		while (k > 0 && ((const struct txn *)m->txns.v[k - 1])->t_first >= since_ns)
+			k--;
+		c->txn_lo = k;
+	}
 	diag_prepare(c);
 	return c;
 }

@@ -110,10 +110,14 @@ void diag_run(struct model *m, const struct diag_opts *o);
  * the callback at once.  At the end diag_live_end() drops the provisional
  * findings, diag_run() evaluates everything as a batch (the truth), and
  * diag_live_reconcile() reports the provisional findings the batch did not
- * confirm (withdrawn).  Capture-wide rules (scanner, banned, the capture
- * point, ...) run over everything seen so far at most every 5 s of
- * capture time: their findings are reported, not kept on the AORs.  REGTRACE_DIAG=batch (main.c) turns all this off: the test
- * aid that shows both give the same findings. */
+ * confirm (withdrawn).  The facts shared across AORs (the REGISTERs, the
+ * messages by address and CSeq, the capture point) cover a sliding window
+ * of the last 2 x Timer F; the capture-wide rules (scanner, banned, ...)
+ * run over that window at most every 5 s of capture time, and their
+ * findings are reported, not kept on the AORs.  REGTRACE_DIAG=batch
+ * (main.c) turns all this off and REGTRACE_DIAG=every evaluates before
+ * every message over everything: the test aids that show the findings at
+ * the end are the same. */
 struct diag_live;
 enum diag_live_ev {
 	DIAG_LIVE_NEW,                  /* a finding not reported before (or changed) */
@@ -203,6 +207,7 @@ struct diag_ctx {
 	struct diag_nat_state *nat;     /* messages by address, first NAT transaction */
 	struct diag_resp_state *resp;   /* responses by CSeq */
 	bool provisional;               /* diag_live.c: findings stay on the heap */
+	size_t msg_lo, txn_lo;          /* m->msgs and m->txns from here on (diag_ctx_new_since) */
 	char esc[8][256];               /* diag_esc() ring */
 	unsigned esc_i;
 };
@@ -222,6 +227,11 @@ void diag_resp_free(struct diag_resp_state *s);
  * built lazily too (diag_ctx_release()).  diag_ctx_run_aor() runs every DIAG_PER_AOR rule for
  * m->aors.v[ai]; its findings wait in c->out[rule index]. */
 struct diag_ctx *diag_ctx_new(struct model *m, const struct diag_opts *o);
+/* The same over a window (diag_live.c): the shared facts and the families'
+ * indexes of messages cover only what came at or after since_ns (the
+ * AORs' own histories stay whole), so an evaluation costs what the window
+ * holds, not the whole capture. */
+struct diag_ctx *diag_ctx_new_since(struct model *m, const struct diag_opts *o, int64_t since_ns);
 void diag_ctx_free(struct diag_ctx *c);
 void diag_ctx_run_aor(struct diag_ctx *c, size_t ai);
 /* Every capture-wide rule (DIAG_CAPTURE) over all AORs. */

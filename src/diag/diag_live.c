@@ -23,6 +23,7 @@
 #define DL_STEP_NS  1000000000LL   /* a checkpoint at most once per second of capture time */
 #define DL_LIVE_NS  500000000LL    /* live: every half second of wall clock */
 #define DL_WIDE_NS  5000000000LL   /* capture-wide rules: at most every 5 s of capture time */
+#define DL_WINDOW_NS (2 * MODEL_TIMER_F_NS)
 
 struct dl_seen {
 	uint64_t key;                  /* 0: free slot */
@@ -273,7 +274,12 @@ void diag_live_eval(struct diag_live *l, struct model *m)
 	 * if it ended here (and near that end they hold back, as at the end) */
 	int64_t end = m->capture_end_ns;
 	m->capture_end_ns = m->now_ns;
-	struct diag_ctx *c = diag_ctx_new(m, l->o);
+	/* the shared facts over the last 2 x Timer F only: what the rules
+	 * compare a just-ended attempt with is that recent, and an evaluation
+	 * then costs the window, not the capture so far (the end-of-run batch
+	 * sees everything) */
+	struct diag_ctx *c = l->every ? diag_ctx_new(m, l->o)
+				      : diag_ctx_new_since(m, l->o, m->now_ns - DL_WINDOW_NS);
 	size_t nr = diag_rule_count();
 	size_t keep = 0;
 	for (size_t q = 0; c && q < l->nq; q++) {

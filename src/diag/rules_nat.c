@@ -278,22 +278,23 @@ static struct nat_addr_slot *addr_slot(struct nat_addr_ix *x, const struct rt_ad
 	return &x->slot[i];
 }
 
-static struct nat_addr_ix *addr_ix_build(const struct model *m)
+static struct nat_addr_ix *addr_ix_build(const struct model *m, size_t lo)
 {
 	struct nat_addr_ix *x = calloc(1, sizeof *x);
 	if (!x)
 		return NULL;
+	size_t n = m->msgs.n - lo;
 	x->cap = 16;
-	while (x->cap < 4 * m->msgs.n)
+	while (x->cap < 4 * n)
 		x->cap *= 2;
 	x->slot = calloc(x->cap, sizeof *x->slot);
-	x->msg = malloc((2 * m->msgs.n + 1) * sizeof *x->msg);
+	x->msg = malloc((2 * n + 1) * sizeof *x->msg);
 	if (!x->slot || !x->msg) {
 		nat_addr_ix_free(x);
 		return NULL;
 	}
 	for (int pass = 0; pass < 2; pass++) {
-		for (size_t k = 0; k < m->msgs.n; k++) {
+		for (size_t k = lo; k < m->msgs.n; k++) {
 			const struct sip_msg *q = m->msgs.v[k];
 			struct nat_addr_slot *s = addr_slot(x, &q->src, true);
 			struct nat_addr_slot *d = rt_addr_eq(&q->src, &q->dst) ? NULL :
@@ -397,7 +398,7 @@ static void rule_nat_no_keepalive(struct diag_ctx *c, const struct diag_rule *r)
 			int64_t g_from = from, g_to = until;
 			struct diag_nat_state *ns = nat_state(c);
 			if (ns && !ns->addr_ix)
-				ns->addr_ix = addr_ix_build(c->m);
+				ns->addr_ix = addr_ix_build(c->m, c->msg_lo);
 			struct nat_addr_ix *ix = ns ? ns->addr_ix : NULL;
 			const struct nat_addr_slot *as = ix ? addr_slot(ix, &t->req->src, false) : NULL;
 			/* (without the index - out of memory - every message) */

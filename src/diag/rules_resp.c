@@ -461,11 +461,11 @@ static const struct diag_resp_state *resp_ix_build(struct diag_ctx *c)
 		return NULL;
 	if (s->ix)
 		return s;
-	s->ix = malloc((c->m->msgs.n ? c->m->msgs.n : 1) * sizeof *s->ix);
+	s->ix = malloc((c->m->msgs.n - c->msg_lo + 1) * sizeof *s->ix);
 	if (!s->ix)
 		return NULL;
 	s->n = 0;
-	for (size_t k = 0; k < c->m->msgs.n; k++) {
+	for (size_t k = c->msg_lo; k < c->m->msgs.n; k++) {
 		const struct sip_msg *q = c->m->msgs.v[k];
 		if (!q->request && q->cseq)
 			s->ix[s->n++] = (struct resp_ix){ q->cseq, q->ts_ns, q };
