@@ -10,16 +10,27 @@
  *                         content (gzip/zstd/lz4/xz decompressed on the fly;
  *                         pcapng by our block reader), classic pcap by libpcap
  *                         (over the decompressing stream when compressed)
- * Prints "packets N bytes B secs S" (S: CLOCK_MONOTONIC around open + read).
+ * Prints "packets N bytes B secs S cpu C" (S: CLOCK_MONOTONIC around open +
+ * read; C: user + system CPU seconds of the same).
  * Build: bench/readers.sh (cc -O2 ... src/input/capfile.c -lpcap -lz -lzstd -llz4 -llzma).
  */
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "capfile.h"
+
+/* user + system CPU seconds so far: steadier than wall time on a shared machine */
+static double cpu_s(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 
 static double now_s(void)
 {
@@ -62,7 +73,7 @@ int main(int argc, char **argv)
 	char err[PCAP_ERRBUF_SIZE > 256 ? PCAP_ERRBUF_SIZE : 256] = "";
 	uint64_t np = 0, nb = 0, chk = 0;
 	int rc = 0;
-	double t0 = now_s();
+	double t0 = now_s(), c0 = cpu_s();
 	if (!strcmp(argv[1], "pcap")) {
 		pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
 		if (!p) {
@@ -109,7 +120,7 @@ int main(int argc, char **argv)
 			rc = pcap_loop_count(p, &np, &nb, &chk);
 		}
 	}
-	printf("packets %llu bytes %llu secs %.3f (check %llu)\n", (unsigned long long)np,
-	       (unsigned long long)nb, now_s() - t0, (unsigned long long)(chk & 0xff));
+	printf("packets %llu bytes %llu secs %.3f cpu %.3f (check %llu)\n", (unsigned long long)np,
+	       (unsigned long long)nb, now_s() - t0, cpu_s() - c0, (unsigned long long)(chk & 0xff));
 	return rc;
 }

@@ -12,7 +12,9 @@
 # forms: the workload (classic pcap), `editcap -F pcapng`, `gzip -c`, `zstd -c`.
 # Runs are interleaved round-robin after one warm-up read of each file (page
 # cache); each cell is the median of N runs with min-max, from the programs'
-# own clock (CLOCK_MONOTONIC around open + read, so process start is left out).
+# own clocks around open + read (process start left out): wall time
+# (CLOCK_MONOTONIC), and CPU time (user + system), which the other work on a
+# shared machine disturbs less.
 # Every run's packet count is checked against capinfos' count of the workload:
 # a reader that reads fewer packets is marked, not averaged in.
 # The two programs are built here, not by the main build (libwiretap is GPL-2+
@@ -97,14 +99,14 @@ RNAMES=("libpcap floor" "our reader" "libwiretap")
 
 for f in "${FILES[@]}"; do cat "$f" > /dev/null; done   # warm the page cache
 declare -A T
-run1() {   # run1 READER FILE -> prints secs, or "n/a" / "short:N"
+run1() {   # run1 READER FILE -> prints WALL:CPU seconds, or "n/a" / "short:N"
 	local out
 	case $1 in
 	pcap|capf) out=$("$OUT/readcount" "$1" "$2" 2>/dev/null) ;;
 	wtap) [ $WTAP = 1 ] || { echo n/a; return; }; out=$("$OUT/wtapcount" "$2" 2>/dev/null) ;;
 	esac
 	local n s
-	n=$(awk '{ print $2 }' <<< "$out"); s=$(awk '{ print $6 }' <<< "$out")
+	n=$(awk '{ print $2 }' <<< "$out"); s=$(awk '{ print $6 ":" $8 }' <<< "$out")
 	if [ -z "$n" ]; then echo n/a
 	elif [ "$n" != "$WANT" ]; then echo "short:$n"
 	else echo "$s"
@@ -119,20 +121,23 @@ for r in $(seq "$RUNS"); do
 	done
 done
 
-cell() {   # median (min-max) of the run times, or what went wrong
+cell() {   # cell RUNS FIELD: median (min-max) of field 1 (wall) or 2 (CPU), or what went wrong
 	local v=$1
 	case $v in *n/a*) echo "n/a"; return ;; *short:*) echo "SHORT ($(tr ' ' '\n' <<< "$v" | grep -m1 short: | cut -d: -f2) pkts)"; return ;; esac
-	tr ' ' '\n' <<< "$v" | grep . | sort -g | awk '{ a[NR] = $1 } END {
+	tr ' ' '\n' <<< "$v" | grep . | cut -d: -f"$2" | sort -g | awk '{ a[NR] = $1 } END {
 		m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
 		printf "%.3f s (%.3f-%.3f)", m, a[1], a[NR] }'
 }
 hr() { printf '%-10s %9s  %-22s %-22s %-22s\n' "$@"; }
-echo
-echo "Readers on $WORKLOAD ($WANT packets), median (min-max) of $RUNS runs, read only"
-hr "form" "size" "${RNAMES[0]}" "${RNAMES[1]}" "${RNAMES[2]}"
-for i in "${!FILES[@]}"; do
-	sz=$(stat -c %s "${FILES[$i]}" | awk '{ printf "%.0f MB", $1 / 1e6 }')
-	hr "${NAMES[$i]}" "$sz" "$(cell "${T[$i,pcap]}")" "$(cell "${T[$i,capf]}")" "$(cell "${T[$i,wtap]}")"
+for k in 1 2; do
+	echo
+	echo "Readers on $WORKLOAD ($WANT packets), read only: $( [ $k = 1 ] && echo wall || echo CPU) time," \
+		"median (min-max) of $RUNS runs"
+	hr "form" "size" "${RNAMES[0]}" "${RNAMES[1]}" "${RNAMES[2]}"
+	for i in "${!FILES[@]}"; do
+		sz=$(stat -c %s "${FILES[$i]}" | awk '{ printf "%.0f MB", $1 / 1e6 }')
+		hr "${NAMES[$i]}" "$sz" "$(cell "${T[$i,pcap]}" $k)" "$(cell "${T[$i,capf]}" $k)" "$(cell "${T[$i,wtap]}" $k)"
+	done
 done
 echo "(libpcap reads neither gzip nor zstd: n/a there; a SHORT cell read fewer than $WANT packets)"
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(pcap-config --version 2>/dev/null || echo libpcap) $(dpkg-query -W -f='libwiretap ${Version}' libwiretap-dev 2>/dev/null)"

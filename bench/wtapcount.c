@@ -6,7 +6,8 @@
  * Owns nothing in regtrace: wtap_open_offline(FILE) by content (every format
  * and compression Wireshark reads), wtap_read() every record, count packets
  * and captured bytes (each packet's bytes summed, as readcount.c does).
- * Prints "packets N bytes B secs S" (S: CLOCK_MONOTONIC around open + read).
+ * Prints "packets N bytes B secs S cpu C" (S: CLOCK_MONOTONIC around open +
+ * read; C: user + system CPU seconds of the same).
  * Written for the Wireshark 4.0 API (Debian 12); the API changes between
  * major versions.
  * Build: bench/readers.sh (cc -O2 -I/usr/include/wireshark $(glib-2.0 cflags)
@@ -14,10 +15,20 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <wiretap/wtap.h>
 #include <wsutil/wslog.h>
+
+/* user + system CPU seconds so far: steadier than wall time on a shared machine */
+static double cpu_s(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 
 static double now_s(void)
 {
@@ -35,7 +46,7 @@ int main(int argc, char **argv)
 	/* without ws_log_init the library logs every record at debug level */
 	ws_log_init("wtapcount", NULL);
 	ws_log_set_level(LOG_LEVEL_WARNING);
-	double t0 = now_s();
+	double t0 = now_s(), c0 = cpu_s();
 	wtap_init(FALSE);
 	int err = 0;
 	gchar *err_info = NULL;
@@ -72,7 +83,7 @@ int main(int argc, char **argv)
 	ws_buffer_free(&buf);
 	wtap_close(w);
 	wtap_cleanup();
-	printf("packets %llu bytes %llu secs %.3f (check %llu)\n", (unsigned long long)np,
-	       (unsigned long long)nb, now_s() - t0, (unsigned long long)(chk & 0xff));
+	printf("packets %llu bytes %llu secs %.3f cpu %.3f (check %llu)\n", (unsigned long long)np,
+	       (unsigned long long)nb, now_s() - t0, cpu_s() - c0, (unsigned long long)(chk & 0xff));
 	return rc;
 }
