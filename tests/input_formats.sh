@@ -20,13 +20,13 @@
 #     inputs that do not overlap are read in the given order, checked on
 #     mergecap -a's file (concatenated) the same way.
 . "$(dirname "$0")/tap.sh"
-plan 31
+plan 32
 tmp=$(tmpdir)
 trap 'rm -rf "$tmp"' EXIT
 g=$tmp/gen
 if ! "$PYTHON3" "$RT_SRC/tests/capgen_input.py" "$g" 2>"$tmp/gen.err"; then
 	diag "$(cat "$tmp/gen.err")"
-	while [ "$_tap_n" -lt 31 ]; do fail "capgen_input.py failed"; done
+	while [ "$_tap_n" -lt 32 ]; do fail "capgen_input.py failed"; done
 	exit 0
 fi
 have_ts=0
@@ -239,4 +239,22 @@ else
 fi
 n=$(grep -c 'early.pcap starts 645.010 s before' "$tmp/ap.err")
 is "$n" 1 "the time going back at early.pcap is said once on stderr"
+# findings as they happen across the rewind: the --jsonl finding lines are
+# the batch's (--json) - none lost, none made up on the wrong clock
+fl() { "$PYTHON3" -c '
+import json, sys
+text = sys.stdin.read()
+try:
+    rows = json.loads(text)["findings"]          # --json: one document
+except ValueError:
+    rows = [json.loads(l) for l in text.splitlines() if l.strip()]   # --jsonl lines
+print("\n".join(sorted("%s %s %s" % (f["rule"], f.get("aor"), f["frames"]) for f in rows
+                        if f.get("type", "finding") == "finding")))'; }
+"$RT_BIN" -r "$g/late.pcap" -r "$g/early.pcap" --jsonl 2>/dev/null | grep '"type":"finding"' | fl > "$tmp/ap.jl"
+"$RT_BIN" -r "$g/late.pcap" -r "$g/early.pcap" --json=- 2>/dev/null | fl > "$tmp/ap.js"
+if [ -s "$tmp/ap.js" ] && cmp -s "$tmp/ap.js" "$tmp/ap.jl"; then
+	pass "late early --jsonl: the $(wc -l < "$tmp/ap.js") findings written are the batch's"
+else
+	fail "late early --jsonl: findings differ from --json's"; diff "$tmp/ap.js" "$tmp/ap.jl" | head | sed 's/^/# /'
+fi
 tap_done
