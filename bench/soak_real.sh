@@ -32,7 +32,8 @@ if [ "$INNER" = 0 ]; then
 	[ "$main_cps" -ge 1 ] || { echo "soak.sh --real: SOAK_TPS too low for SOAK_ERR_CPS=$SOAK_ERR_CPS" >&2; exit 2; }
 	# soak.sh appends /soak to BENCH_OUT again inside
 	BENCH_OUT=$(dirname "$BENCH_OUT")
-	export RT_BIN RT_SHARED=$(readlink -f "$RT_SHARED") BENCH_OUT SOAK_TPS SOAK_SECS SOAK_USERS SOAK_ERR_CPS SOAK_KAM_MEM
+	RT_SHARED=$(readlink -f "$RT_SHARED")
+	export RT_BIN RT_SHARED BENCH_OUT SOAK_TPS SOAK_SECS SOAK_USERS SOAK_ERR_CPS SOAK_KAM_MEM
 	exec unshare -n -- "$0" --real-inner --sample "$SAMPLE"
 fi
 
