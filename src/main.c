@@ -137,7 +137,7 @@ static void usage(FILE *f)
 		"inputs:\n"
 		"  -r FILE          read a pcap or pcapng file ('-' = stdin), compressed or not; may\n"
 		"                   repeat, or be a quoted glob ('dir/*.pcap*'): read as one capture,\n"
-		"                   merged by time\n"
+		"                   merged by time where the files overlap, else in the given order\n"
 		"  --no-merge       several -r: read one after the other, not merged by time\n"
 		"  -i IFACE         capture live on IFACE ('any' for all); may repeat\n"
 		"  -c COUNT         stop after COUNT packets\n"
@@ -310,6 +310,14 @@ static void on_icmp(void *user, const struct icmp_evt *e)
 	struct app *a = user;
 	if (a->model)
 		model_add_icmp(a->model, e);
+}
+
+/* The next input starts before those read so far end (see model_rewind). */
+static void on_rewind(void *user, int64_t seg_end_ns)
+{
+	struct app *a = user;
+	if (a->model)
+		model_rewind(a->model, seg_end_ns);
 }
 
 static void tui_stats_of(const struct app *a, const struct cap_result *r, struct tui_stats *ts)
@@ -1029,7 +1037,8 @@ static int finish_outputs(struct app *a)
 	int rc = 0;
 	if (!a->model)
 		return 0;
-	model_finish(a->model, a->res.last_ts_ns);
+	/* after a rewind: the last input's own end (the model keeps the rest) */
+	model_finish(a->model, a->res.rewinds ? a->res.seg_last_ts_ns : a->res.last_ts_ns);
 	struct json_capture c;
 	struct json_capture_file *f = calloc((size_t)a->res.ninputs + 1, sizeof *f);
 	if (!f)
@@ -1227,6 +1236,8 @@ int main(int argc, char **argv)
 	}
 	a.cap.after_open = drop_root;
 	a.cap.after_open_ctx = &a;
+	a.cap.on_rewind = on_rewind;
+	a.cap.rewind_user = &a;
 
 	struct dis_callbacks cb = { .on_msg = on_msg, .on_icmp = on_icmp, .user = &a };
 	if (start_outputs(&a))

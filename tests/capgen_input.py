@@ -14,6 +14,10 @@ Writes into DIR:
                     reason phrase, beside canonical ones
   rot1.pcap rot2.pcap  a rotated pair whose times overlap (merge by time)
   rot3.pcap         follows rot2 without overlap
+  early.pcap late.pcap  do not overlap (late starts 600 s after early
+                    began): read in the given order; REGISTER flows of
+                    eight users, each with another outcome (200, 401 then
+                    200, 404, unanswered until Timer F, unanswered at the end)
 Each SIP message is stated in DIR/NAME.expect as "label<TAB>Call-ID" lines
 in capture order, worked out here from what was written (not by a reader).
 """
@@ -198,6 +202,49 @@ def rotated():
     return files
 
 
+def reg_msg(start, user, cseq, expires=None, tag='', auth=False):
+    """A REGISTER or a response of user's one Call-ID (RFC 3261 §10.2)."""
+    cid = 'ap-' + user
+    contact = '<sip:%s@10.0.1.1>' % user + (';expires=%d' % expires if expires else '')
+    h = [('Via', 'SIP/2.0/UDP 10.0.1.1:5060;branch=z9hG4bK%s%d' % (cid, cseq)),
+         ('From', '<sip:%s@lab.local>;tag=f%s' % (user, user)),
+         ('To', '<sip:%s@lab.local>' % user + tag), ('Call-ID', cid),
+         ('CSeq', '%d REGISTER' % cseq), ('Contact', contact)]
+    if auth:
+        h.append(('Authorization', 'Digest username="%s", realm="lab.local", nonce="n1", '
+                  'uri="sip:lab.local", response="00112233445566778899aabbccddeeff"' % user))
+    return bytes(sip_build(start, h))
+
+
+def apart():
+    """early.pcap and late.pcap: (seconds from the file's start, to the
+    registrar?, message).  Outcomes are the reader's to work out (tests/
+    apart_expect.py does it from tshark's list)."""
+    R, OK, C401, NF = ('REGISTER sip:lab.local SIP/2.0', 'SIP/2.0 200 OK',
+                       'SIP/2.0 401 Unauthorized', 'SIP/2.0 404 Not Found')
+    retrans = [0, 0.5, 1.5, 3.5, 7.5, 11.5, 15.5, 19.5, 23.5, 27.5, 31.5]  # T1 doubling to T2 (§17.1.2.2)
+    early = [(0, R, 'alice', 1), (0.01, C401, 'alice', 1), (0.1, R, 'alice', 2),
+             (0.11, OK, 'alice', 2, 3600)]
+    early += [(1 + d, R, 'bob', 1) for d in retrans]
+    early += [(40, R, 'carol', 1), (40.01, OK, 'carol', 1, 60), (41, R, 'ivan', 1)]
+    late = [(0, R, 'dave', 1), (0.01, OK, 'dave', 1, 3600), (1, R, 'erin', 1), (1.01, NF, 'erin', 1)]
+    late += [(2 + d, R, 'frank', 1) for d in retrans]
+    late += [(45, R, 'gina', 1), (45.01, C401, 'gina', 1)]
+    files = {}
+    for name, t0, flows in (('early', 0, early), ('late', 600, late)):
+        frames, expect = [], []
+        for ev in sorted(flows, key=lambda e: e[0]):
+            t, start, user = ev[0], ev[1], ev[2]
+            req = start.startswith('REGISTER')
+            data = reg_msg(start, user, ev[3], ev[4] if len(ev) > 4 else None,
+                           '' if req else ';tag=r' + user, auth=req and ev[3] == 2)
+            a, b = ('10.0.1.1', '10.0.1.2') if req else ('10.0.1.2', '10.0.1.1')
+            frames.append((T0 + int((t0 + t) * 10**9), eth(udp_ip(a, b, 5060, 5060, data))))
+            expect.append(('REGISTER' if req else start[8:], 'ap-' + user))
+        files[name] = (pcap_bytes(frames, LINKTYPE_ETHERNET), expect)
+    return files
+
+
 def main():
     d = sys.argv[1]
     os.makedirs(d, exist_ok=True)
@@ -215,6 +262,8 @@ def main():
     data, exp = lenient()
     write('lenient.pcap', data, exp)
     for name, (data, exp) in rotated().items():
+        write(name + '.pcap', data, exp)
+    for name, (data, exp) in apart().items():
         write(name + '.pcap', data, exp)
 
 

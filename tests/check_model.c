@@ -300,6 +300,39 @@ START_TEST(txn_timeout_32s)
 }
 END_TEST
 
+START_TEST(txn_rewind)
+{
+	/* The second input starts 1000 s before the first ended (read in the
+	 * given order): with the first input settled at its end, Timer F of
+	 * the second runs on its own clock.  First input (t = 1000 .. 1001):
+	 * bob's REGISTER, one copy, no answer: the capture ended < 32 s
+	 * after it, so unknown (§17.1.2.2: Timer F never expired in it). */
+	struct model *m = model_new(NULL);
+	model_add_msg(m, reg(1000.0, "b1", 1, "z9hG4bKb", "bob", "bob@10.0.0.1", 3600, NULL));
+	model_rewind(m, SEC(T0 + 1001.0));
+	ck_assert_int_eq(txn_at(m, 0)->outcome, TXN_UNKNOWN);
+	/* second input (t = 0 .. 40): alice answered after 0.1 s is final
+	 * although the first input's clock was 1000 s ahead; carol's single
+	 * copy at 1 s is a timeout once a packet 32 s later is read (t = 40) */
+	model_add_msg(m, reg(0.0, "a1", 1, "z9hG4bKa", "alice", "alice@10.0.0.1", 3600, NULL));
+	model_add_msg(m, reg(1.0, "c1", 1, "z9hG4bKc", "carol", "carol@10.0.0.1", 3600, NULL));
+	model_add_msg(m, resp(0.1, 200, "a1", 1, "z9hG4bKa", "alice",
+			      "Contact: <sip:alice@10.0.0.1>;expires=3600\n"));
+	ck_assert_int_eq(txn_at(m, 1)->outcome, TXN_FINAL);
+	ck_assert_int_eq(txn_at(m, 2)->outcome, TXN_PENDING);
+	model_add_msg(m, reg(40.0, "d1", 1, "z9hG4bKd", "dave", "dave@10.0.0.1", 3600, NULL));
+	ck_assert_int_eq(txn_at(m, 2)->outcome, TXN_TIMEOUT);
+	/* the end: the last input's own end (40 s) for Timer F - dave's copy
+	 * is unknown, not a timeout against t = 1001 - and the latest time of
+	 * both (1001 s) for the grants: alice's 3600 s runs to 3600.1 */
+	model_finish(m, SEC(T0 + 40.0));
+	ck_assert_int_eq(txn_at(m, 3)->outcome, TXN_UNKNOWN);
+	ck_assert_int_eq(aor(m, "sip:alice@lab")->state, AOR_REGISTERED);
+	ck_assert(m->capture_end_ns == SEC(T0 + 1001.0));
+	model_free(m);
+}
+END_TEST
+
 START_TEST(txn_end_of_capture)
 {
 	/* capture ends at 2 s: 3 unanswered copies = timeout, 2 = unknown */
@@ -511,6 +544,7 @@ static Suite **rt_suites(void)
 	tcase_add_test(tc, txn_ack_non2xx);
 	tcase_add_test(tc, txn_timeout_32s);
 	tcase_add_test(tc, txn_end_of_capture);
+	tcase_add_test(tc, txn_rewind);
 	tcase_add_test(tc, reg_attempt_linking);
 	tcase_add_test(tc, reg_rejected_and_failed);
 	tcase_add_test(tc, reg_deregister_and_expiry);

@@ -121,6 +121,8 @@ static void handle(struct dis_ctx *d, const struct cap_opts *o, struct cap_resul
 		r->first_ts_ns = pi->ts_ns;
 	if (pi->ts_ns > r->last_ts_ns)
 		r->last_ts_ns = pi->ts_ns;
+	if (pi->ts_ns > r->seg_last_ts_ns)
+		r->seg_last_ts_ns = pi->ts_ns;
 	if (o->pass2) {
 		if (wsel_frame_on(o->wsel, pi->file, pi->frame) &&
 		    pw_write(o->writer, pi->linktype, ts, h->caplen, h->len, data) == 0)
@@ -238,7 +240,7 @@ struct src {
 	int64_t ts;
 	struct pkt_info pi;
 	int rc;                       /* of the last read: 1 packet, 0 end, < 0 error */
-	bool quiet;                   /* -w's second pass: said the first time */
+	bool quiet;                   /* -w's second pass or the time scan: the real pass says it */
 };
 
 /* Open input i by content.  0 opened, 1 unreadable (said), 2 fatal. */
@@ -276,7 +278,8 @@ static int src_open(struct src *s, int i, char *const *files, FILE *fp, const st
 		s->p = pcap_open_offline_with_tstamp_precision(files[i], PCAP_TSTAMP_PRECISION_NANO, err);
 	if (!s->p) {
 		snprintf(in->error, sizeof in->error, "%s", err);
-		fprintf(stderr, "regtrace: %s: cannot read: %s\n", files[i], err);
+		if (!s->quiet)
+			fprintf(stderr, "regtrace: %s: cannot read: %s\n", files[i], err);
 		r->unreadable = true;
 		return 1;
 	}
@@ -424,33 +427,59 @@ static void src_close(struct src *s, struct cap_result *r)
 	s->ng = false;
 }
 
-/* Several inputs as one capture, by time (mergecap's order; on equal times
- * the earlier input first), frames numbered per file. */
-static int read_merged(char *const *files, int nfiles, const struct cap_opts *o,
-		       struct dis_ctx *d, struct cap_result *r)
+/* Time goes back between two units of input (several inputs read in the
+ * given order, the next starting before what was read ends): said once per
+ * boundary, counted, and told to the consumer so the model settles what
+ * the inputs before left open as if the capture had ended there. */
+static void rewind_at(const struct cap_opts *o, struct cap_result *r, const char *name, int64_t ts)
 {
-	struct src *ss = calloc((size_t)nfiles, sizeof *ss);
+	int64_t back = r->seg_last_ts_ns - ts;
+	if (!o->pass2)
+		fprintf(stderr, "regtrace: %s starts %lld.%03lld s before the inputs read so far end "
+			"(they do not overlap: read in the given order); what they left open is settled "
+			"as at the end of a capture\n", name, (long long)(back / 1000000000),
+			(long long)(back % 1000000000 / 1000000));
+	r->rewinds++;
+	if (o->on_rewind && !o->pass2)
+		o->on_rewind(o->rewind_user, r->seg_last_ts_ns);
+	r->seg_last_ts_ns = 0;
+}
+
+/* Inputs ix[0..n) as one capture, by time (mergecap's order; on equal
+ * times the earlier input first), frames numbered per file.  fp: the one
+ * input is that stream.  0, or 2 fatal; *opened counts what opened. */
+static int read_unit(const int *ix, int n, char *const *files, FILE *fp, const struct cap_opts *o,
+		     struct dis_ctx *d, struct cap_result *r, int *opened)
+{
+	struct src *ss = calloc((size_t)n, sizeof *ss);
 	if (!ss)
 		return 2;
-	int opened = 0, rc = 0;
-	for (int i = 0; i < nfiles && !rc; i++) {
-		int orc = src_open(&ss[i], i, files, NULL, o, r);
+	int rc = 0;
+	for (int k = 0; k < n && !rc; k++) {
+		int i = ix[k];
+		int orc = src_open(&ss[k], i, files, fp, o, r);
+		if (orc != 1)
+			++*opened;
 		if (orc == 2)
 			rc = 2;
 		else if (orc == 0)
-			opened++, src_next(&ss[i], o, &r->inputs[i]);
+			src_next(&ss[k], o, &r->inputs[i]);
 		else
-			ss[i].rc = 0;
-		if (ss[i].rc == -2)
+			ss[k].rc = 0;
+		if (ss[k].rc == -2)
 			rc = 2;
 	}
+	bool first = true;
 	while (!rc) {
 		struct src *best = NULL;
-		for (int i = 0; i < nfiles; i++)
-			if (ss[i].rc == 1 && (!best || ss[i].ts < best->ts))
-				best = &ss[i];
+		for (int k = 0; k < n; k++)
+			if (ss[k].rc == 1 && (!best || ss[k].ts < best->ts))
+				best = &ss[k];
 		if (!best)
 			break;
+		if (first && r->packets && best->ts < r->seg_last_ts_ns)
+			rewind_at(o, r, files[best->i], best->ts);
+		first = false;
 		src_handle(best, d, o, r);
 		if ((o->max_packets && r->packets >= o->max_packets) || (o->stop && *o->stop))
 			break;
@@ -458,43 +487,144 @@ static int read_merged(char *const *files, int nfiles, const struct cap_opts *o,
 		if (best->rc == -2)
 			rc = 2;
 	}
-	for (int i = 0; i < nfiles; i++)
-		if (ss[i].p || ss[i].ng)
-			src_close(&ss[i], r);
+	for (int k = 0; k < n; k++)
+		if (ss[k].p || ss[k].ng)
+			src_close(&ss[k], r);
 	free(ss);
-	return rc ? rc : opened ? 0 : 2;
+	return rc;
 }
 
-/* The files in order or merged, or (fp set: nfiles is 1) one stream. */
+/* An input's packet times, from a first pass: no filter, no -w, nothing
+ * said (the real pass says it).  any: at least one packet. */
+struct span {
+	int64_t lo, hi;
+	int i;
+	bool any;
+};
+
+static void span_scan(int i, char *const *files, int nfiles, volatile sig_atomic_t *stop,
+		      struct span *sp)
+{
+	struct cap_opts qo = { .pass2 = true };   /* quiet, nothing dissected */
+	struct cap_result qr = { .ninputs = nfiles };
+	struct src s;
+	*sp = (struct span){ .i = i };
+	qr.inputs = calloc((size_t)nfiles, sizeof *qr.inputs);
+	if (!qr.inputs)
+		return;
+	if (src_open(&s, i, files, NULL, &qo, &qr) == 0) {
+		for (src_next(&s, &qo, &qr.inputs[i]); s.rc == 1 && !(stop && *stop);
+		     src_next(&s, &qo, &qr.inputs[i])) {
+			if (!sp->any || s.ts < sp->lo)
+				sp->lo = s.ts;
+			if (!sp->any || s.ts > sp->hi)
+				sp->hi = s.ts;
+			sp->any = true;
+		}
+		src_close(&s, &qr);
+	}
+	cap_result_free(&qr);
+}
+
+static int span_cmp(const void *pa, const void *pb)
+{
+	const struct span *a = pa, *b = pb;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return a->i - b->i;
+}
+
+/* Several inputs: the units read one after the other.  Inputs whose times
+ * overlap, directly or through others, are one unit merged by time (what
+ * mergecap does); units that do not overlap are read in the order given,
+ * each where its first input stands (what mergecap -a does).  A file is
+ * read twice for this (its times first).  Standard input cannot be:
+ * with "-" among them everything is merged by time.  unit_of[i]: input
+ * i's unit, numbered in reading order; returns the number of units. */
+static int plan_units(char *const *files, int nfiles, volatile sig_atomic_t *stop, int *unit_of)
+{
+	for (int i = 0; i < nfiles; i++)
+		if (!strcmp(files[i], "-")) {
+			for (int j = 0; j < nfiles; j++)
+				unit_of[j] = 0;
+			return 1;
+		}
+	struct span *sp = calloc((size_t)nfiles, sizeof *sp);
+	int *comp = calloc((size_t)nfiles, sizeof *comp), *rank = calloc((size_t)nfiles, sizeof *rank);
+	if (!sp || !comp || !rank) {
+		free(sp), free(comp), free(rank);
+		for (int j = 0; j < nfiles; j++)
+			unit_of[j] = 0;
+		return 1;
+	}
+	for (int i = 0; i < nfiles; i++)
+		span_scan(i, files, nfiles, stop, &sp[i]);
+	/* components of the overlap relation: sorted by start, an input
+	 * joins the current one when it starts before the latest end in it;
+	 * an input without packets is a unit of its own */
+	int ncomp = 0;
+	for (int i = 0; i < nfiles; i++)
+		if (!sp[i].any)
+			comp[i] = ncomp++;
+	qsort(sp, (size_t)nfiles, sizeof *sp, span_cmp);
+	int64_t hi = 0;
+	bool open = false;
+	for (int k = 0; k < nfiles; k++) {
+		if (!sp[k].any)
+			continue;
+		if (!open || sp[k].lo >= hi) {
+			ncomp++;
+			hi = sp[k].hi;
+			open = true;
+		} else if (sp[k].hi > hi) {
+			hi = sp[k].hi;
+		}
+		comp[sp[k].i] = ncomp - 1;
+	}
+	/* units in the order of their first input */
+	for (int c = 0; c < ncomp; c++)
+		rank[c] = -1;
+	int nunits = 0;
+	for (int i = 0; i < nfiles; i++) {
+		if (rank[comp[i]] < 0)
+			rank[comp[i]] = nunits++;
+		unit_of[i] = rank[comp[i]];
+	}
+	free(sp), free(comp), free(rank);
+	return nunits;
+}
+
+/* The files merged or (--no-merge) in order, or (fp set: nfiles is 1)
+ * one stream. */
 static int read_inputs(char *const *files, FILE *fp, int nfiles, const struct cap_opts *o,
 		       struct dis_ctx *d, struct cap_result *r)
 {
 	int opened = 0, rc = 0;
 	r->inputs = calloc((size_t)nfiles, sizeof *r->inputs);
-	if (!r->inputs)
+	int *unit_of = calloc((size_t)nfiles, sizeof *unit_of), *ix = calloc((size_t)nfiles, sizeof *ix);
+	if (!r->inputs || !unit_of || !ix) {
+		free(unit_of), free(ix);
 		return 2;
+	}
 	r->ninputs = nfiles;
 	if (o->wsel && !o->pass2 && d)
 		dis_set_parts_hook(d, wsel_parts, o->wsel);
+	int nunits = nfiles;
 	if (nfiles > 1 && !o->no_merge)
-		return read_merged(files, nfiles, o, d, r);
-	for (int i = 0; i < nfiles && !rc; i++) {
-		struct src s;
-		int orc = src_open(&s, i, files, fp, o, r);
-		if (orc == 1)
-			continue;
-		opened++;
-		if (orc == 0) {
-			for (src_next(&s, o, &r->inputs[i]); s.rc == 1; src_next(&s, o, &r->inputs[i])) {
-				src_handle(&s, d, o, r);
-				if ((o->max_packets && r->packets >= o->max_packets) || (o->stop && *o->stop))
-					break;
-			}
-		}
-		if (orc == 2 || s.rc == -2)
-			rc = 2;
-		src_close(&s, r);
+		nunits = plan_units(files, nfiles, o->stop, unit_of);
+	else
+		for (int i = 0; i < nfiles; i++)
+			unit_of[i] = i;
+	for (int u = 0; u < nunits && !rc; u++) {
+		int n = 0;
+		for (int i = 0; i < nfiles; i++)
+			if (unit_of[i] == u)
+				ix[n++] = i;
+		rc = read_unit(ix, n, files, fp, o, d, r, &opened);
+		if ((o->max_packets && r->packets >= o->max_packets) || (o->stop && *o->stop))
+			break;
 	}
+	free(unit_of), free(ix);
 	return rc ? rc : opened ? 0 : 2;
 }
 

@@ -43,6 +43,11 @@ struct cap_opts {
 	void *after_open_ctx;
 	bool no_merge;            /* several -r: one after the other, not merged by time */
 	volatile sig_atomic_t *stop; /* files: set (by another thread) to stop reading early */
+	/* Several -r read in the given order (they do not overlap, or
+	 * --no-merge) and the next starts before what was read ends: called
+	 * before its first packet with the latest time read so far. */
+	void (*on_rewind)(void *user, int64_t seg_end_ns);
+	void *rewind_user;
 	char *const *more_ifaces; /* live: further -i interfaces after the first */
 	int n_more_ifaces;
 };
@@ -79,6 +84,8 @@ struct cap_result {
 	uint64_t written;         /* packets written with -w */
 	uint64_t pcap_drops;      /* live: kernel/interface drops (pcap_stats, read every second) */
 	int64_t first_ts_ns, last_ts_ns;
+	uint32_t rewinds;         /* times time went back between inputs (on_rewind) */
+	int64_t seg_last_ts_ns;   /* the latest time since the last rewind */
 	bool unreadable;          /* some input could not be opened at all */
 	bool damaged;             /* some input was truncated/damaged */
 	bool interrupted;
@@ -97,7 +104,9 @@ void cap_progress(const struct cap_result *r, uint64_t *packets, double *fractio
  * it to flush output); may be NULL. */
 typedef void (*cap_tick_fn)(void *user, const struct cap_result *r);
 
-/* Read the files in order; returns 0, or 2 when nothing could be read. */
+/* Read the files: those whose times overlap merged by time (mergecap), the
+ * others in the given order (all in order with no_merge); returns 0, or 2
+ * when nothing could be read. */
 int cap_read_files(char *const *files, int nfiles, const struct cap_opts *o,
 		   struct dis_ctx *d, struct cap_result *r);
 /* -w with a selection, reading files: the inputs again, in the same order

@@ -16,7 +16,7 @@
  * at most, ~10 s) wait here instead of overflowing the kernel's buffer. */
 #define PIPE_LIVE_DEPTH 1024
 
-enum pipe_kind { PIPE_MSG, PIPE_ICMP };
+enum pipe_kind { PIPE_MSG, PIPE_ICMP, PIPE_REWIND };
 
 /* An ICMP event outlives its packet here: its strings are copied. */
 struct pipe_icmp {
@@ -29,6 +29,7 @@ struct pipe_item {
 	union {
 		struct sip_msg *msg;
 		struct pipe_icmp *icmp;
+		int64_t seg_end_ns;     /* PIPE_REWIND */
 	} u;
 };
 
@@ -60,6 +61,7 @@ struct pipe {
 	const char *iface;          /* live: cap_live() instead of cap_read_files() */
 	volatile sig_atomic_t *stop;
 	const struct cap_opts *copt;
+	struct cap_opts ropt;       /* files: *copt with the rewind queued in order */
 	struct dis_ctx *dis;
 	struct cap_result *res;
 	int rc;
@@ -73,6 +75,9 @@ static void deliver(struct pipe *p, struct pipe_item *it)
 {
 	if (it->kind == PIPE_MSG) {
 		p->consumer.on_msg(p->consumer.user, it->u.msg);
+	} else if (it->kind == PIPE_REWIND) {
+		if (p->copt->on_rewind)
+			p->copt->on_rewind(p->copt->rewind_user, it->u.seg_end_ns);
 	} else {
 		if (p->consumer.on_icmp)
 			p->consumer.on_icmp(p->consumer.user, &it->u.icmp->e);
@@ -161,6 +166,13 @@ static void prod_icmp(void *user, const struct icmp_evt *e)
 	put(p, (struct pipe_item){ .kind = PIPE_ICMP, .u.icmp = c });
 }
 
+/* A rewind between inputs travels with the messages, so the consumer sees
+ * it after the last message of the inputs before and before the next's. */
+static void prod_rewind(void *user, int64_t seg_end_ns)
+{
+	put(user, (struct pipe_item){ .kind = PIPE_REWIND, .u.seg_end_ns = seg_end_ns });
+}
+
 struct pipe *pipe_new(const struct dis_callbacks *consumer)
 {
 	struct pipe *p = calloc(1, sizeof *p);
@@ -214,7 +226,7 @@ static void *reader(void *arg)
 	if (p->iface)
 		p->rc = cap_live(p->iface, p->copt, p->dis, p->res, p->stop, reader_tick, p);
 	else
-		p->rc = cap_read_files(p->files, p->nfiles, p->copt, p->dis, p->res);
+		p->rc = cap_read_files(p->files, p->nfiles, &p->ropt, p->dis, p->res);
 	dis_flush(p->dis);
 	pthread_mutex_lock(&p->mu);
 	if (p->cur->n) {
@@ -329,6 +341,9 @@ int pipe_read_files(struct pipe *p, char *const *files, int nfiles, const struct
 	p->files = files;
 	p->nfiles = nfiles;
 	p->copt = o;
+	p->ropt = *o;
+	p->ropt.on_rewind = prod_rewind;
+	p->ropt.rewind_user = p;
 	p->dis = d;
 	p->res = r;
 	pthread_t thr;

@@ -377,15 +377,38 @@ void model_advance(struct model *m, int64_t now_ns)
 	txn_sweep(m, m->now_ns);
 }
 
+void model_rewind(struct model *m, int64_t seg_end_ns)
+{
+	if (!m || m->finished)
+		return;
+	struct model_priv *p = m->priv;
+	if (seg_end_ns > m->now_ns)
+		m->now_ns = seg_end_ns;
+	txn_sweep(m, m->now_ns);
+	txn_finish(m);
+	/* nothing is pending now; the finished transactions leave the key map
+	 * (their Timer J deadlines are on the old clock) */
+	mdl_map_free(&p->txn_by_key);
+	p->exp_n = p->exp_head = 0;
+	p->pending.n = p->pending_head = 0;
+	if (m->now_ns > p->rewind_end)
+		p->rewind_end = m->now_ns;
+	m->now_ns = 0;
+}
+
 void model_finish(struct model *m, int64_t capture_end_ns)
 {
 	if (!m || m->finished)
 		return;
+	/* after a rewind capture_end_ns is the last input's own end: Timer F
+	 * runs on its clock, bindings and rules on the latest time of all */
 	if (capture_end_ns > m->now_ns)
 		m->now_ns = capture_end_ns;
-	m->capture_end_ns = m->now_ns;
 	txn_sweep(m, m->now_ns);
 	txn_finish(m);
+	if (m->priv->rewind_end > m->now_ns)
+		m->now_ns = m->priv->rewind_end;
+	m->capture_end_ns = m->now_ns;
 	reg_finish(m);
 	m->finished = true;
 	/* Correlation is over: the ingest-only indexes go now, so the

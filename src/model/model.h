@@ -325,6 +325,14 @@ void model_add_icmp(struct model *m, const struct icmp_evt *e);
 /* Capture ended at capture_end_ns (last packet's time; 0 = last message's):
  * settles timeouts, attempts, bindings, AOR states and summaries. */
 void model_finish(struct model *m, int64_t capture_end_ns);
+/* Time goes back: the next input (several, read in the given order) starts
+ * before seg_end_ns, the latest time of those before.  What they left open
+ * is settled as model_finish settles it at seg_end_ns (Timer F up to there,
+ * then timeout or unknown), transaction matching starts afresh and capture
+ * time restarts, so the next input's transactions time out on their own
+ * clock.  Attempts, bindings and AOR states carry on; model_finish judges
+ * bindings at the latest time of all inputs. */
+void model_rewind(struct model *m, int64_t seg_end_ns);
 void model_free(struct model *m);
 
 /* Live capture: no packet came, but the wall clock (which is the live

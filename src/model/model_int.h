@@ -57,6 +57,7 @@ struct model_priv {
 	uint64_t heap_objs;             /* objects/arrays/strings that went to malloc
 					   although there is a store: model_free walks */
 	uint64_t heap_msgs;             /* records not in the store (sip_msg_free needed) */
+	int64_t rewind_end;             /* latest time of the inputs before a rewind */
 };
 
 /* model.c */
