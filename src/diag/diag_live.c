@@ -139,7 +139,10 @@ bool diag_live_due(struct diag_live *l, const struct model *m, int64_t next_ts, 
 	}
 	/* capture time and message count, never the wall clock: the same file
 	 * gives the same lines */
-	return next_ts - l->last_ts >= DL_STEP_NS && m->msgs.n - l->last_msgs >= m->msgs.n / 4;
+	/* time going back (an input given before an earlier one, model_rewind)
+	 * starts the steps afresh */
+	return (next_ts - l->last_ts >= DL_STEP_NS || next_ts < l->last_ts) &&
+	       m->msgs.n - l->last_msgs >= m->msgs.n / 4;
 }
 
 /* ---------------------------------------------------------------- reported findings */
@@ -265,7 +268,7 @@ void diag_live_eval(struct diag_live *l, struct model *m)
 			enqueue(l, (uint32_t)(i + 1));
 	/* the capture-wide rules read everything seen: their pass grows with
 	 * the capture, so it waits twenty times as long as it took */
-	bool wide = m->now_ns - l->last_wide >= DL_WIDE_NS &&
+	bool wide = (m->now_ns - l->last_wide >= DL_WIDE_NS || m->now_ns < l->last_wide) &&
 		    (l->every || t0 - l->last_wide_wall >= 20 * l->wide_cost_ns);
 	if (!l->nq && !wide)
 		return;
