@@ -702,12 +702,16 @@ static void w_binding(struct json_out *j, const struct binding *b)
 	w_obj_end(j);
 }
 
-static void finding_fields(struct json_out *j, const struct finding *f)
+/* A finding's fields; without its words (with_text false) what names it
+ * in a finding_withdrawn line: rule, severity, frames, aor. */
+static void finding_fields_(struct json_out *j, const struct finding *f, bool with_text)
 {
 	w_key(j, "rule"); w_str(j, f->rule);
 	w_key(j, "severity"); w_name(j, finding_sev_name(f->sev));
-	w_key(j, "message"); w_str(j, f->message);
-	w_key(j, "fix"); w_str(j, f->fix);
+	if (with_text) {
+		w_key(j, "message"); w_str(j, f->message);
+		w_key(j, "fix"); w_str(j, f->fix);
+	}
 	w_key(j, "frames");
 	w_arr(j);
 	for (size_t i = 0; i < f->nframes; i++)
@@ -716,6 +720,11 @@ static void finding_fields(struct json_out *j, const struct finding *f)
 	if (f->aor) {
 		w_key(j, "aor"); w_str(j, f->aor->aor);
 	}
+}
+
+static void finding_fields(struct json_out *j, const struct finding *f)
+{
+	finding_fields_(j, f, true);
 }
 
 static void reg_fields(struct json_out *j, const struct aor_hist *a, bool multi_file)
@@ -1441,16 +1450,7 @@ void jsonl_finding_withdrawn(struct json_out *j, const struct finding *f)
 	if (!j || !f)
 		return;
 	line_begin(j, "finding_withdrawn");
-	w_key(j, "rule"); w_str(j, f->rule);
-	w_key(j, "severity"); w_name(j, finding_sev_name(f->sev));
-	w_key(j, "frames");
-	w_arr(j);
-	for (size_t i = 0; i < f->nframes; i++)
-		w_int(j, (long long)f->frames[i]);
-	w_arr_end(j);
-	if (f->aor) {
-		w_key(j, "aor"); w_str(j, f->aor->aor);
-	}
+	finding_fields_(j, f, false);
 	line_end(j);
 }
 
