@@ -891,6 +891,8 @@ static int start_outputs(struct app *a)
 	}
 	if (every)
 		diag_live_every(a->dl);
+	if (a->use_tui || every)
+		diag_live_keep(a->dl);
 	if (a->mt || a->dl) {
 		a->mo_next = mo;
 		mo.on_attempt_done = app_attempt;

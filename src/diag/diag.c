@@ -212,17 +212,34 @@ struct diag_ctx *diag_ctx_new_since(struct model *m, const struct diag_opts *o, 
 	c->m = m;
 	c->o = o;
 	if (since_ns != INT64_MIN) {
-		/* from the end back to the first older one: arrival order is time
-		 * order but for an input given out of order, whose start then
-		 * ends the window early (a provisional view only) */
-		size_t k = m->msgs.n;
-		while (k > 0 && ((const struct sip_msg *)m->msgs.v[k - 1])->ts_ns >= since_ns)
-			k--;
-		c->msg_lo = k;
-		k = m->txns.n;
-		while (k > 0 && ((const struct txn *)m->txns.v[k - 1])->t_first >= since_ns)
-			k--;
-		c->txn_lo = k;
+		/* binary searches: arrival order is time order (but for an input
+		 * given out of order, where the window is then only roughly
+		 * placed: a provisional view), and a walk would read every record
+		 * of the window back from the store */
+		size_t lo = 0, hi = m->msgs.n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (((const struct sip_msg *)m->msgs.v[mid])->ts_ns < since_ns)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		c->msg_lo = lo;
+		lo = 0, hi = m->txns.n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (((const struct txn *)m->txns.v[mid])->t_first < since_ns)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		c->txn_lo = lo;
+		/* and at most the last DIAG_WINDOW_MAX of each: at 10k messages/s
+		 * 64 s are 640k, whose indexes would cost more than the rules */
+		if (m->msgs.n - c->msg_lo > DIAG_WINDOW_MAX)
+			c->msg_lo = m->msgs.n - DIAG_WINDOW_MAX;
+		if (m->txns.n - c->txn_lo > DIAG_WINDOW_MAX / 2)
+			c->txn_lo = m->txns.n - DIAG_WINDOW_MAX / 2;
 	}
 	diag_prepare(c);
 	return c;

@@ -113,7 +113,8 @@ void diag_run(struct model *m, const struct diag_opts *o);
  * confirm (withdrawn).  The facts shared across AORs (the REGISTERs, the
  * messages by address and CSeq, the capture point) cover a sliding window
  * of the last 2 x Timer F; the capture-wide rules (scanner, banned, ...)
- * run over that window at most every 5 s of capture time, and their
+ * run over that window at most every 5 s of capture time in a live
+ * capture (reading a file, at the end only), and their
  * findings are reported, not kept on the AORs.  REGTRACE_DIAG=batch
  * (main.c) turns all this off and REGTRACE_DIAG=every evaluates before
  * every message over everything: the test aids that show the findings at
@@ -131,8 +132,8 @@ struct diag_live *diag_live_new(const struct diag_opts *o, diag_live_fn fn, void
 void diag_live_touch(struct diag_live *l, const struct aor_hist *a);
 /* A checkpoint is due before a message of time next_ts goes to the model:
  * reading a file, when it is 1 s after the last checkpoint and the model
- * has a quarter more messages (so all evaluations together cost a bounded
- * multiple of one batch).  Before the message, because the one that moves
+ * has half as many messages again (so all evaluations together cost about
+ * two of the window; never the wall clock, so a file gives the same lines).  Before the message, because the one that moves
  * time on is typically the first of an AOR's next attempt, which would
  * keep that AOR open.  Live, every half second of wall clock unless the
  * last evaluation took more than a tenth of that. */
@@ -141,6 +142,9 @@ void diag_live_eval(struct diag_live *l, struct model *m);
 /* Test aid (REGTRACE_DIAG=every): a checkpoint before every message, so
  * even a capture of a few milliseconds is evaluated as it goes. */
 void diag_live_every(struct diag_live *l);
+/* The provisional findings stay on their AORs (a->findings, a->cause) for
+ * a screen to show; without it they are reported and freed. */
+void diag_live_keep(struct diag_live *l);
 /* Before diag_run(): provisional findings off the AORs. */
 void diag_live_end(struct diag_live *l, struct model *m);
 /* After diag_run(): DIAG_LIVE_WITHDRAWN for what it did not confirm. */
@@ -232,6 +236,7 @@ struct diag_ctx *diag_ctx_new(struct model *m, const struct diag_opts *o);
  * AORs' own histories stay whole), so an evaluation costs what the window
  * holds, not the whole capture. */
 struct diag_ctx *diag_ctx_new_since(struct model *m, const struct diag_opts *o, int64_t since_ns);
+#define DIAG_WINDOW_MAX 65536   /* messages in such a window at most (transactions: half) */
 void diag_ctx_free(struct diag_ctx *c);
 void diag_ctx_run_aor(struct diag_ctx *c, size_t ai);
 /* Every capture-wide rule (DIAG_CAPTURE) over all AORs. */

@@ -54,6 +54,8 @@ struct diag_live {
 	uint64_t last_msgs;
 	int64_t last_wall, cost_ns;    /* live: when, and how long, the last one */
 	bool every;                    /* diag_live_every(): before every message */
+	bool live;                     /* the last diag_live_due() was for a live capture */
+	bool keep;                     /* diag_live_keep(): provisional findings stay on the AORs */
 	struct diag_live_stats st;
 	const struct finding **conf;   /* diag_live_reconcile(): confirmed, sorted by address */
 	size_t nconf;
@@ -75,6 +77,12 @@ struct diag_live *diag_live_new(const struct diag_opts *o, diag_live_fn fn, void
 	l->fn = fn;
 	l->user = user;
 	return l;
+}
+
+void diag_live_keep(struct diag_live *l)
+{
+	if (l)
+		l->keep = true;
 }
 
 void diag_live_every(struct diag_live *l)
@@ -130,6 +138,7 @@ bool diag_live_due(struct diag_live *l, const struct model *m, int64_t next_ts, 
 {
 	if (!l || !m || m->finished)
 		return false;
+	l->live = live;
 	if (l->every)
 		return next_ts != l->last_ts || m->msgs.n != l->last_msgs;
 	if (live) {
@@ -142,7 +151,7 @@ bool diag_live_due(struct diag_live *l, const struct model *m, int64_t next_ts, 
 	/* time going back (an input given before an earlier one, model_rewind)
 	 * starts the steps afresh */
 	return (next_ts - l->last_ts >= DL_STEP_NS || next_ts < l->last_ts) &&
-	       m->msgs.n - l->last_msgs >= m->msgs.n / 4;
+	       m->msgs.n - l->last_msgs >= m->msgs.n / 2;
 }
 
 /* ---------------------------------------------------------------- reported findings */
@@ -266,10 +275,11 @@ void diag_live_eval(struct diag_live *l, struct model *m)
 	for (size_t i = 0; i < m->aors.n && i < l->nflag; i++)
 		if (l->next_exp[i] && l->next_exp[i] <= m->now_ns)
 			enqueue(l, (uint32_t)(i + 1));
-	/* the capture-wide rules read everything seen: their pass grows with
-	 * the capture, so it waits twenty times as long as it took */
+	/* the capture-wide rules (live only: reading a file, their findings
+	 * come at the end, seconds later) read the whole window: their pass
+	 * waits twenty times as long as it took */
 	bool wide = (m->now_ns - l->last_wide >= DL_WIDE_NS || m->now_ns < l->last_wide) &&
-		    (l->every || t0 - l->last_wide_wall >= 20 * l->wide_cost_ns);
+		    ((l->live && t0 - l->last_wide_wall >= 20 * l->wide_cost_ns) || l->every);
 	if (!l->nq && !wide)
 		return;
 	l->st.evals++;
@@ -315,6 +325,10 @@ void diag_live_eval(struct diag_live *l, struct model *m)
 		diag_rank_cause(a);
 		for (size_t k = 0; k < a->findings.n; k++)
 			report(l, a->findings.v[k], ordinal_in(a->findings.v, k));
+		/* kept for a screen only: --jsonl has written them, and on the
+		 * heap 100k AORs' findings would be tens of MB */
+		if (!l->keep)
+			drop_provisional(l, a);
 	}
 	l->nq = c ? keep : 0;
 	bool did_wide = c && wide;
