@@ -52,6 +52,7 @@ struct tui {
 	/* message view */
 	int mtop;
 	struct timespec last_draw;
+	double tick_cost;           /* seconds the last tui_tick() redraw took (lists + screen) */
 	bool quit;
 };
 
