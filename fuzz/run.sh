@@ -23,7 +23,7 @@ libs="$(pkg-config --libs libosip2 zlib nettle 2>/dev/null || echo -losipparser2
 dsrc=$(ls "$src"/dissectors/*.c "$src"/dissectors/record/*.c)
 # fuzz_pcapfile runs a file as -r does: the capture layer, the store, the
 # model, the rules and the outputs too (everything below main.c and ui/)
-fsrc=$(ls "$src"/src/input/capture.c "$src"/src/input/capfile.c "$src"/src/store/*.c "$src"/src/model/*.c "$src"/src/auth/*.c \
+fsrc=$(ls "$src"/src/input/capture.c "$src"/src/input/capfile.c "$src"/src/input/pcapw.c "$src"/src/input/wsel.c "$src"/src/store/*.c "$src"/src/model/*.c "$src"/src/auth/*.c \
 	"$src"/src/diag/*.c "$src"/src/output/*.c "$src"/src/util/*.c)
 fflags="$(for d in input store model auth diag output util; do printf ' -I%s' "$src/src/$d"; done)"
 zlibs="$(pkg-config --libs libzstd liblz4 liblzma 2>/dev/null || echo -lzstd -llz4 -llzma)"
