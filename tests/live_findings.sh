@@ -85,16 +85,7 @@ else
 	T new-session -d -s rt -x 100 -y 30 \
 		"env LANG=C.UTF-8 $RT_BIN -i lo 'udp port 5060' 2>$tmp/tui.err; echo \"EXITED rc=\$?\"; sleep 60"
 	screen() { T capture-pane -p -t rt; }
-	wait_for() { # wait_for TEXT [TENTHS]
-		i=0
-		while [ $i -lt "${2:-50}" ]; do
-			screen > "$tmp/screen" 2>/dev/null
-			grep -qF -- "$1" "$tmp/screen" && return 0
-			sleep 0.1
-			i=$((i + 1))
-		done
-		return 1
-	}
+	wait_for() { screen_wait "$@"; }   # tap.sh
 	if wait_for "LIVE"; then pass "live screen up"; else fail "live screen up"; fi
 	capture_open "$tmp/tui.err" || diag "regtrace not listening after 5 s"
 	tcpreplay -q -i lo "$cap" > "$tmp/replay2" 2>&1

@@ -52,4 +52,27 @@ capture_open() {
 	done
 	return 1
 }
+# file_settled FILE: wait (at most 7.5 s) until a capture file stops
+# growing: tcpdump loses what it has not written yet when it is stopped
+file_settled() {
+	_prev=-1
+	for _i in $(seq 15); do
+		sleep 0.5
+		_cur=$(wc -c <"$1")
+		[ "$_cur" = "$_prev" ] && return 0
+		_prev=$_cur
+	done
+}
+# screen_wait TEXT [TENTHS]: poll the caller's screen() (a tmux pane) for a
+# fixed string, 5 s by default; the last screen is left in $tmp/screen
+screen_wait() {
+	_i=0
+	while [ $_i -lt "${2:-50}" ]; do
+		screen > "$tmp/screen" 2>/dev/null
+		grep -qF -- "$1" "$tmp/screen" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
 NETNS_WHY="no network namespace here (unshare -n): a live test would see other traffic on the host's lo"

@@ -71,13 +71,7 @@ EOP
 timeout 60 "$PYTHON3" "$RT_SRC/tests/tlskam.py" s_server openssl 1.3 127.0.0.1 5061 "$tmp/sip.keys" "$tmp" >"$tmp/sip1.out" 2>&1
 TLSKAM_SNI=sip.lab.local timeout 60 "$PYTHON3" "$RT_SRC/tests/tlskam.py" s_server openssl 1.2 127.0.0.1 443 \
 	"$tmp/sip.keys" "$tmp" >"$tmp/sip2.out" 2>&1
-prev=-1
-for _i in $(seq 15); do
-	sleep 0.5
-	cur=$(wc -c <"$p")
-	[ "$cur" = "$prev" ] && break
-	prev=$cur
-done
+file_settled "$p"
 stop "$TPID"
 TPID=
 cat "$tmp/web.keys" "$tmp/sip.keys" >"$tmp/all.keys"

@@ -80,13 +80,7 @@ cap_start() { # cap_start PCAP
 	sleep 0.3
 }
 cap_stop() { # cap_stop PCAP: tcpdump loses what it has not written when stopped
-	prev=-1
-	for _i in $(seq 15); do
-		sleep 0.5
-		cur=$(wc -c <"$1")
-		[ "$cur" = "$prev" ] && break
-		prev=$cur
-	done
+	file_settled "$1"
 	stop "$TPID"
 	TPID=
 }

@@ -30,17 +30,8 @@ C=$RT_SRC/captures
 CAPS="-r $C/register-auth-tcp.pcap -r $C/unknown-user.pcap -r $C/deregister.pcap -r $C/interval-too-brief.pcap -r $C/wrong-password.pcap"
 
 screen() { T capture-pane -p -t rt; }
-# wait_for TEXT: poll the screen up to 5 s for a fixed string
-wait_for() {
-	i=0
-	while [ $i -lt 50 ]; do
-		screen > "$tmp/screen" 2>/dev/null
-		grep -qF -- "$1" "$tmp/screen" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+# wait_for TEXT: poll the screen up to 5 s for a fixed string (tap.sh)
+wait_for() { screen_wait "$1"; }
 # wait_re REGEX
 wait_re() {
 	i=0
