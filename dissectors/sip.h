@@ -28,8 +28,8 @@ struct sip_scratch {
 };
 void sip_scratch_free(struct sip_scratch *s);
 
-/* Where a record's block comes from when the caller keeps records (the
- * message store of the layers above): fn returns n zeroed bytes, 16-aligned, or
+/* Where a record's block comes from when the caller wants its own
+ * allocator for records (NULL: malloc): fn returns n zeroed bytes, 16-aligned, or
  * NULL, and then the record is malloc'ed and fallback (optional) counts it. */
 struct sip_alloc {
 	void *(*fn)(void *ctx, size_t n);

@@ -18,19 +18,29 @@
 #include "dissect.h"
 #include "json_out.h"
 #include "model.h"
-#include "msgstore.h"
 #include "report.h"
 
 struct fz_run {
 	struct model *model;
 	struct json_out *jo;
+	struct diag_opts dg;
+	unsigned n;
 };
+
+static void fz_keep(void *user, struct model *m, struct aor_hist **aors, size_t n)
+{
+	struct fz_run *r = user;
+	diag_keep_shed(m, &r->dg, aors, n);
+}
 
 static void fz_file_msg(void *user, struct sip_msg *m)
 {
 	struct fz_run *r = user;
 	json_message(r->jo, m);
 	model_add_msg(r->model, m);   /* takes ownership */
+	/* shed all it can every 8 messages, so eviction runs on every input */
+	if (++r->n % 8 == 0)
+		model_shed(r->model, UINT64_MAX, fz_keep, r);
 }
 
 static void fz_file_icmp(void *user, const struct icmp_evt *e)
@@ -38,9 +48,6 @@ static void fz_file_icmp(void *user, const struct icmp_evt *e)
 	struct fz_run *r = user;
 	model_add_icmp(r->model, e);
 }
-
-static void *fz_store_alloc(void *ctx, size_t n) { return msgstore_alloc(ctx, n); }
-static void fz_store_fallback(void *ctx) { msgstore_note_fallback(ctx); }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -52,14 +59,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *fp = fmemopen((void *)data, size, "rb");
 	if (!fp)
 		return 0;
-	/* a small resident bound, so eviction and re-reading run too */
-	struct msgstore_opts so = { .resident_max = 1 << 20, .rss_max = (size_t)256 << 20 };
-	struct msg_store *store = msgstore_new(&so);
-	struct model_opts mo = { .store = store };
+	struct model_opts mo = { 0 };
 	struct json_opts jopt = { .raw = true };
 	struct fz_run run = { .model = model_new(&mo), .jo = json_begin(null_out, &jopt) };
-	struct sip_alloc al = { .fn = fz_store_alloc, .fallback = fz_store_fallback, .ctx = store };
-	struct dis_opts dopt = { .alloc = store ? &al : NULL };
+	struct dis_opts dopt = { 0 };
 	struct dis_callbacks cb = { .on_msg = fz_file_msg, .on_icmp = fz_file_icmp, .user = &run };
 	struct dis_ctx *d = run.model && run.jo ? dis_new(&cb, &dopt) : NULL;
 	if (!d) {
@@ -67,7 +70,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (run.jo)
 			json_end(run.jo, NULL, NULL);
 		model_free(run.model);
-		msgstore_free(store);
 		return 0;
 	}
 	struct cap_opts co = { 0 };
@@ -76,8 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dis_flush(d);
 	model_finish(run.model, res.last_ts_ns);
 	const struct dis_stats *st = dis_get_stats(d);
-	struct diag_opts dg = { .anomalies = &st->anomalies };
-	diag_run(run.model, &dg);
+	run.dg.anomalies = &st->anomalies;
+	diag_run(run.model, &run.dg);
 	struct json_capture_file jf = { "fuzz", res.ninputs ? res.inputs[0].linktype : -1,
 					res.damaged };
 	struct json_capture c = { .files = &jf, .nfiles = 1, .packets = res.packets,
@@ -90,7 +92,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fflush(null_out);
 	model_free(run.model);
 	dis_free(d);
-	msgstore_free(store);   /* after everything that points into it */
 	cap_result_free(&res);
 	return 0;
 }

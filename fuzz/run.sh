@@ -21,7 +21,7 @@ fi
 flags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$src/dissectors -I$src/dissectors/record"
 libs="$(pkg-config --libs libosip2 zlib nettle 2>/dev/null || echo -losipparser2 -losip2 -lz -lnettle)"
 dsrc=$(ls "$src"/dissectors/*.c "$src"/dissectors/record/*.c)
-# fuzz_pcapfile runs a file as -r does: the capture layer, the store, the
+# fuzz_pcapfile runs a file as -r does: the capture layer, shedding, the
 # model, the rules and the outputs too (everything below main.c and ui/)
 fsrc=$(ls "$src"/src/input/capture.c "$src"/src/input/capfile.c "$src"/src/input/pcapw.c "$src"/src/input/wsel.c "$src"/src/store/*.c "$src"/src/model/*.c "$src"/src/auth/*.c \
 	"$src"/src/diag/*.c "$src"/src/output/*.c "$src"/src/util/*.c)

@@ -33,13 +33,18 @@
 #include "diag.h"
 #include "cred.h"
 #include "pipeline.h"
-#include "msgstore.h"
+#include "membound.h"
 #include "version.h"
 #include "select.h"
 #include "html.h"
 #include "tls_keylog.h"
 #include "pcapw.h"
 #include "wsel.h"
+
+/* --max-memory defaults (MiB): outputs that need no message at the end, and
+ * those that show them (--json, the screen, --ladder, --html). */
+#define RT_MEM_DEFAULT_MB 96
+#define RT_MEM_DETAIL_MB 512
 
 struct app {
 	/* options */
@@ -92,7 +97,8 @@ struct app {
 	struct dis_ctx *dis;
 	struct cap_result res;
 	size_t max_memory;        /* --max-memory (bytes) */
-	struct msg_store *store;  /* message records, file-backed (msgstore.h) */
+	struct membound *mb;      /* --max-memory (membound.h); NULL: no bound */
+	uint32_t mb_tick;         /* messages since the bound was last read */
 	struct rt_select sel;     /* --aor, --state, --finding: what every output shows */
 	const char *html_path;    /* --html FILE */
 	FILE *html_f;
@@ -274,6 +280,53 @@ static bool app_reported(void *user, const struct finding *f)
 	return diag_live_reported(user, f);
 }
 
+/* model_shed()'s keep: the rules see the detail once more before it goes */
+static void app_keep(void *user, struct model *m, struct aor_hist **aors, size_t n)
+{
+	struct app *a = user;
+	diag_keep_shed(m, &a->diag, aors, n);
+}
+
+/* The bound: shed what is over when RSS nears it. */
+static void mem_check(struct app *a)
+{
+	uint64_t want = membound_due(a->mb);
+	if (!want)
+		return;
+	uint64_t freed = model_shed(a->model, want, app_keep, a);
+	membound_after(a->mb, freed);
+}
+
+/* --max-memory, or the default: outputs that show messages at the end
+ * (--json, the screen, --ladder, --html) keep more of them. */
+static size_t mem_limit(const struct app *a)
+{
+	if (a->max_memory)
+		return a->max_memory;
+	bool detail = a->json || a->use_tui || a->ladder || a->html_f;
+	return (size_t)(detail ? RT_MEM_DETAIL_MB : RT_MEM_DEFAULT_MB) << 20;
+}
+
+static void print_evicted(struct app *a)
+{
+	if (!a->model)
+		return;
+	const struct model_evicted *e = &a->model->ev;
+	size_t lim = mem_limit(a);
+	if (e->messages)
+		fprintf(stderr, "regtrace: --max-memory %zu MiB: the detail of %llu messages (%.1f MiB) and "
+			"%llu transactions of what was over was evicted; registrations, their attempts, "
+			"bindings and findings stay (capture.evicted in --json)\n", lim >> 20,
+			(unsigned long long)e->messages, e->bytes / 1048576.0,
+			(unsigned long long)e->transactions);
+	struct membound_stats ms;
+	membound_get_stats(a->mb, &ms);
+	if (ms.rss_peak_over)
+		fprintf(stderr, "regtrace: --max-memory %zu MiB exceeded (peak RSS %.0f MiB): what cannot "
+			"be evicted (registrations, open transactions, dialogs) needs more\n",
+			lim >> 20, ms.rss_peak_over / 1048576.0);
+}
+
 static void live_checkpoint(struct app *a, int64_t next_ts)
 {
 	if (a->dl && diag_live_due(a->dl, a->model, next_ts, a->live))
@@ -298,6 +351,10 @@ static void on_msg(void *user, struct sip_msg *m)
 	if (a->model) {
 		live_checkpoint(a, m->ts_ns);
 		model_add_msg(a->model, m);   /* takes ownership */
+		if (a->mb && ++a->mb_tick >= 1024) {
+			a->mb_tick = 0;
+			mem_check(a);
+		}
 	} else {
 		sip_msg_free(m);
 	}
@@ -375,7 +432,6 @@ static struct tui *start_tui(const struct app *a)
 	struct tui *t = tui_start(&o);
 	if (!t)
 		fprintf(stderr, "regtrace: cannot start the screen (TERM?); use --no-tui\n");
-	msgstore_rearm(a->store);   /* the screen's crash handler must not hide the pager's */
 	return t;
 }
 
@@ -509,7 +565,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 			}
 			break;
 		case OPT_WRITE_HOLD:
-			if (!(a->write_hold = msgstore_parse_size(optarg))) {
+			if (!(a->write_hold = membound_parse_size(optarg))) {
 				fprintf(stderr, "regtrace: --write-hold wants a size such as 64M\n");
 				return 2;
 			}
@@ -652,7 +708,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 			a->diag.gb28181 = true;
 			break;
 		case OPT_MAX_MEMORY:
-			a->max_memory = msgstore_parse_size(optarg);
+			a->max_memory = membound_parse_size(optarg);
 			if (!a->max_memory) {
 				fprintf(stderr, "regtrace: --max-memory wants a size such as 512M or 2G\n");
 				return 2;
@@ -798,18 +854,18 @@ static void write_tick(struct app *a)
 	if (sel_prepare(&a->wsnap, a->model))
 		return;
 	const struct model *m = a->model;
-	if (m->dialogs.n > a->nwsent) {
-		unsigned char *nv = realloc(a->wsent, m->dialogs.n);
+	if (m->dialog_ids > a->nwsent) {
+		unsigned char *nv = realloc(a->wsent, m->dialog_ids);
 		if (!nv)
 			return;
-		memset(nv + a->nwsent, 0, m->dialogs.n - a->nwsent);
+		memset(nv + a->nwsent, 0, m->dialog_ids - a->nwsent);
 		a->wsent = nv;
-		a->nwsent = m->dialogs.n;
+		a->nwsent = m->dialog_ids;
 	}
 	for (size_t i = 0; i < m->dialogs.n; i++) {
 		const struct dialog *d = m->dialogs.v[i];
-		if (!a->wsent[i] && a->wsnap.dlg_on[d->id - 1]) {
-			a->wsent[i] = 1;
+		if (!a->wsent[d->id - 1] && a->wsnap.dlg_on[d->id - 1]) {
+			a->wsent[d->id - 1] = 1;
 			wsel_select(a->wsel, d->call_id);
 		}
 	}
@@ -911,12 +967,13 @@ static int start_outputs(struct app *a)
 		return 2;
 	if (a->report || a->json || a->jsonl || a->fail_on || a->ladder || a->use_tui || a->html_f || a->mt ||
 	    (a->messages && sel_active(&a->sel)) || a->wsel) {
-		/* records and the model's objects go to the file-backed store,
-		 * so RAM follows what is being worked on, not the packet count */
-		struct msgstore_opts so = { .rss_max = a->max_memory ? a->max_memory : (size_t)512 << 20 };
-		a->store = msgstore_new(&so);
-		mo.store = a->store;
+		/* records and the model's objects are on the heap, bounded by
+		 * shedding what is over (model_shed): RAM follows what is being
+		 * worked on, not the packet count */
+		mo.keep_dialogs = a->use_tui;
 		a->model = model_new(&mo);
+		if (!(a->mb = membound_new(mem_limit(a))))
+			fprintf(stderr, "regtrace: cannot read /proc/self/statm: --max-memory is not enforced\n");
 	}
 	return 0;
 }
@@ -938,11 +995,8 @@ static void metrics_render(struct app *a, const struct cap_result *r, bool force
 	a->mt_last = now;
 	struct metrics_counts c = { .packets = a->mt_packets, .sip_msgs = a->delivered,
 				    .kernel_drops = a->mt_drops };
-	if (a->store) {
-		struct msgstore_stats ms;
-		msgstore_get_stats(a->store, &ms);
-		c.evicted_bytes = ms.spilled_bytes;
-	}
+	if (a->model)
+		c.evicted_bytes = a->model->ev.bytes;
 	if (a->hs) {
 		struct hep_send_stats hs;
 		hep_send_get_stats(a->hs, &hs);
@@ -1025,12 +1079,9 @@ static void fill_capture(struct app *a, struct json_capture *c, struct json_capt
 		.lost_fragments = st->frag_dropped + st->frag_pending, .anomalies = &st->anomalies,
 		.first_ns = a->res.first_ts_ns, .last_ns = a->res.last_ts_ns };
 	fill_tls(a, &c->tls);
-	if (a->store) {
-		struct msgstore_stats ms;
-		msgstore_get_stats(a->store, &ms);
-		c->mem_limit = a->max_memory ? a->max_memory : (size_t)512 << 20;
-		c->mem_message_bytes = ms.bytes;
-		c->mem_evicted_bytes = ms.spilled_bytes;
+	if (a->model) {
+		c->evicted = &a->model->ev;
+		c->mem_limit = mem_limit(a);
 	}
 }
 
@@ -1120,7 +1171,7 @@ static int app_free(struct app *a, int status)
 	cred_free(a->creds);
 	dis_free(a->dis);
 	tls_keylog_free(a->keylog);
-	msgstore_free(a->store);   /* after everything that points into it */
+	membound_free(a->mb);
 	cap_result_free(&a->res);
 	sel_free(&a->sel);
 	free(a->wsnap.aor_on);
@@ -1218,10 +1269,6 @@ static void print_tls_summary(const struct app *a)
 			(unsigned long long)(t->undecryptable - 5));
 }
 
-/* The dissectors know no store: they get an allocator (sip.h). */
-static void *store_alloc(void *ctx, size_t n) { return msgstore_alloc(ctx, n); }
-static void store_fallback(void *ctx) { msgstore_note_fallback(ctx); }
-
 int main(int argc, char **argv)
 {
 	struct app a = { .hep.agent_id = 2002 };
@@ -1254,11 +1301,7 @@ int main(int argc, char **argv)
 			return app_free(&a, 2);
 		}
 	}
-	/* records are kept only with a model (start_outputs made the store) */
 	struct dis_opts dopt = { 0 };
-	struct sip_alloc store_al = { .fn = store_alloc, .fallback = store_fallback, .ctx = a.store };
-	if (a.model && a.store)
-		dopt.alloc = &store_al;
 	/* opened now and kept open: a live capture re-reads what the client appends */
 	if (a.tls_keylog_path && !(a.keylog = tls_keylog_open(a.tls_keylog_path))) {
 		fprintf(stderr, "regtrace: --tls-keylog %s: %s\n", a.tls_keylog_path, strerror(errno));
@@ -1418,21 +1461,7 @@ int main(int argc, char **argv)
 	if (st->unknown_link)
 		fprintf(stderr, "regtrace: %llu packets of unsupported link type %d were not read\n",
 			(unsigned long long)st->unknown_link, st->last_unknown_linktype);
-	if (a.store) {
-		struct msgstore_stats ms;
-		msgstore_get_stats(a.store, &ms);
-		if (ms.spilled_bytes)
-			fprintf(stderr, "regtrace: message detail: %.1f MB of %llu messages kept in a temp file, "
-				"%.1f MB of it evicted from RAM and re-read on demand; model data: %.1f MB "
-				"in the same file\n",
-				ms.bytes / 1048576.0, (unsigned long long)ms.records,
-				ms.spilled_bytes / 1048576.0, ms.model_bytes / 1048576.0);
-		if (ms.rss_peak_over)
-			fprintf(stderr, "regtrace: --max-memory %.0f MB exceeded (peak %.0f MB): the "
-				"registrations and dialogs themselves need more\n",
-				(a.max_memory ? a.max_memory : (size_t)512 << 20) / 1048576.0,
-				ms.rss_peak_over / 1048576.0);
-	}
+	print_evicted(&a);
 
 	int status = 0;
 	if (rc == 2 || a.res.unreadable || out_rc || a.write_rc)

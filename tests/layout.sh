@@ -10,7 +10,7 @@
 CC=${CC:-cc}
 tmp=$(tmpdir)
 trap 'rm -rf "$tmp"' EXIT
-plan 9
+plan 10
 
 # compiles FLAGS HEADER: 0 when '#include "HEADER"' compiles with FLAGS
 compiles() {
@@ -30,4 +30,5 @@ refused "$RT_UI_CPPFLAGS" sip.h;      ok $? "ui/ cannot include sip.h (the parse
 refused "$RT_UI_CPPFLAGS" cursor.h;   ok $? "ui/ cannot include cursor.h"
 refused "$RT_UI_CPPFLAGS" capture.h;  ok $? "ui/ cannot include capture.h"
 refused "$RT_DISSECT_CPPFLAGS" model.h;    ok $? "dissectors/ cannot include model.h"
-refused "$RT_DISSECT_CPPFLAGS" msgstore.h; ok $? "dissectors/ cannot include msgstore.h"
+compiles "-I$RT_SRC/src/store" membound.h; ok $? "src/store/ holds membound.h (so the next case can fail)"
+refused "$RT_DISSECT_CPPFLAGS" membound.h; ok $? "dissectors/ cannot include membound.h (the memory bound)"

@@ -40,7 +40,7 @@ void tui_open_ladder(struct tui *t, const void *obj, bool aor)
 	t->lad = l;
 	t->lad_obj = obj;
 	t->lad_aor = aor;
-	t->lad_msgs = t->m->msgs.n;
+	t->lad_msgs = t->m->st.msgs + t->m->ev.passes;
 	t->lsel = msg_row_from(l, 0, 1);
 	if (t->lsel < 0)
 		t->lsel = 0;
@@ -51,18 +51,20 @@ void tui_open_ladder(struct tui *t, const void *obj, bool aor)
 /* Live mode: the flow grew; rebuild and keep the selected message. */
 void tui_ladder_refresh(struct tui *t)
 {
-	if (!t->lad || t->m->msgs.n == t->lad_msgs)
+	/* messages added or shed (model_shed: the rows' records may be gone,
+	 * so they are not read here, only their ids) */
+	if (!t->lad || t->m->st.msgs + t->m->ev.passes == t->lad_msgs)
 		return;
-	const struct sip_msg *keep = row_is_msg(t->lad, t->lsel) ? t->lad->rows[t->lsel].msg : NULL;
+	uint64_t keep = row_is_msg(t->lad, t->lsel) ? t->lad->rows[t->lsel].msg_id : 0;
 	struct ladder *l = build(t, t->lad_obj, t->lad_aor);
 	if (!l)
 		return;
 	ladder_free(t->lad);
 	t->lad = l;
-	t->lad_msgs = t->m->msgs.n;
+	t->lad_msgs = t->m->st.msgs + t->m->ev.passes;
 	t->lsel = msg_row_from(l, 0, 1);
 	for (size_t i = 0; keep && i < l->nrows; i++)
-		if (l->rows[i].msg == keep)
+		if (l->rows[i].msg && l->rows[i].msg_id == keep)
 			t->lsel = (int)i;
 	if (t->lsel < 0)
 		t->lsel = 0;

@@ -164,6 +164,9 @@ struct sip_msg {
 	const char *malformed_reason;
 
 	bool in_store;          /* the block came from sip_meta.alloc: its owner frees it */
+	/* for the model (src/model/), which owns the record once given it */
+	bool in_txn;            /* a transaction holds it */
+	bool evicted;           /* being shed under the memory bound */
 };
 
 /* An ICMP/ICMPv6 error that quotes a packet we care about: the quoted

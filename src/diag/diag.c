@@ -214,8 +214,8 @@ struct diag_ctx *diag_ctx_new_since(struct model *m, const struct diag_opts *o, 
 	if (since_ns != INT64_MIN) {
 		/* binary searches: arrival order is time order (but for an input
 		 * given out of order, where the window is then only roughly
-		 * placed: a provisional view), and a walk would read every record
-		 * of the window back from the store */
+		 * placed: a provisional view), and a walk would touch every
+		 * record of the capture so far */
 		size_t lo = 0, hi = m->msgs.n;
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
@@ -308,11 +308,126 @@ void diag_rank_cause(struct aor_hist *a)
 	}
 }
 
+static void finding_drop(struct finding *f)
+{
+	free(f->message);
+	free(f->fix);
+	free(f->frames);
+	free(f);
+}
+
+static uint64_t first_frame(const struct finding *f)
+{
+	return f->nframes ? f->frames[0] : 0;
+}
+
+/* How much of the capture its evidence spans (frames are in capture order). */
+static uint64_t frame_span(const struct finding *f)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	for (size_t i = 0; i < f->nframes; i++) {
+		if (f->frames[i] < lo)
+			lo = f->frames[i];
+		if (f->frames[i] > hi)
+			hi = f->frames[i];
+	}
+	return f->nframes ? hi - lo : 0;
+}
+
+/* What a finding is about: its rule, its AOR and its text up to the first
+ * ':' ("Source 10.0.0.1 is scanning ...: 8363 users"): the counts after it
+ * change from one view to the next, the subject does not. */
+static bool same_subject(const struct finding *a, const struct finding *b)
+{
+	if (a->rule_ix != b->rule_ix || a->aor != b->aor)
+		return false;
+	const char *x = a->message ? a->message : "", *y = b->message ? b->message : "";
+	size_t nx = strcspn(x, ":"), ny = strcspn(y, ":");
+	return nx == ny && memcmp(x, y, nx) == 0;
+}
+
+/* Kept findings join the batch's lists where the batch did not find them
+ * again (same subject: then its view of what is left is the one shown),
+ * in their place (AOR, then first frame); the rest are dropped. */
+static void kept_merge(struct diag_ctx *c, struct ptr_vec *kept)
+{
+	size_t nr = diag_rule_count();
+	for (size_t i = 0; i < kept->n; i++) {
+		struct finding *k = kept->v[i];
+		struct ptr_vec *out = k->rule_ix < nr ? &c->out[k->rule_ix] : NULL;
+		bool again = !out;
+		size_t j = 0;
+		for (; out && j < out->n && !again; j++)
+			again = same_subject(k, out->v[j]);
+		if (again && out && !k->aor && frame_span(k) > frame_span(out->v[j - 1])) {
+			/* capture-wide: what is left may be a short window; the
+			 * view over more of the capture is the one shown */
+			finding_drop(out->v[j - 1]);
+			out->v[j - 1] = k;
+			continue;
+		}
+		if (again || ptr_vec_push(out, k) != 0) {
+			finding_drop(k);
+			continue;
+		}
+		uint32_t kid = k->aor ? k->aor->id : 0;
+		for (j = out->n - 1; j > 0; j--) {
+			const struct finding *p = out->v[j - 1];
+			uint32_t pid = p->aor ? p->aor->id : 0;
+			if (pid < kid || (pid == kid && first_frame(p) <= first_frame(k)))
+				break;
+			out->v[j] = out->v[j - 1];
+		}
+		out->v[j] = k;
+	}
+	kept->n = 0;
+}
+
+/* Into a kept list: replaces the finding of the same subject (a later view
+ * of it), else added. */
+static void kept_put(struct ptr_vec *kept, struct finding *f)
+{
+	for (size_t i = 0; i < kept->n; i++) {
+		if (same_subject(kept->v[i], f)) {
+			finding_drop(kept->v[i]);
+			kept->v[i] = f;
+			return;
+		}
+	}
+	if (ptr_vec_push(kept, f) != 0)
+		finding_drop(f);
+}
+
+void diag_keep_shed(struct model *m, const struct diag_opts *o, struct aor_hist **aors, size_t n)
+{
+	if (!m || m->finished)
+		return;
+	/* as diag_live: "the capture ended" read as "now" */
+	int64_t end = m->capture_end_ns;
+	m->capture_end_ns = m->now_ns;
+	struct diag_ctx *c = diag_ctx_new(m, o);
+	if (c) {
+		c->provisional = true;
+		for (size_t i = 0; i < n; i++)
+			if (aors[i]->id && aors[i]->id <= m->aors.n)
+				diag_ctx_run_aor(c, aors[i]->id - 1);
+		diag_ctx_run_capture(c);
+		for (size_t i = 0; i < diag_rule_count(); i++) {
+			for (size_t k = 0; k < c->out[i].n; k++) {
+				struct finding *f = c->out[i].v[k];
+				kept_put(f->aor ? &f->aor->kept : &m->kept, f);
+			}
+			c->out[i].n = 0;
+		}
+		diag_ctx_free(c);
+	}
+	m->capture_end_ns = end;
+}
+
 /* Rules run AOR by AOR: for each AOR every DIAG_PER_AOR rule, so each AOR's
- * transactions, attempts and bindings are read once while they are hot
- * instead of once per rule (the model objects live in a file-backed
- * arena: walking all AORs once per rule would read the whole model back
- * ~50 times).  Capture-wide rules run as separate passes.
+ * transactions, attempts and bindings are read once while they are in the
+ * cache instead of once per rule (~50 walks over the whole model).
+ * Capture-wide rules run as separate passes.
  * Findings are collected per rule and added to the model in rule order, so
  * the output order is the one rule-by-rule gave: rule, then AOR. */
 void diag_run(struct model *m, const struct diag_opts *o)
@@ -326,6 +441,10 @@ void diag_run(struct model *m, const struct diag_opts *o)
 	for (size_t ai = 0; ai < m->aors.n; ai++)
 		diag_ctx_run_aor(c, ai);
 	diag_ctx_run_capture(c);
+	/* what was found before its evidence was shed, unless found again */
+	for (size_t ai = 0; ai < m->aors.n; ai++)
+		kept_merge(c, &((struct aor_hist *)m->aors.v[ai])->kept);
+	kept_merge(c, &m->kept);
 	for (size_t i = 0; i < nr; i++) {
 		for (size_t k = 0; k < c->out[i].n; k++)
 			model_add_finding(m, c->out[i].v[k]);
@@ -413,12 +532,7 @@ void diag_emit(struct diag_ctx *c, struct aor_hist *aor, struct diag_frames *fr,
 		fr->v = NULL;
 		fr->n = fr->cap = 0;
 	}
-	/* held back until diag_run() ends, to keep the rule order; its text
-	 * goes to the store at once (a capture can have one finding per AOR).
-	 * A provisional one (diag_live.c) stays on the heap: it is replaced
-	 * when its AOR is evaluated again. */
-	if (!c->provisional)
-		model_store_finding(c->m, f);
+	/* held back until diag_run() ends, to keep the rule order */
 	if (!c->out || ptr_vec_push(&c->out[c->rule_ix], f) != 0)
 		model_add_finding(c->m, f);
 }

@@ -54,8 +54,7 @@ typedef void (*diag_rule_fn)(struct diag_ctx *c, const struct diag_rule *r);
 /* How diag_run() calls a rule.  DIAG_PER_AOR: the rule looks at one AOR at
  * a time (FOR_EACH_AOR walks only the AOR being diagnosed), so diag_run()
  * calls every such rule for one AOR before it moves to the next and the
- * AOR's objects are touched while they are hot (they are moving into a
- * file-backed paged arena).  DIAG_CAPTURE (the default): one call over the
+ * AOR's objects are touched while they are in the cache.  DIAG_CAPTURE (the default): one call over the
  * whole capture. */
 enum diag_scope { DIAG_CAPTURE = 0, DIAG_PER_AOR };
 
@@ -95,8 +94,16 @@ struct diag_opts {
 	const struct dis_anomalies *anomalies; /* the dissectors' (anomaly.h); NULL: none */
 };
 
-/* Runs every rule over a finished model; findings go to model_add_finding(). */
+/* Runs every rule over a finished model; findings go to model_add_finding().
+ * Findings kept before their evidence was shed (diag_keep_shed) join them
+ * where the rules did not find them again over what is left. */
 void diag_run(struct model *m, const struct diag_opts *o);
+
+/* model_shed()'s keep callback: the rules run, as at a checkpoint, over the
+ * AORs about to lose detail and over the capture, and what they find is
+ * kept (a->kept, m->kept; one per rule, AOR and first frame, the latest
+ * view) for diag_run(). */
+void diag_keep_shed(struct model *m, const struct diag_opts *o, struct aor_hist **aors, size_t n);
 
 /* ---------------------------------------------------------------- as it happens */
 

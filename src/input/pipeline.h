@@ -17,7 +17,7 @@
  * Without a thread (pthread_create failed, or REGTRACE_THREADS=1 in the
  * environment) everything runs on the calling thread, in the same order.
  * What the reader thread touches: the capture layer, the dis_ctx, libosip2
- * (thread-safe once sip_global_init() ran) and msgstore_alloc(); nothing
+ * (thread-safe once sip_global_init() ran) and malloc(); nothing
  * of the model.
  */
 #ifndef RT_PIPELINE_H

@@ -19,7 +19,7 @@ struct dialog *dialog_on_msg(struct model *m, struct sip_msg *msg)
 	if (!d) {
 		d = mdl_alloc(m, sizeof *d);
 		mdl_vec_push(m, &m->dialogs, d);
-		d->id = (uint32_t)m->dialogs.n;
+		d->id = ++m->dialog_ids;
 		d->call_id = mdl_strdup_m(m, msg->call_id);
 		d->t_first = d->t_last = msg->ts_ns;
 		d->from_uri = msg->from_uri;
@@ -47,6 +47,12 @@ void dialog_free(struct model *m, struct dialog *d)
 	if (!d)
 		return;
 	mdl_free(m, d->call_id);
+	if (d->own_strs & 1)
+		free((char *)d->from_uri);
+	if (d->own_strs & 2)
+		free((char *)d->to_uri);
+	if (d->own_strs & 4)
+		free((char *)d->first_method);
 	ptr_vec_free(&d->msgs);
 	ptr_vec_free(&d->txns);
 	mdl_free(m, d);

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* model.c - the model's entry points, message store, hash map and events.
+/* model.c - the model's entry points, hash map and events.
  *
- * Owns: struct model's life cycle, the message store (every struct sip_msg
- * handed in is kept until model_free, in arrival order), where the model's
- * objects are allocated (mdl_alloc: the file-backed arena of msgstore.h
- * when main gave one, else malloc), the string-keyed hash map the other
- * model files use, the --fail-on conditions and the
- * names of the enums.  Correlation itself lives in txn.c, dialog.c, reg.c.
+ * Owns: struct model's life cycle (every struct sip_msg handed in is kept,
+ * in arrival order, until model_free or until model_shed evicts it), the
+ * model's allocation helpers (mdl_alloc & co.: the heap), the string-keyed
+ * hash map the other model files use, the --fail-on conditions and the
+ * names of the enums.  Correlation itself lives in txn.c, dialog.c, reg.c;
+ * eviction under the memory bound in shed.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +16,6 @@
 
 #include "fnv.h"
 #include "model_int.h"
-#include "msgstore.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -78,20 +77,11 @@ int ptr_vec_push(struct ptr_vec *v, void *p)
 {
 	if (v->n == v->cap) {
 		size_t nc = v->cap ? v->cap * 2 : 4;
-		void **nv;
-		if (v->arena) {
-			/* a store block cannot be realloc'd: continue on the heap */
-			nv = malloc(nc * sizeof *nv);
-			if (nv && v->n)
-				memcpy(nv, v->v, v->n * sizeof *nv);
-		} else {
-			nv = realloc(v->v, nc * sizeof *nv);
-		}
+		void **nv = realloc(v->v, nc * sizeof *nv);
 		if (!nv)
 			oom();
 		v->v = nv;
 		v->cap = nc;
-		v->arena = false;
 	}
 	v->v[v->n++] = p;
 	return 0;
@@ -99,30 +89,23 @@ int ptr_vec_push(struct ptr_vec *v, void *p)
 
 void ptr_vec_free(struct ptr_vec *v)
 {
-	if (!v->arena)
-		free(v->v);
+	free(v->v);
 	v->v = NULL;
 	v->n = v->cap = 0;
-	v->arena = false;
 }
 
 /* ---------------------------------------------------------------- allocation */
 
 void *mdl_alloc(struct model *m, size_t n)
 {
-	if (m->opt.store) {
-		void *p = msgstore_alloc_model(m->opt.store, n);
-		if (p)
-			return p;
-		m->priv->heap_objs++;
-	}
+	(void)m;
 	return mdl_xcalloc(1, n);
 }
 
 void mdl_free(struct model *m, void *p)
 {
-	if (!msgstore_owns(m->opt.store, p))
-		free(p);
+	(void)m;
+	free(p);
 }
 
 char *mdl_strdup_m(struct model *m, const char *s)
@@ -138,30 +121,20 @@ char *mdl_strdup_m(struct model *m, const char *s)
 
 char *mdl_adopt(struct model *m, char *s)
 {
-	if (!s || !m->opt.store || msgstore_owns(m->opt.store, s))
-		return s;
-	char *d = mdl_strdup_m(m, s);
-	free(s);
-	return d;
+	(void)m;
+	return s;
 }
 
 void mdl_vec_push(struct model *m, struct ptr_vec *v, void *p)
 {
-	if (v->n == v->cap && m->opt.store) {
+	(void)m;
+	if (v->n == v->cap && !v->cap) {
 		/* most vectors hold one or two entries: start at 2 */
-		size_t nc = v->cap ? v->cap * 2 : 2;
-		void **nv = msgstore_alloc_model(m->opt.store, nc * sizeof *nv);
-		if (nv) {
-			if (v->n)
-				memcpy(nv, v->v, v->n * sizeof *nv);
-			if (!v->arena)
-				free(v->v);
-			v->v = nv;
-			v->cap = nc;
-			v->arena = true;
-		} else {
-			m->priv->heap_objs++;
-		}
+		void **nv = malloc(2 * sizeof *nv);
+		if (!nv)
+			oom();
+		v->v = nv;
+		v->cap = 2;
 	}
 	ptr_vec_push(v, p);
 }
@@ -308,8 +281,6 @@ void model_add_msg(struct model *m, struct sip_msg *msg)
 	if (!m || !msg)
 		return;
 	mdl_vec_push(m, &m->msgs, msg);
-	if (!msgstore_owns(m->opt.store, msg))
-		m->priv->heap_msgs++;
 	m->st.msgs++;
 	if (msg->request)
 		m->st.requests++;
@@ -389,6 +360,7 @@ void model_rewind(struct model *m, int64_t seg_end_ns)
 	/* nothing is pending now; the finished transactions leave the key map
 	 * (their Timer J deadlines are on the old clock) */
 	mdl_map_free(&p->txn_by_key);
+	txn_free_zombies(m);
 	p->exp_n = p->exp_head = 0;
 	p->pending.n = p->pending_head = 0;
 	if (m->now_ns > p->rewind_end)
@@ -417,6 +389,7 @@ void model_finish(struct model *m, int64_t capture_end_ns)
 	mdl_map_free(&m->priv->txn_by_key);
 	mdl_map_free(&m->priv->sess_by_key);
 	mdl_map_free(&m->priv->bind_by_key);
+	txn_free_zombies(m);
 	free(m->priv->exp);
 	m->priv->exp = NULL;
 	m->priv->exp_n = m->priv->exp_head = m->priv->exp_cap = 0;
@@ -436,27 +409,25 @@ void model_free(struct model *m)
 {
 	if (!m)
 		return;
-	/* Objects in the store go with the store: walk them (and page them
-	 * back in) only when some of them, or of the records, are on the heap. */
-	bool walk = !m->opt.store || m->priv->heap_objs;
-	if (walk) {
-		for (size_t i = 0; i < m->aors.n; i++)
-			reg_free_aor(m, m->aors.v[i]);
-		for (size_t i = 0; i < m->dialogs.n; i++)
-			dialog_free(m, m->dialogs.v[i]);
-		for (size_t i = 0; i < m->txns.n; i++)
-			txn_free(m, m->txns.v[i]);
-	}
+	txn_free_zombies(m);             /* shed, still in a timer queue */
+	for (size_t i = 0; i < m->aors.n; i++)
+		reg_free_aor(m, m->aors.v[i]);
+	for (size_t i = 0; i < m->dialogs.n; i++)
+		dialog_free(m, m->dialogs.v[i]);
+	for (size_t i = 0; i < m->txns.n; i++)
+		txn_free(m, m->txns.v[i]);
 	ptr_vec_free(&m->aors);
 	ptr_vec_free(&m->dialogs);
 	ptr_vec_free(&m->txns);
-	if (walk || m->priv->heap_msgs)
-		for (size_t i = 0; i < m->msgs.n; i++)
-			sip_msg_free(m->msgs.v[i]);
+	for (size_t i = 0; i < m->msgs.n; i++)
+		sip_msg_free(m->msgs.v[i]);
 	ptr_vec_free(&m->msgs);
 	for (size_t i = 0; i < m->findings.n; i++)
 		finding_free(m, m->findings.v[i]);
 	ptr_vec_free(&m->findings);
+	for (size_t i = 0; i < m->kept.n; i++)
+		finding_free(m, m->kept.v[i]);
+	ptr_vec_free(&m->kept);
 	free(m->refused);
 	if (m->priv) {
 		mdl_map_free(&m->priv->txn_by_key);
@@ -488,30 +459,10 @@ void model_attempt_done(struct model *m, struct reg_attempt *a)
 		m->opt.on_attempt_done(m->opt.user, m, a);
 }
 
-void model_store_finding(struct model *m, struct finding *f)
-{
-	if (!m || !f)
-		return;
-	/* the text and the evidence (most of a finding's bytes; a capture can
-	 * have one per AOR) move to the store; f itself stays where it is */
-	if (m->opt.store) {
-		char *msg = f->message, *fix = f->fix;
-		f->message = mdl_adopt(m, msg);
-		f->fix = mdl_adopt(m, fix);
-		if (f->nframes && !msgstore_owns(m->opt.store, f->frames)) {
-			uint64_t *fr = mdl_alloc(m, f->nframes * sizeof *fr);
-			memcpy(fr, f->frames, f->nframes * sizeof *fr);
-			free(f->frames);
-			f->frames = fr;
-		}
-	}
-}
-
 void model_add_finding(struct model *m, struct finding *f)
 {
 	if (!m || !f)
 		return;
-	model_store_finding(m, f);
 	mdl_vec_push(m, &m->findings, f);
 	if (f->aor)
 		mdl_vec_push(m, &f->aor->findings, f);

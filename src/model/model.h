@@ -25,12 +25,11 @@
  *    A session is every attempt of one (AOR, Call-ID).  Bindings per (AOR,
  *    +sip.instance/reg-id or canonical contact URI) from the 200's Contacts.
  *
- * Every object is owned by the model and lives until model_free(); pointers
- * handed out stay valid until then.  With a message store (model_opts.store)
- * the objects, their arrays and their strings live in the store's
- * file-backed arena next to the message records (RAM follows what is being
- * worked on, not the capture's length); anything the arena cannot take goes
- * to malloc.  The store must outlive the model.  Objects carry a 1-based `id` that the
+ * Every object is owned by the model and lives until model_free(), except
+ * what model_shed() evicts under a memory bound: the records and the
+ * transactions of what is over (src/model/shed.c).  Between two calls of it
+ * pointers handed out stay valid; AORs, dialogs, sessions, attempts and
+ * bindings stay until model_free().  Objects carry a 1-based `id` that the
  * JSON output uses for cross references.  Nothing here touches a terminal.
  */
 #ifndef RT_MODEL_H
@@ -43,7 +42,6 @@
 #include "sip_msg.h"
 
 struct model;
-struct msg_store;
 struct txn;
 struct dialog;
 struct aor_hist;
@@ -60,9 +58,6 @@ struct binding;
 struct ptr_vec {
 	void **v;
 	size_t n, cap;
-	bool arena;                  /* v is in the message store (not malloc'd):
-					ptr_vec_push copies it to the heap to grow it,
-					ptr_vec_free leaves it */
 };
 
 /* ---------------------------------------------------------------- transactions */
@@ -120,6 +115,8 @@ struct txn {
 	struct reg_attempt *attempt; /* REGISTER only: the attempt it belongs to */
 	struct aor_hist *aor;        /* REGISTER only */
 	char *map_key;               /* model internal: its key in the lookup table */
+	uint16_t qrefs;              /* model internal: entries in the timer queues */
+	bool evicted;                /* model internal: shed (records gone, leaving) */
 };
 
 /* ---------------------------------------------------------------- dialogs */
@@ -134,6 +131,10 @@ struct dialog {
 	int64_t t_first, t_last;
 	const char *from_uri, *to_uri; /* of the first message (owned by it) */
 	const char *first_method;    /* method of the first request seen, NULL if none */
+	uint32_t evicted_msgs;       /* messages of it shed under the memory bound */
+	uint8_t own_strs;            /* model internal: bits 0-2, from_uri, to_uri and
+					first_method are copies (their message was shed) */
+	bool shed_mark;              /* model internal, during model_shed() */
 };
 
 /* ---------------------------------------------------------------- registrations */
@@ -265,6 +266,14 @@ struct aor_hist {
 	const struct finding *cause; /* the finding that leads (finding_rank_cmp); NULL: none */
 	struct aor_summary sum;
 	int64_t t_first, t_last;
+	/* what shed transactions leave for the summary (model_shed) */
+	char *shed_ua;               /* the last User-Agent of its shed REGISTERs (owned) */
+	int shed_last_status;        /* the last final code among them, 0: none */
+	const struct binding *shed_contact; /* the binding the last of them asked for */
+	uint32_t evicted_txns;       /* its REGISTER transactions shed */
+	struct ptr_vec kept;         /* struct finding * (owned): findings made before
+					their evidence was shed (diag_keep_shed) */
+	bool shed_mark;              /* model internal, during model_shed() */
 };
 
 /* ---------------------------------------------------------------- the model */
@@ -276,7 +285,16 @@ struct model_opts {
 	void (*on_attempt_done)(void *user, const struct model *m, const struct reg_attempt *a);
 	void *user;
 	int64_t timer_f_ns;          /* 0 = MODEL_TIMER_F_NS */
-	struct msg_store *store;     /* where objects go (msgstore.h); NULL: malloc */
+	bool keep_dialogs;           /* model_shed() leaves empty dialogs (a screen
+					holds them between refreshes) */
+};
+
+/* What model_shed() evicted, for capture.evicted and stderr. */
+struct model_evicted {
+	uint64_t messages, bytes;    /* records (and their text) freed */
+	uint64_t transactions;
+	uint64_t dialogs, aors;      /* objects aged out (--aor-idle) */
+	uint64_t passes;             /* model_shed() calls that freed something */
 };
 
 struct model_stats {
@@ -314,6 +332,10 @@ struct model {
 	int64_t now_ns;              /* latest capture time seen */
 	int64_t capture_end_ns;      /* set by model_finish */
 	bool finished;
+	uint32_t dialog_ids;         /* ids given to dialogs so far (the highest) */
+	struct model_evicted ev;
+	struct ptr_vec kept;         /* struct finding * (owned): capture-wide findings
+					made before their evidence was shed */
 	struct model_priv *priv;     /* hash tables and queues (model.c) */
 };
 
@@ -353,13 +375,22 @@ int64_t model_aor_next_expiry(const struct aor_hist *a);
 int model_fail_on(const struct model *m, const char *cond);
 bool model_fail_cond_valid(const char *cond);
 
-/* Add a finding (diagnosis); the model takes ownership.  f stays valid, but
- * with a store its message, fix and frames are moved there (the malloc'd
- * ones are freed): do not keep pointers to them across the call. */
-/* Move a finding's text and evidence frames into the message store now (a
- * finding held back before model_add_finding() then costs no heap). */
-void model_store_finding(struct model *m, struct finding *f);
+/* Add a finding (diagnosis); the model takes ownership. */
 void model_add_finding(struct model *m, struct finding *f);
+
+/* Memory bound (shed.c): evict, oldest first, the records and transactions
+ * of what is over until about `bytes` of records are freed: transactions
+ * settled (a REGISTER's attempt settled too, or older than 2 x Timer F)
+ * and messages no transaction holds that are older than 2 x Timer F.
+ * Before anything goes, keep(user, m, aors) sees the AORs that lose
+ * detail (an array of naff struct aor_hist *), with everything still in
+ * place: the diagnosis keeps what it finds there (diag_keep_shed).  The
+ * vectors of the model are compacted, order kept; counts in m->ev.
+ * Returns the record bytes freed. */
+typedef void (*model_keep_fn)(void *user, struct model *m, struct aor_hist **aors, size_t naff);
+uint64_t model_shed(struct model *m, uint64_t bytes, model_keep_fn keep, void *user);
+/* Bytes of records the model holds now (what model_shed can free from). */
+uint64_t model_held_bytes(const struct model *m);
 
 /* Names for outputs. */
 const char *txn_outcome_name(enum txn_outcome o);   /* "final", "timeout", ... */

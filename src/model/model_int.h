@@ -13,8 +13,8 @@
 /* Open-addressing map from a NUL-terminated key to an object.  Grows at
  * half load, so it is sized to the data.  An entry is the object and the
  * key's hash (16 bytes): the key itself is a string field of the object, at
- * key_off.  With own_keys, put stores a copy of the key there (mdl_strdup_m:
- * in the store when there is one; the object's free function frees it);
+ * key_off.  With own_keys, put stores a copy of the key there (mdl_strdup_m;
+ * the object's free function frees it);
  * without, that field already is the key (a dialog's Call-ID, an AOR's
  * name). */
 struct mdl_map_ent {
@@ -31,7 +31,8 @@ struct mdl_map {
 void *mdl_map_get(const struct mdl_map *mp, const char *key);
 int mdl_map_put(struct model *m, struct mdl_map *mp, const char *key, void *val);
 /* Removes the entry of hash h whose value is val, if there is one (the key
- * is not read: no page of the store is touched for it; it stays with val). */
+ * is not read, so it may already be gone with a shed record; it stays with
+ * val). */
 void mdl_map_del(struct mdl_map *mp, uint32_t h, const void *val);
 void mdl_map_free(struct mdl_map *mp);
 uint32_t mdl_hash(const char *s);
@@ -54,9 +55,6 @@ struct model_priv {
 	size_t pending_head;
 	struct mdl_expiry *exp;         /* finished transactions still in txn_by_key, FIFO */
 	size_t exp_n, exp_head, exp_cap;
-	uint64_t heap_objs;             /* objects/arrays/strings that went to malloc
-					   although there is a store: model_free walks */
-	uint64_t heap_msgs;             /* records not in the store (sip_msg_free needed) */
 	int64_t rewind_end;             /* latest time of the inputs before a rewind */
 };
 
@@ -70,17 +68,15 @@ char *mdl_strdup(const char *s);
 char *mdl_concat(const char *const *parts, size_t n);
 char *mdl_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *mdl_xcalloc(size_t n, size_t sz);
-/* The model's own objects, arrays and strings: in the store when there is
- * one (zeroed, never freed one by one), else calloc'd.  Never NULL. */
+/* The model's own objects, arrays and strings: calloc'd.  Never NULL
+ * (out of memory aborts with a message). */
 void *mdl_alloc(struct model *m, size_t n);
 char *mdl_strdup_m(struct model *m, const char *s);
-/* s (malloc'd, e.g. by mdl_concat) as a model string: moved into the store
- * when there is one (s is freed), else s itself. */
+/* s (malloc'd, e.g. by mdl_concat) as a model string: s itself. */
 char *mdl_adopt(struct model *m, char *s);
-/* free() for what mdl_alloc & co. gave: leaves store memory alone. */
+/* free() for what mdl_alloc & co. gave. */
 void mdl_free(struct model *m, void *p);
-/* ptr_vec_push for the model's vectors: grows them in the store (a bigger
- * block, the old one abandoned), starting small. */
+/* ptr_vec_push for the model's vectors, starting at 2 (most hold one or two). */
 void mdl_vec_push(struct model *m, struct ptr_vec *v, void *p);
 /* Room for element n of an array of elements of size sz holding n, whose
  * capacity is the next power of two of n (1, 2, 4, ...): the array itself,
@@ -92,6 +88,9 @@ void txn_on_msg(struct model *m, struct sip_msg *msg, struct dialog *d);
 void txn_sweep(struct model *m, int64_t now);             /* Timer F over capture time */
 void txn_finish(struct model *m);
 void txn_free(struct model *m, struct txn *t);
+/* A timer queue let go of t (qrefs--): a shed transaction goes when none holds it. */
+void txn_unref(struct model *m, struct txn *t);
+void txn_free_zombies(struct model *m);
 void txn_add_icmp(struct model *m, const struct icmp_evt *e);
 
 /* dialog.c */
@@ -105,5 +104,8 @@ void reg_on_final(struct model *m, struct txn *t);
 void reg_on_timeout(struct model *m, struct txn *t);
 void reg_finish(struct model *m);
 void reg_free_aor(struct model *m, struct aor_hist *a);
+/* t (a REGISTER of t->aor) is being shed: what the summary reads of it
+ * goes into the AOR (shed_ua, shed_last_status, shed_contact). */
+void reg_on_shed(struct model *m, struct txn *t);
 
 #endif

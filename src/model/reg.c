@@ -115,7 +115,6 @@ static void bev_add(struct model *m, struct binding *b, enum binding_event_kind 
 		    long exp, uint64_t msg_id, uint32_t txn_id)
 {
 	if (b->nev == b->capev) {
-		/* in the store: a bigger block, the old one abandoned */
 		size_t nc = b->capev ? b->capev * 2 : 2;
 		struct binding_event *ne = mdl_alloc(m, nc * sizeof *ne);
 		if (b->nev)
@@ -127,8 +126,7 @@ static void bev_add(struct model *m, struct binding *b, enum binding_event_kind 
 	b->ev[b->nev++] = (struct binding_event){ k, ts, exp, msg_id, txn_id };
 }
 
-/* The contact URI as last seen: a new copy only when it changed (a copy in
- * the store is never given back). */
+/* The contact URI as last seen: a new copy only when it changed. */
 static void binding_set_contact(struct model *m, struct binding *b, const char *uri)
 {
 	if (!uri || (b->contact && strcmp(b->contact, uri) == 0))
@@ -435,13 +433,14 @@ static void aor_summarize(struct model *m, struct aor_hist *a)
 	struct aor_summary *s = &a->sum;
 	s->attempts = (uint32_t)a->attempts.n;
 	s->failures = 0;
-	s->last_status = 0;
 	s->time_to_register_ns = -1;
 	s->expires_requested = -1;
 	s->expires_granted = -1;
 	s->contacts = 0;
 	s->contact = NULL;
-	s->user_agent = NULL;
+	/* what shed transactions left, then what the rest say */
+	s->user_agent = a->shed_ua;
+	s->last_status = a->shed_last_status;
 	for (size_t j = 0; j < a->attempts.n; j++) {
 		const struct reg_attempt *at = a->attempts.v[j];
 		if (at->result == ATT_FAILED || at->result == ATT_REJECTED ||
@@ -474,8 +473,11 @@ static void aor_summarize(struct model *m, struct aor_hist *a)
 		if (!s->contact)
 			s->contact = b;
 	}
-	/* prefer the binding this UA asked for last */
+	/* prefer the binding this UA asked for last (if that REGISTER was
+	 * shed, the one it named then) */
 	const struct txn *lt = a->txns.n ? a->txns.v[a->txns.n - 1] : NULL;
+	if (!lt && a->shed_contact && a->shed_contact->active)
+		s->contact = a->shed_contact;
 	if (lt && lt->req && lt->req->ncontacts > 0 && !lt->req->contacts[0].star) {
 		char *k = binding_key_of(&lt->req->contacts[0]);
 		for (size_t j = 0; j < a->bindings.n; j++) {
@@ -508,6 +510,32 @@ void reg_finish(struct model *m)
 		bindings_expire(m, a, m->capture_end_ns);
 		aor_summarize(m, a);
 	}
+}
+
+void reg_on_shed(struct model *m, struct txn *t)
+{
+	struct aor_hist *a = t->aor;
+	(void)m;
+	if (!a)
+		return;
+	for (size_t k = 0; k < t->reqs.n; k++) {
+		const struct sip_msg *r = t->reqs.v[k];
+		if (r->user_agent && (!a->shed_ua || strcmp(a->shed_ua, r->user_agent) != 0)) {
+			free(a->shed_ua);
+			a->shed_ua = mdl_strdup(r->user_agent);
+		}
+	}
+	if (t->final)
+		a->shed_last_status = t->final_status;
+	if (t->req && t->req->ncontacts > 0 && !t->req->contacts[0].star) {
+		char *k = binding_key_of(&t->req->contacts[0]);
+		a->shed_contact = NULL;
+		for (size_t j = 0; j < a->bindings.n; j++)
+			if (strcmp(((const struct binding *)a->bindings.v[j])->key, k) == 0)
+				a->shed_contact = a->bindings.v[j];
+		free(k);
+	}
+	a->evicted_txns++;
 }
 
 bool model_aor_settle_now(struct model *m, struct aor_hist *a)
@@ -567,6 +595,15 @@ void reg_free_aor(struct model *m, struct aor_hist *a)
 	ptr_vec_free(&a->attempts);
 	ptr_vec_free(&a->bindings);
 	ptr_vec_free(&a->findings);
+	for (size_t i = 0; i < a->kept.n; i++) {
+		struct finding *f = a->kept.v[i];
+		free(f->message);
+		free(f->fix);
+		free(f->frames);
+		free(f);
+	}
+	ptr_vec_free(&a->kept);
+	free(a->shed_ua);
 	mdl_free(m, a->aor);
 	mdl_free(m, a->sum.sources);
 	mdl_free(m, a);

@@ -80,6 +80,37 @@ static void expiry_push(struct model_priv *p, struct txn *t, uint32_t h, int64_t
 		}
 	}
 	p->exp[p->exp_n++] = (struct mdl_expiry){ t, h, deadline };
+	t->qrefs++;
+}
+
+void txn_unref(struct model *m, struct txn *t)
+{
+	if (t->qrefs && --t->qrefs == 0 && t->evicted)
+		txn_free(m, t);
+}
+
+/* Shed transactions wait in the queues until the queue's head passes them;
+ * when the queues are dropped (rewind, finish, free) they go with them.
+ * Live ones are left alone (m->txns frees them). */
+void txn_free_zombies(struct model *m)
+{
+	struct model_priv *p = m->priv;
+	for (size_t i = p->pending_head; i < p->pending.n; i++) {
+		struct txn *t = p->pending.v[i];
+		if (t->evicted)
+			txn_unref(m, t);
+		else if (t->qrefs)
+			t->qrefs--;
+	}
+	p->pending.n = p->pending_head = 0;
+	for (size_t i = p->exp_head; i < p->exp_n; i++) {
+		struct txn *t = p->exp[i].t;
+		if (t->evicted)
+			txn_unref(m, t);
+		else if (t->qrefs)
+			t->qrefs--;
+	}
+	p->exp_n = p->exp_head = 0;
 }
 
 static void expiry_sweep(struct model *m, int64_t now)
@@ -88,10 +119,13 @@ static void expiry_sweep(struct model *m, int64_t now)
 	while (p->exp_head < p->exp_n && now > p->exp[p->exp_head].deadline) {
 		struct mdl_expiry x = p->exp[p->exp_head++];
 		int64_t d = x.t->t_last + m->opt.timer_f_ns;
-		if (now <= d)                  /* copies came since: look again later */
+		if (x.t->evicted)               /* shed: already out of the map */
+			;
+		else if (now <= d)              /* copies came since: look again later */
 			expiry_push(p, x.t, x.h, d);
 		else
 			mdl_map_del(&p->txn_by_key, x.h, x.t);
+		txn_unref(m, x.t);
 	}
 }
 
@@ -100,7 +134,7 @@ static struct txn *txn_new(struct model *m, struct sip_msg *msg, const char *met
 {
 	struct txn *t = mdl_alloc(m, sizeof *t);
 	mdl_vec_push(m, &m->txns, t);
-	t->id = (uint32_t)m->txns.n;
+	t->id = (uint32_t)m->st.txns + 1;   /* m->txns loses shed ones */
 	t->method = method;
 	t->call_id = msg->call_id;
 	t->cseq = msg->cseq;
@@ -145,6 +179,7 @@ static void on_request(struct model *m, struct sip_msg *msg, struct dialog *d)
 		free(k);
 		if (inv && same_txn(inv, msg) && inv->final && inv->final_status >= 300) {
 			mdl_vec_push(m, &inv->acks, msg);
+			msg->in_txn = true;
 			if (msg->ts_ns > inv->t_last)
 				inv->t_last = msg->ts_ns;
 			free(sb);
@@ -165,6 +200,7 @@ static void on_request(struct model *m, struct sip_msg *msg, struct dialog *d)
 			t->req_retrans++;
 			m->st.req_retrans++;
 		}
+		msg->in_txn = true;
 		if (msg->ts_ns > t->t_last)
 			t->t_last = msg->ts_ns;
 		free(k);
@@ -175,6 +211,7 @@ static void on_request(struct model *m, struct sip_msg *msg, struct dialog *d)
 	struct txn *nt = txn_new(m, msg, method, sb, d);
 	nt->req = msg;
 	mdl_vec_push(m, &nt->reqs, msg);
+	msg->in_txn = true;
 	if (t && !nt->rfc2543) {
 		/* same branch, another CSeq or Call-ID: a broken UA */
 		nt->branch_reused = true;
@@ -190,6 +227,7 @@ static void on_request(struct model *m, struct sip_msg *msg, struct dialog *d)
 		return;
 	}
 	ptr_vec_push(&m->priv->pending, nt);
+	nt->qrefs++;
 	if (is_method(method, "REGISTER"))
 		reg_on_new_txn(m, nt);
 }
@@ -228,6 +266,7 @@ static void on_response(struct model *m, struct sip_msg *msg, struct dialog *d)
 		}
 	}
 	mdl_vec_push(m, &t->resps, msg);
+	msg->in_txn = true;
 	if (msg->ts_ns > t->t_last)
 		t->t_last = msg->ts_ns;
 	if (msg->status < 200) {
@@ -270,11 +309,13 @@ void txn_sweep(struct model *m, int64_t now)
 		struct txn *t = p->pending.v[p->pending_head];
 		if (t->outcome != TXN_PENDING) {
 			p->pending_head++;
+			txn_unref(m, t);
 			continue;
 		}
 		if (now - t->t_first < m->opt.timer_f_ns)
 			break;
 		p->pending_head++;
+		t->qrefs--;
 		if (timer_running(t))
 			settle(m, t, TXN_TIMEOUT);
 	}

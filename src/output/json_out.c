@@ -736,6 +736,10 @@ static void reg_fields(struct json_out *j, const struct aor_hist *a, bool multi_
 	for (size_t i = 0; i < a->txns.n; i++)
 		w_txn(j, a->txns.v[i], multi_file);
 	w_arr_end(j);
+	if (a->evicted_txns) {       /* --max-memory: not in the lists any more */
+		w_key(j, "evicted_transactions");
+		w_int(j, a->evicted_txns);
+	}
 	w_key(j, "sessions");
 	w_arr(j);
 	for (size_t i = 0; i < a->sessions.n; i++)
@@ -810,6 +814,10 @@ static void dialog_fields(struct json_out *j, const struct dialog *d, bool multi
 	w_key(j, "first"); w_time(j, d->t_first);
 	w_key(j, "last"); w_time(j, d->t_last);
 	w_key(j, "messages"); w_msg_ids(j, &d->msgs);
+	if (d->evicted_msgs) {       /* --max-memory: not in the lists any more */
+		w_key(j, "evicted_messages");
+		w_int(j, d->evicted_msgs);
+	}
 	w_key(j, "transactions");
 	w_arr(j);
 	for (size_t i = 0; i < d->txns.n; i++)
@@ -1212,12 +1220,16 @@ static void w_capture(struct json_out *j, const struct json_capture *c, const st
 			w_null(j);
 		w_obj_end(j);
 	}
-	if (c && c->mem_evicted_bytes) {
-		w_key(j, "memory");
+	if (c && c->evicted && c->evicted->passes) {
+		const struct model_evicted *e = c->evicted;
+		w_key(j, "evicted");
 		w_obj(j);
 		w_key(j, "limit_bytes"); w_int(j, (long long)c->mem_limit);
-		w_key(j, "message_bytes"); w_int(j, (long long)c->mem_message_bytes);
-		w_key(j, "evicted_bytes"); w_int(j, (long long)c->mem_evicted_bytes);
+		w_key(j, "messages"); w_int(j, (long long)e->messages);
+		w_key(j, "bytes"); w_int(j, (long long)e->bytes);
+		w_key(j, "transactions"); w_int(j, (long long)e->transactions);
+		w_key(j, "dialogs"); w_int(j, (long long)e->dialogs);
+		w_key(j, "aors"); w_int(j, (long long)e->aors);
 		w_obj_end(j);
 	}
 	w_obj_end(j);

@@ -31,7 +31,7 @@
 #include "sip_msg.h"
 #include "model.h"
 
-#define JSON_SCHEMA_VERSION "1.1"
+#define JSON_SCHEMA_VERSION "2.0"
 
 /* One input file. */
 /* One pcapng interface (strings untrusted, NULL when absent). */
@@ -106,8 +106,9 @@ struct json_capture {
 	uint64_t lost_fragments;     /* IP datagrams given up (timeout / memory) */
 	int64_t first_ns, last_ns;   /* first and last packet time; 0 unknown */
 	const struct dis_anomalies *anomalies;   /* bad input below SIP; NULL: none */
-	/* message store (--max-memory): "memory" is written when evicted_bytes > 0 */
-	uint64_t mem_limit, mem_message_bytes, mem_evicted_bytes;
+	/* --max-memory: "evicted" is written when something was */
+	const struct model_evicted *evicted;
+	uint64_t mem_limit;
 	struct json_tls tls;
 	struct json_write *write;    /* -w given: what was written; NULL: "write" left out */
 };

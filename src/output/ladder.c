@@ -329,6 +329,7 @@ static int build_rows(struct ladder *l, struct ents *e)
 		struct ladder_row *r = &l->rows[l->nrows++];
 		r->kind = LROW_MSG;
 		r->msg = m;
+		r->msg_id = m->id;
 		r->txn = en->txn;
 		r->callid = cid;
 		r->pair_row = -1;

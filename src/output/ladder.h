@@ -53,6 +53,7 @@ enum ladder_row_class {
 struct ladder_row {
 	enum ladder_row_kind kind;
 	const struct sip_msg *msg;      /* NULL for LROW_SEP */
+	uint64_t msg_id;                /* msg->id (what a screen keeps across rebuilds) */
 	const struct txn *txn;          /* the message's transaction, NULL when unknown */
 	int from, to;                   /* column indexes */
 	enum ladder_row_class cls;

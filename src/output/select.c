@@ -92,7 +92,7 @@ int sel_prepare(struct rt_select *s, const struct model *m)
 	free(s->aor_on);
 	free(s->dlg_on);
 	s->aor_on = calloc(m->aors.n + 1, 1);
-	s->dlg_on = calloc(m->dialogs.n + 1, 1);
+	s->dlg_on = calloc((size_t)m->dialog_ids + 1, 1);
 	if (!s->aor_on || !s->dlg_on)
 		return -1;
 	s->naors_on = s->ndlgs_on = s->nfindings_on = 0;
@@ -111,9 +111,9 @@ int sel_prepare(struct rt_select *s, const struct model *m)
 	}
 	for (size_t i = 0; i < m->dialogs.n; i++) {
 		const struct dialog *d = m->dialogs.v[i];
-		if (!s->dlg_on[i] && s->naors_on && (party_on(s, d->from_uri) || party_on(s, d->to_uri)))
-			s->dlg_on[i] = 1;
-		s->ndlgs_on += s->dlg_on[i];
+		if (!s->dlg_on[d->id - 1] && s->naors_on && (party_on(s, d->from_uri) || party_on(s, d->to_uri)))
+			s->dlg_on[d->id - 1] = 1;
+		s->ndlgs_on += s->dlg_on[d->id - 1];
 	}
 	for (size_t i = 0; i < m->findings.n; i++)
 		s->nfindings_on += sel_finding(s, m->findings.v[i]);

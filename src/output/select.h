@@ -28,7 +28,7 @@ struct rt_select {
 	/* sel_prepare() on the finished, diagnosed model */
 	const struct model *m;
 	unsigned char *aor_on;       /* by aor_hist.id - 1 */
-	unsigned char *dlg_on;       /* by dialog.id - 1 */
+	unsigned char *dlg_on;       /* by dialog.id - 1 (model.dialog_ids of them) */
 	size_t naors_on, ndlgs_on, nfindings_on;
 };
 

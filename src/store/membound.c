@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* membound.c - the memory bound: see membound.h. */
+#include "membound.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* Shed when RSS passes 3/4 of the limit, down to 1/2 of it: a pass frees a
+ * quarter of the bound, so passes are few and each is worth its scan, and
+ * what comes between two reads (1024 messages, the end-of-run pass) has
+ * room below the limit. */
+#define MB_HIGH_NUM 6
+#define MB_LOW_NUM 4
+#define MB_DEN 8
+
+struct membound {
+	int fd;
+	size_t page;
+	size_t limit;
+	size_t rss, floor;         /* floor: RSS after a pass that could not get lower */
+	struct membound_stats st;
+};
+
+static size_t read_rss(struct membound *b)
+{
+	char buf[128];
+	ssize_t n = pread(b->fd, buf, sizeof buf - 1, 0);
+	if (n <= 0)
+		return b->rss;
+	buf[n] = '\0';
+	unsigned long long size, res;
+	if (sscanf(buf, "%llu %llu", &size, &res) != 2)
+		return b->rss;
+	b->rss = (size_t)res * b->page;
+	if (b->rss > b->st.rss_peak)
+		b->st.rss_peak = b->rss;
+	if (b->rss > b->limit && b->rss > b->st.rss_peak_over)
+		b->st.rss_peak_over = b->rss;
+	return b->rss;
+}
+
+struct membound *membound_new(size_t limit)
+{
+	struct membound *b = calloc(1, sizeof *b);
+	if (!b)
+		return NULL;
+	b->fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (b->fd < 0) {
+		free(b);
+		return NULL;
+	}
+	long pg = sysconf(_SC_PAGESIZE);
+	b->page = pg > 0 ? (size_t)pg : 4096;
+	b->limit = b->st.limit = limit;
+	read_rss(b);
+	return b;
+}
+
+uint64_t membound_due(struct membound *b)
+{
+	if (!b || !b->limit)
+		return 0;
+	size_t rss = read_rss(b);
+	size_t high = b->limit / MB_DEN * MB_HIGH_NUM, low = b->limit / MB_DEN * MB_LOW_NUM;
+	if (rss < high)
+		return 0;
+	/* what stays (summaries, open transactions) filled the bound: wait
+	 * until it grew by a sixteenth of the bound or a quarter of itself
+	 * before scanning again, so passes stay few however far over it is */
+	size_t step = b->floor / 4 > b->limit / 16 ? b->floor / 4 : b->limit / 16;
+	if (b->floor && rss < b->floor + step)
+		return 0;
+	b->st.sheds++;
+	return rss - low;
+}
+
+void membound_after(struct membound *b, uint64_t freed)
+{
+	if (!b)
+		return;
+	/* free() keeps most of it in the heap: hand the pages back, so that
+	 * RSS says what is held */
+	malloc_trim(0);
+	size_t rss = read_rss(b);
+	size_t high = b->limit / MB_DEN * MB_HIGH_NUM;
+	b->floor = rss >= high || !freed ? rss : 0;
+}
+
+size_t membound_rss(struct membound *b)
+{
+	return b ? read_rss(b) : 0;
+}
+
+void membound_get_stats(const struct membound *b, struct membound_stats *st)
+{
+	*st = b ? b->st : (struct membound_stats){ 0 };
+}
+
+void membound_free(struct membound *b)
+{
+	if (!b)
+		return;
+	close(b->fd);
+	free(b);
+}
+
+size_t membound_parse_size(const char *str)
+{
+	if (!str || !*str)
+		return 0;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(str, &end, 10);
+	if (errno || end == str || str[0] == '-')
+		return 0;
+	unsigned sh = 0;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': sh = 10; end++; break;
+	case 'm': case 'M': sh = 20; end++; break;
+	case 'g': case 'G': sh = 30; end++; break;
+	default: return 0;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v > (SIZE_MAX >> sh))
+		return 0;
+	return (size_t)(v << sh);
+}
