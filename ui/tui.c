@@ -293,10 +293,14 @@ static void draw_status(struct tui *t)
 	} else if (t->st.loading) {
 		snprintf(lead, sizeof lead, "loading...  ");
 	}
-	snprintf(buf, sizeof buf, " %s%llu packets  %llu SIP msgs  %llu drops  mem %.1f MB  %zu AORs  %zu dialogs",
+	/* --max-memory: what went is said where it is missed */
+	char ev[48] = "";
+	if (t->m && t->m->ev.messages)
+		snprintf(ev, sizeof ev, "  %llu evicted", (unsigned long long)t->m->ev.messages);
+	snprintf(buf, sizeof buf, " %s%llu packets  %llu SIP msgs  %llu drops  mem %.1f MB%s  %zu AORs  %zu dialogs",
 		 lead, (unsigned long long)t->st.packets,
 		 (unsigned long long)t->st.sip_msgs, (unsigned long long)t->st.pcap_drops,
-		 (double)mem / (1024.0 * 1024.0), t->m ? t->m->aors.n : 0, t->m ? t->m->dialogs.n : 0);
+		 (double)mem / (1024.0 * 1024.0), ev, t->m ? t->m->aors.n : 0, t->m ? t->m->dialogs.n : 0);
 	tui_puts(y, 0, COLS, buf, bar);
 	const char *hint = " F1/? help  q back ";
 	int hl = (int)strlen(hint);

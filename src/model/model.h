@@ -51,6 +51,10 @@ struct binding;
 
 /* Timer F / Timer B = 64 * T1 (T1 = 500 ms). */
 #define MODEL_TIMER_F_NS (32LL * 1000000000LL)
+/* What model_shed() keeps whole per AOR, and per binding timeline. */
+#define MODEL_KEEP_ATTEMPTS 4
+#define MODEL_KEEP_SESSIONS 2
+#define MODEL_KEEP_EVENTS 16
 /* Unanswered copies that make a transaction cut short by the capture end a timeout. */
 #define MODEL_TIMEOUT_MIN_COPIES 3
 
@@ -202,6 +206,9 @@ struct binding {
 	int64_t expires_at;          /* ts of the last grant + granted seconds */
 	struct binding_event *ev;
 	size_t nev, capev;
+	uint32_t shed_events;        /* events dropped from the middle of the timeline
+					(model_shed keeps the first and the last
+					MODEL_KEEP_EVENTS - 1) */
 	char *map_key;               /* model internal: its key in the lookup table */
 };
 
@@ -271,6 +278,11 @@ struct aor_hist {
 	int shed_last_status;        /* the last final code among them, 0: none */
 	const struct binding *shed_contact; /* the binding the last of them asked for */
 	uint32_t evicted_txns;       /* its REGISTER transactions shed */
+	/* old attempts and sessions folded into counters (model_shed keeps the
+	 * last MODEL_KEEP_ATTEMPTS / MODEL_KEEP_SESSIONS of them whole) */
+	uint32_t shed_attempts, shed_failures, shed_sessions;
+	int64_t shed_first_ok_end;   /* t_end of the first ok attempt among them, 0: none */
+	long shed_exp_requested, shed_exp_granted; /* as aor_summary's, of the last of them */
 	struct ptr_vec kept;         /* struct finding * (owned): findings made before
 					their evidence was shed (diag_keep_shed) */
 	bool shed_mark;              /* model internal, during model_shed() */

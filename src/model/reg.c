@@ -55,6 +55,7 @@ static struct aor_hist *aor_get(struct model *m, const char *name)
 	a->sum.time_to_register_ns = -1;
 	a->sum.expires_requested = -1;
 	a->sum.expires_granted = -1;
+	a->shed_exp_requested = a->shed_exp_granted = -1;
 	mdl_map_put(m, &m->priv->aor_by_name, a->aor, a);
 	return a;
 }
@@ -67,7 +68,7 @@ static struct reg_session *session_get(struct model *m, struct aor_hist *a, cons
 	if (!s) {
 		s = mdl_alloc(m, sizeof *s);
 		mdl_vec_push(m, &a->sessions, s);
-		s->id = (uint32_t)a->sessions.n;
+		s->id = (uint32_t)(a->sessions.n + a->shed_sessions);
 		s->aor = a;
 		s->call_id = mdl_strdup_m(m, cid);
 		mdl_map_put(m, &m->priv->sess_by_key, k, s);
@@ -325,7 +326,7 @@ void reg_on_new_txn(struct model *m, struct txn *t)
 	struct reg_attempt *at = mdl_alloc(m, sizeof *at);
 	mdl_vec_push(m, &a->attempts, at);
 	mdl_vec_push(m, &s->attempts, at);
-	at->id = (uint32_t)a->attempts.n;
+	at->id = (uint32_t)(a->attempts.n + a->shed_attempts);
 	at->aor = a;
 	at->session = s;
 	at->t_start = t->t_first;
@@ -431,11 +432,12 @@ static void aor_summarize(struct model *m, struct aor_hist *a)
 {
 	a->state = aor_state_of(a);
 	struct aor_summary *s = &a->sum;
-	s->attempts = (uint32_t)a->attempts.n;
-	s->failures = 0;
-	s->time_to_register_ns = -1;
-	s->expires_requested = -1;
-	s->expires_granted = -1;
+	/* attempts folded into counters by model_shed first */
+	s->attempts = (uint32_t)a->attempts.n + a->shed_attempts;
+	s->failures = a->shed_failures;
+	s->time_to_register_ns = a->shed_first_ok_end ? a->shed_first_ok_end - a->t_first : -1;
+	s->expires_requested = a->shed_exp_requested;
+	s->expires_granted = a->shed_exp_granted;
 	s->contacts = 0;
 	s->contact = NULL;
 	/* what shed transactions left, then what the rest say */

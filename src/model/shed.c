@@ -90,6 +90,75 @@ static void mark_msgs(struct ptr_vec *v, uint64_t *freed)
 	}
 }
 
+static bool att_failed(const struct reg_attempt *at)
+{
+	return at->result == ATT_FAILED || at->result == ATT_REJECTED || at->result == ATT_TIMEOUT;
+}
+
+/* An AOR that refreshes for days makes an attempt a refresh, a session a
+ * boot: beyond the last few, settled ones with no transaction left become
+ * counters (what aor_summarize reads of them), and a binding's timeline
+ * keeps its first event and its latest. */
+static void fold_history(struct model *m, struct aor_hist *a)
+{
+	size_t na = a->attempts.n, k = 0;
+	for (size_t i = 0; i < na; i++) {
+		struct reg_attempt *at = a->attempts.v[i];
+		if (i + MODEL_KEEP_ATTEMPTS >= na || at->txns.n || at->result == ATT_OPEN) {
+			a->attempts.v[k++] = at;
+			continue;
+		}
+		a->shed_attempts++;
+		if (att_failed(at))
+			a->shed_failures++;
+		if (at->result == ATT_OK && !a->shed_first_ok_end)
+			a->shed_first_ok_end = at->t_end;
+		if (at->result == ATT_OK && !at->deregister && at->expires_granted >= 0)
+			a->shed_exp_granted = at->expires_granted;
+		a->shed_exp_requested = at->expires_requested;
+		at->id = 0;                    /* gone: its session drops it below */
+	}
+	a->attempts.n = k;
+	size_t ns = a->sessions.n;
+	k = 0;
+	for (size_t i = 0; i < ns; i++) {
+		struct reg_session *s = a->sessions.v[i];
+		size_t kk = 0;
+		for (size_t j = 0; j < s->attempts.n; j++) {
+			struct reg_attempt *at = s->attempts.v[j];
+			if (at->id)
+				s->attempts.v[kk++] = at;
+			else {
+				ptr_vec_free(&at->txns);
+				mdl_free(m, at);
+			}
+		}
+		s->attempts.n = kk;
+		if (i + MODEL_KEEP_SESSIONS >= ns || s->attempts.n || s->txns.n) {
+			a->sessions.v[k++] = s;
+			continue;
+		}
+		a->shed_sessions++;
+		if (s->map_key)
+			mdl_map_del(&m->priv->sess_by_key, mdl_hash(s->map_key), s);
+		mdl_free(m, s->call_id);
+		mdl_free(m, s->map_key);
+		ptr_vec_free(&s->attempts);
+		ptr_vec_free(&s->txns);
+		mdl_free(m, s);
+	}
+	a->sessions.n = k;
+	for (size_t i = 0; i < a->bindings.n; i++) {
+		struct binding *b = a->bindings.v[i];
+		if (b->nev <= MODEL_KEEP_EVENTS)
+			continue;
+		size_t drop = b->nev - MODEL_KEEP_EVENTS;
+		memmove(b->ev + 1, b->ev + 1 + drop, (MODEL_KEEP_EVENTS - 1) * sizeof *b->ev);
+		b->nev = MODEL_KEEP_EVENTS;
+		b->shed_events += (uint32_t)drop;
+	}
+}
+
 uint64_t model_shed(struct model *m, uint64_t bytes, model_keep_fn keep, void *user)
 {
 	if (!m || m->finished || !bytes)
@@ -159,6 +228,7 @@ uint64_t model_shed(struct model *m, uint64_t bytes, model_keep_fn keep, void *u
 			vec_compact_txns(&((struct reg_session *)a->sessions.v[k])->txns);
 		for (size_t k = 0; k < a->attempts.n; k++)
 			vec_compact_txns(&((struct reg_attempt *)a->attempts.v[k])->txns);
+		fold_history(m, a);
 	}
 	for (size_t i = 0; i < dlgs.n; i++) {
 		struct dialog *d = dlgs.v[i];

@@ -676,6 +676,10 @@ static void w_binding(struct json_out *j, const struct binding *b)
 		w_time(j, b->expires_at);
 	else
 		w_null(j);
+	if (b->shed_events) {        /* --max-memory: from between the first and the rest */
+		w_key(j, "evicted_events");
+		w_int(j, b->shed_events);
+	}
 	w_key(j, "events");
 	w_arr(j);
 	for (size_t i = 0; i < b->nev; i++) {
@@ -739,6 +743,14 @@ static void reg_fields(struct json_out *j, const struct aor_hist *a, bool multi_
 	if (a->evicted_txns) {       /* --max-memory: not in the lists any more */
 		w_key(j, "evicted_transactions");
 		w_int(j, a->evicted_txns);
+	}
+	if (a->shed_sessions) {
+		w_key(j, "evicted_sessions");
+		w_int(j, a->shed_sessions);
+	}
+	if (a->shed_attempts) {
+		w_key(j, "evicted_attempts");
+		w_int(j, a->shed_attempts);
 	}
 	w_key(j, "sessions");
 	w_arr(j);

@@ -490,9 +490,13 @@ struct ladder *ladder_for_aor(const struct model *m, const struct aor_hist *a)
 	if (n > 0 && (size_t)n < sizeof l->title && a->sum.last_status)
 		n += snprintf(l->title + n, sizeof l->title - (size_t)n, " (last %d)", a->sum.last_status);
 	if (n > 0 && (size_t)n < sizeof l->title)
-		snprintf(l->title + n, sizeof l->title - (size_t)n, ", %u attempt%s, %zu Call-ID%s",
-			 a->sum.attempts, a->sum.attempts == 1 ? "" : "s", l->ncallids,
-			 l->ncallids == 1 ? "" : "s");
+		n += snprintf(l->title + n, sizeof l->title - (size_t)n, ", %u attempt%s, %zu Call-ID%s",
+			      a->sum.attempts, a->sum.attempts == 1 ? "" : "s", l->ncallids,
+			      l->ncallids == 1 ? "" : "s");
+	/* --max-memory: the flow below lacks these, said where they are missed */
+	if (a->evicted_txns && n > 0 && (size_t)n < sizeof l->title)
+		snprintf(l->title + n, sizeof l->title - (size_t)n, "; %u earlier transaction%s evicted",
+			 a->evicted_txns, a->evicted_txns == 1 ? "" : "s");
 	free(e.v);
 	return l;
 fail:
@@ -531,8 +535,10 @@ struct ladder *ladder_for_dialog(const struct model *m, const struct dialog *d)
 	lab_text(d->call_id, cid, sizeof cid);
 	char meth[32];
 	lab_text(d->first_method ? d->first_method : "-", meth, sizeof meth);
-	snprintf(l->title, sizeof l->title, "dialog %s - %s, %zu message%s", cid, meth, d->msgs.n,
-		 d->msgs.n == 1 ? "" : "s");
+	int n = snprintf(l->title, sizeof l->title, "dialog %s - %s, %zu message%s", cid, meth, d->msgs.n,
+			 d->msgs.n == 1 ? "" : "s");
+	if (d->evicted_msgs && n > 0 && (size_t)n < sizeof l->title)
+		snprintf(l->title + n, sizeof l->title - (size_t)n, "; %u earlier evicted", d->evicted_msgs);
 	free(e.v);
 	return l;
 fail:
