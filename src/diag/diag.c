@@ -316,11 +316,6 @@ static void finding_drop(struct finding *f)
 	free(f);
 }
 
-static uint64_t first_frame(const struct finding *f)
-{
-	return f->nframes ? f->frames[0] : 0;
-}
-
 /* How much of the capture its evidence spans (frames are in capture order). */
 static uint64_t frame_span(const struct finding *f)
 {
@@ -334,53 +329,157 @@ static uint64_t frame_span(const struct finding *f)
 	return f->nframes ? hi - lo : 0;
 }
 
-/* What a finding is about: its rule, its AOR and its text up to the first
- * ':' ("Source 10.0.0.1 is scanning ...: 8363 users"): the counts after it
- * change from one view to the next, the subject does not. */
+static uint64_t first_frame(const struct finding *f)
+{
+	return f->nframes ? f->frames[0] : 0;
+}
+
+static uint64_t last_frame(const struct finding *f)
+{
+	uint64_t hi = 0;
+	for (size_t i = 0; i < f->nframes; i++)
+		if (f->frames[i] > hi)
+			hi = f->frames[i];
+	return hi;
+}
+
+/* Two views of one finding: same rule and AOR, and the same first frame or
+ * overlapping evidence (an episode whose start was shed is seen later from
+ * a later frame; one with no frame left, by its text up to the first " (").
+ * A capture-wide finding's subject is also its text up to
+ * the first ": " ("Source 10.0.0.1 is scanning ...: 8363 users"): its
+ * window moves with what is held, the subject does not. */
 static bool same_subject(const struct finding *a, const struct finding *b)
 {
 	if (a->rule_ix != b->rule_ix || a->aor != b->aor)
 		return false;
-	const char *x = a->message ? a->message : "", *y = b->message ? b->message : "";
-	size_t nx = strcspn(x, ":"), ny = strcspn(y, ":");
-	return nx == ny && memcmp(x, y, nx) == 0;
+	if (first_frame(a) == first_frame(b) ||
+	    (a->nframes && b->nframes && first_frame(a) <= last_frame(b) && first_frame(b) <= last_frame(a)))
+		return true;
+	if (!a->message || !b->message)
+		return false;
+	const char *x, *y;
+	if (!a->nframes || !b->nframes) {
+		/* a view whose evidence was all shed: the same text up to the
+		 * first " (" (where the counts and the frames' words begin) */
+		x = strstr(a->message, " (");
+		y = strstr(b->message, " (");
+		if (x && y && x - a->message == y - b->message &&
+		    memcmp(a->message, b->message, (size_t)(x - a->message)) == 0)
+			return true;
+	}
+	if (a->aor)
+		return false;
+	x = strstr(a->message, ": ");
+	y = strstr(b->message, ": ");
+	return x && y && x - a->message == y - b->message &&
+	       memcmp(a->message, b->message, (size_t)(x - a->message)) == 0;
+}
+
+static uint32_t aor_id_of(const struct finding *f)
+{
+	return f->aor ? f->aor->id : 0;
+}
+
+static int cmp_slot(const void *pa, const void *pb)
+{
+	struct finding **a = *(struct finding **const *)pa, **b = *(struct finding **const *)pb;
+	uint32_t x = aor_id_of(*a), y = aor_id_of(*b);
+	if (x != y)
+		return x < y ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_by_aor(const void *pa, const void *pb)
+{
+	const struct finding *a = *(const struct finding *const *)pa, *b = *(const struct finding *const *)pb;
+	uint32_t x = aor_id_of(a), y = aor_id_of(b);
+	if (x != y)
+		return x < y ? -1 : 1;
+	/* ties keep their order: the address in the array, see below */
+	return pa < pb ? -1 : pa > pb;
 }
 
 /* Kept findings join the batch's lists where the batch did not find them
- * again (same subject: then its view of what is left is the one shown),
- * in their place (AOR, then first frame); the rest are dropped. */
-static void kept_merge(struct diag_ctx *c, struct ptr_vec *kept)
+ * again (same subject: then its view of what is left is the one shown; for
+ * a capture-wide rule the view over more of the capture), after the
+ * batch's findings of their AOR; the rest are dropped.  n log n: a capture
+ * can keep one finding per AOR. */
+static void kept_merge(struct diag_ctx *c, struct model *m)
 {
 	size_t nr = diag_rule_count();
-	for (size_t i = 0; i < kept->n; i++) {
-		struct finding *k = kept->v[i];
-		struct ptr_vec *out = k->rule_ix < nr ? &c->out[k->rule_ix] : NULL;
-		bool again = !out;
-		size_t j = 0;
-		for (; out && j < out->n && !again; j++)
-			again = same_subject(k, out->v[j]);
-		if (again && out && !k->aor && frame_span(k) > frame_span(out->v[j - 1])) {
-			/* capture-wide: what is left may be a short window; the
-			 * view over more of the capture is the one shown */
-			finding_drop(out->v[j - 1]);
-			out->v[j - 1] = k;
-			continue;
+	struct ptr_vec *K = calloc(nr ? nr : 1, sizeof *K);
+	for (size_t ai = 0; ai <= m->aors.n; ai++) {
+		struct ptr_vec *kept = ai < m->aors.n ? &((struct aor_hist *)m->aors.v[ai])->kept : &m->kept;
+		for (size_t i = 0; i < kept->n; i++) {
+			struct finding *k = kept->v[i];
+			if (!K || k->rule_ix >= nr || ptr_vec_push(&K[k->rule_ix], k) != 0)
+				finding_drop(k);
 		}
-		if (again || ptr_vec_push(out, k) != 0) {
-			finding_drop(k);
-			continue;
-		}
-		uint32_t kid = k->aor ? k->aor->id : 0;
-		for (j = out->n - 1; j > 0; j--) {
-			const struct finding *p = out->v[j - 1];
-			uint32_t pid = p->aor ? p->aor->id : 0;
-			if (pid < kid || (pid == kid && first_frame(p) <= first_frame(k)))
-				break;
-			out->v[j] = out->v[j - 1];
-		}
-		out->v[j] = k;
+		kept->n = 0;
 	}
-	kept->n = 0;
+	for (size_t r = 0; K && r < nr; r++) {
+		if (!K[r].n)
+			continue;
+		struct ptr_vec *out = &c->out[r];
+		/* the batch's findings of the rule by AOR, to look a subject up */
+		size_t nb = out->n;
+		struct finding **ix = malloc((nb ? nb : 1) * sizeof *ix);
+		if (!ix) {
+			for (size_t q = 0; q < K[r].n; q++)
+				finding_drop(K[r].v[q]);
+			continue;
+		}
+		memcpy(ix, out->v, nb * sizeof *ix);
+		qsort(ix, nb, sizeof *ix, cmp_by_aor);
+		for (size_t q = 0; q < K[r].n; q++) {
+			struct finding *k = K[r].v[q];
+			uint32_t x = aor_id_of(k);
+			size_t lo = 0, hi = nb;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (aor_id_of(ix[mid]) < x)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			struct finding *same = NULL;
+			for (size_t g = lo; g < nb && aor_id_of(ix[g]) == x && !same; g++)
+				if (ix[g] && same_subject(k, ix[g]))
+					same = ix[g];
+			if (same && !k->aor && frame_span(k) > frame_span(same)) {
+				/* in place of the batch's */
+				for (size_t t = 0; t < out->n; t++)
+					if (out->v[t] == same)
+						out->v[t] = k;
+				finding_drop(same);
+				for (size_t g = lo; g < nb; g++)
+					if (ix[g] == same)
+						ix[g] = k;
+			} else if (same || ptr_vec_push(out, k) != 0) {
+				finding_drop(k);
+			}
+		}
+		free(ix);
+		ptr_vec_free(&K[r]);
+		/* after the batch's of their AOR: a stable order by AOR */
+		struct finding **tmp = malloc((out->n ? out->n : 1) * sizeof *tmp);
+		if (tmp) {
+			/* stable: sort pointers to the slots, compare by slot address */
+			struct finding ***slots = malloc((out->n ? out->n : 1) * sizeof *slots);
+			if (slots) {
+				for (size_t t = 0; t < out->n; t++)
+					slots[t] = (struct finding **)&out->v[t];
+				qsort(slots, out->n, sizeof *slots, cmp_slot);
+				for (size_t t = 0; t < out->n; t++)
+					tmp[t] = *slots[t];
+				memcpy(out->v, tmp, out->n * sizeof *tmp);
+				free(slots);
+			}
+			free(tmp);
+		}
+	}
+	free(K);
 }
 
 /* Into a kept list: replaces the finding of the same subject (a later view
@@ -442,9 +541,7 @@ void diag_run(struct model *m, const struct diag_opts *o)
 		diag_ctx_run_aor(c, ai);
 	diag_ctx_run_capture(c);
 	/* what was found before its evidence was shed, unless found again */
-	for (size_t ai = 0; ai < m->aors.n; ai++)
-		kept_merge(c, &((struct aor_hist *)m->aors.v[ai])->kept);
-	kept_merge(c, &m->kept);
+	kept_merge(c, m);
 	for (size_t i = 0; i < nr; i++) {
 		for (size_t k = 0; k < c->out[i].n; k++)
 			model_add_finding(m, c->out[i].v[k]);

@@ -52,9 +52,10 @@ struct binding;
 /* Timer F / Timer B = 64 * T1 (T1 = 500 ms). */
 #define MODEL_TIMER_F_NS (32LL * 1000000000LL)
 /* What model_shed() keeps whole per AOR, and per binding timeline. */
-#define MODEL_KEEP_ATTEMPTS 4
-#define MODEL_KEEP_SESSIONS 2
+#define MODEL_KEEP_ATTEMPTS 2
+#define MODEL_KEEP_SESSIONS 1
 #define MODEL_KEEP_EVENTS 16
+#define MODEL_KEEP_BINDINGS 2
 /* Unanswered copies that make a transaction cut short by the capture end a timeout. */
 #define MODEL_TIMEOUT_MIN_COPIES 3
 
@@ -210,6 +211,7 @@ struct binding {
 					(model_shed keeps the first and the last
 					MODEL_KEEP_EVENTS - 1) */
 	char *map_key;               /* model internal: its key in the lookup table */
+	bool seen;                   /* model internal: listed by the 200 at hand */
 };
 
 enum aor_state {
@@ -281,6 +283,8 @@ struct aor_hist {
 	/* old attempts and sessions folded into counters (model_shed keeps the
 	 * last MODEL_KEEP_ATTEMPTS / MODEL_KEEP_SESSIONS of them whole) */
 	uint32_t shed_attempts, shed_failures, shed_sessions;
+	uint32_t shed_bindings;      /* inactive bindings beyond the last
+					MODEL_KEEP_BINDINGS, idle for 2 x Timer F */
 	int64_t shed_first_ok_end;   /* t_end of the first ok attempt among them, 0: none */
 	long shed_exp_requested, shed_exp_granted; /* as aor_summary's, of the last of them */
 	struct ptr_vec kept;         /* struct finding * (owned): findings made before

@@ -144,7 +144,7 @@ static struct binding *binding_get(struct model *m, struct aor_hist *a,
 	if (!b) {
 		b = mdl_alloc(m, sizeof *b);
 		mdl_vec_push(m, &a->bindings, b);
-		b->id = (uint32_t)a->bindings.n;
+		b->id = (uint32_t)(a->bindings.n + a->shed_bindings);
 		b->key = mdl_strdup_m(m, key);
 		b->instance = mdl_strdup_m(m, c->instance);
 		b->reg_id = mdl_strdup_m(m, c->reg_id);
@@ -240,7 +240,8 @@ static void bindings_on_2xx(struct model *m, struct aor_hist *a, struct reg_atte
 
 	size_t listed = 0;
 	/* which bindings this 200 lists */
-	bool *seen = mdl_xcalloc(a->bindings.n + (size_t)resp->ncontacts + 1, sizeof *seen);
+	for (size_t i = 0; i < a->bindings.n; i++)
+		((struct binding *)a->bindings.v[i])->seen = false;
 	for (int i = 0; i < resp->ncontacts; i++) {
 		const struct sip_contact *c = &resp->contacts[i];
 		if (c->star)
@@ -255,7 +256,7 @@ static void bindings_on_2xx(struct model *m, struct aor_hist *a, struct reg_atte
 			   rexp >= 0 ? rexp : 3600;
 		struct binding *b = binding_get(m, a, idc, k);
 		binding_set_contact(m, b, c->uri);
-		seen[b->id - 1] = true;
+		b->seen = true;
 		binding_grant(m, b, t, exp, ri >= 0);
 		if (ours >= 0 && ri == ours)
 			at->expires_granted = exp;
@@ -265,7 +266,7 @@ static void bindings_on_2xx(struct model *m, struct aor_hist *a, struct reg_atte
 	if (listed) {
 		/* the registrar lists every current binding: the rest are gone */
 		for (size_t i = 0; i < a->bindings.n; i++)
-			if (!seen[i])
+			if (!((struct binding *)a->bindings.v[i])->seen)
 				binding_remove(m, a->bindings.v[i], t);
 	} else {
 		/* a 200 without Contacts: a query, a removal, or a registrar that
@@ -283,7 +284,6 @@ static void bindings_on_2xx(struct model *m, struct aor_hist *a, struct reg_atte
 			free(k);
 		}
 	}
-	free(seen);
 }
 
 /* ---------------------------------------------------------------- hooks */

@@ -99,7 +99,7 @@ static bool att_failed(const struct reg_attempt *at)
  * boot: beyond the last few, settled ones with no transaction left become
  * counters (what aor_summarize reads of them), and a binding's timeline
  * keeps its first event and its latest. */
-static void fold_history(struct model *m, struct aor_hist *a)
+static void fold_history(struct model *m, struct aor_hist *a, int64_t horizon)
 {
 	size_t na = a->attempts.n, k = 0;
 	for (size_t i = 0; i < na; i++) {
@@ -148,6 +148,33 @@ static void fold_history(struct model *m, struct aor_hist *a)
 		mdl_free(m, s);
 	}
 	a->sessions.n = k;
+	/* a phone that registers from a new port each boot leaves one inactive
+	 * binding each time: beyond the last few, the idle ones go */
+	size_t nb = a->bindings.n;
+	k = 0;
+	for (size_t i = 0; i < nb; i++) {
+		struct binding *b = a->bindings.v[i];
+		int64_t last = b->nev ? b->ev[b->nev - 1].ts_ns : 0;
+		if (b->active || i + MODEL_KEEP_BINDINGS >= nb || last >= horizon) {
+			a->bindings.v[k++] = b;
+			continue;
+		}
+		a->shed_bindings++;
+		if (a->shed_contact == b)
+			a->shed_contact = NULL;
+		if (a->sum.contact == b)
+			a->sum.contact = NULL;
+		if (b->map_key)
+			mdl_map_del(&m->priv->bind_by_key, mdl_hash(b->map_key), b);
+		mdl_free(m, b->key);
+		mdl_free(m, b->map_key);
+		mdl_free(m, b->contact);
+		mdl_free(m, b->instance);
+		mdl_free(m, b->reg_id);
+		mdl_free(m, b->ev);
+		mdl_free(m, b);
+	}
+	a->bindings.n = k;
 	for (size_t i = 0; i < a->bindings.n; i++) {
 		struct binding *b = a->bindings.v[i];
 		if (b->nev <= MODEL_KEEP_EVENTS)
@@ -228,7 +255,7 @@ uint64_t model_shed(struct model *m, uint64_t bytes, model_keep_fn keep, void *u
 			vec_compact_txns(&((struct reg_session *)a->sessions.v[k])->txns);
 		for (size_t k = 0; k < a->attempts.n; k++)
 			vec_compact_txns(&((struct reg_attempt *)a->attempts.v[k])->txns);
-		fold_history(m, a);
+		fold_history(m, a, horizon);
 	}
 	for (size_t i = 0; i < dlgs.n; i++) {
 		struct dialog *d = dlgs.v[i];
@@ -244,13 +271,13 @@ uint64_t model_shed(struct model *m, uint64_t bytes, model_keep_fn keep, void *u
 		vec_compact_txns(&d->txns);
 	}
 	vec_compact_txns(&m->txns);
-	/* dialogs left with nothing and idle: the object goes too (a later
-	 * message of that Call-ID opens a new one, with a new id) */
+	/* dialogs left with nothing: the object goes too (a later message of
+	 * that Call-ID opens a new one, with a new id) */
 	if (!m->opt.keep_dialogs) {
 		size_t kd = 0;
 		for (size_t i = 0; i < m->dialogs.n; i++) {
 			struct dialog *d = m->dialogs.v[i];
-			if (!d->msgs.n && !d->txns.n && d->t_last < horizon) {
+			if (!d->msgs.n && !d->txns.n) {
 				mdl_map_del(&m->priv->dialog_by_cid, mdl_hash(d->call_id), d);
 				dialog_free(m, d);
 				m->ev.dialogs++;

@@ -752,6 +752,10 @@ static void reg_fields(struct json_out *j, const struct aor_hist *a, bool multi_
 		w_key(j, "evicted_attempts");
 		w_int(j, a->shed_attempts);
 	}
+	if (a->shed_bindings) {
+		w_key(j, "evicted_bindings");
+		w_int(j, a->shed_bindings);
+	}
 	w_key(j, "sessions");
 	w_arr(j);
 	for (size_t i = 0; i < a->sessions.n; i++)

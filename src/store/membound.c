@@ -69,9 +69,9 @@ uint64_t membound_due(struct membound *b)
 	if (rss < high)
 		return 0;
 	/* what stays (summaries, open transactions) filled the bound: wait
-	 * until it grew by a sixteenth of the bound or a quarter of itself
+	 * until it grew by a sixteenth of the bound or an eighth of itself
 	 * before scanning again, so passes stay few however far over it is */
-	size_t step = b->floor / 4 > b->limit / 16 ? b->floor / 4 : b->limit / 16;
+	size_t step = b->floor / 8 > b->limit / 16 ? b->floor / 8 : b->limit / 16;
 	if (b->floor && rss < b->floor + step)
 		return 0;
 	b->st.sheds++;
