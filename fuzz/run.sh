@@ -56,6 +56,10 @@ done
 # the fuzzer starts from records that decrypt
 mkdir -p "$out/seeds/tls"
 cp "$here"/seeds_tls/*.bin "$out/seeds/tls/" 2>/dev/null
+# fuzz_pcapfile: what it found before, replayed first (fuzz/seeds_pcapfile:
+# shed-kept-merge-empty.pcap made kept_merge memcpy from a NULL list)
+mkdir -p "$out/seeds/pcapfile"
+cp "$here"/seeds_pcapfile/*.pcap "$out/seeds/pcapfile/" 2>/dev/null
 python3 - "$out/seeds/tls/hello" <<'EOP'
 import sys
 kl = b"CLIENT_RANDOM " + b"11" * 32 + b" " + b"22" * 48 + b"\n"

@@ -430,8 +430,10 @@ static void kept_merge(struct diag_ctx *c, struct model *m)
 				finding_drop(K[r].v[q]);
 			continue;
 		}
-		memcpy(ix, out->v, nb * sizeof *ix);
-		qsort(ix, nb, sizeof *ix, cmp_by_aor);
+		if (nb) {
+			memcpy(ix, out->v, nb * sizeof *ix);
+			qsort(ix, nb, sizeof *ix, cmp_by_aor);
+		}
 		for (size_t q = 0; q < K[r].n; q++) {
 			struct finding *k = K[r].v[q];
 			uint32_t x = aor_id_of(k);
@@ -463,7 +465,7 @@ static void kept_merge(struct diag_ctx *c, struct model *m)
 		free(ix);
 		ptr_vec_free(&K[r]);
 		/* after the batch's of their AOR: a stable order by AOR */
-		struct finding **tmp = malloc((out->n ? out->n : 1) * sizeof *tmp);
+		struct finding **tmp = out->n ? malloc(out->n * sizeof *tmp) : NULL;
 		if (tmp) {
 			/* stable: sort pointers to the slots, compare by slot address */
 			struct finding ***slots = malloc((out->n ? out->n : 1) * sizeof *slots);
