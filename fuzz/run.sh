@@ -31,14 +31,14 @@ flibs="$(pkg-config --libs libpcap jansson nettle 2>/dev/null || echo -lpcap -lj
 # seeds: every capture we can find, plus the generator's scenarios
 caps=$(ls "$src"/captures/*.pcap* "$shared"/captures/real/*.pcap* 2>/dev/null)
 for s in tcp-multi tcp-split tcp-ooo tcp-keepalive ws hep3 hep3-zlib gre-eth gtpu sctp ipv4-frag ipv6-frag lf-only folded compact icmp-unreach; do
-	python3 "$src/tests/pcapgen.py" "$s" "$out/gen/$s.pcap" >/dev/null 2>&1 && caps="$caps $out/gen/$s.pcap"
+	python3 "$src/tests/gen/pcapgen.py" "$s" "$out/gen/$s.pcap" >/dev/null 2>&1 && caps="$caps $out/gen/$s.pcap"
 done
 rm -rf "$out/seeds"
 python3 "$here/seeds.py" "$out/seeds" $caps | sed 's/^/# /'
 # whole-file seeds for fuzz_pcapng: the input-layer generator's pcapng
 # files, each compressed, and the small pcapng captures of the corpus
 mkdir -p "$out/seeds/pcapng"
-if python3 "$src/tests/capgen_input.py" "$out/gen/input" >/dev/null 2>&1; then
+if python3 "$src/tests/gen/capgen_input.py" "$out/gen/input" >/dev/null 2>&1; then
 	for f in "$out"/gen/input/*.pcapng "$out"/gen/input/lenient.pcap; do
 		b=$(basename "$f")
 		cp "$f" "$out/seeds/pcapng/$b"
@@ -52,7 +52,7 @@ for f in $caps; do
 done
 # fuzz_tls: a key log line, then a ClientHello-shaped record each way; and
 # fuzz/seeds_tls/*.bin: real sessions (TLS 1.3 AES-GCM and ChaCha20, TLS 1.2
-# CBC and ChaCha20) recorded by tests/tlsgen.sh, their key log in front, so
+# CBC and ChaCha20) recorded by tests/gen/tlsgen.sh, their key log in front, so
 # the fuzzer starts from records that decrypt
 mkdir -p "$out/seeds/tls"
 cp "$here"/seeds_tls/*.bin "$out/seeds/tls/" 2>/dev/null

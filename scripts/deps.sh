@@ -6,11 +6,11 @@
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 # libclang-rt-dev: clang's fuzzer and sanitizer runtimes (only a Recommends of clang)
-# sngrep, nodejs + npm (hep-js): independent HEP receivers for tests/hep_send.sh
-# prometheus (with promtool): the real scraper of tests/metrics.sh
+# sngrep, nodejs + npm (hep-js): independent HEP receivers for tests/cli/hep_send.sh
+# prometheus (with promtool): the real scraper of tests/cli/metrics.sh
 # ca-certificates: npm ci reaches the npm registry over https
-# kamailio, kamailio-tls-modules: the real TLS registrar of tests/tls_kamailio.sh
-# tcpreplay: tests/live_findings.sh replays a bundled capture onto lo (and bench/soak.sh)
+# kamailio, kamailio-tls-modules: the real TLS registrar of tests/cli/tls_kamailio.sh
+# tcpreplay: tests/cli/live_findings.sh replays a bundled capture onto lo (and bench/soak.sh)
 PKGS="build-essential autoconf automake libtool pkg-config
 libpcap-dev libosip2-dev libncurses-dev libjansson-dev nettle-dev zlib1g-dev libzstd-dev liblz4-dev liblzma-dev check
 zstd lz4 xz-utils

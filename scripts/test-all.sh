@@ -46,7 +46,7 @@ run_suite() {   # run_suite NAME BUILDDIR [configure args]
 		failn=$((failn + 1))
 		return
 	fi
-	for f in $(grep -lE '^(not ok|FAIL|ERROR)' "$dir"/tests/*.log 2>/dev/null); do
+	for f in $(grep -lE '^(not ok|FAIL|ERROR)' "$dir"/tests/*/*.log 2>/dev/null); do
 		echo "--- $f"; grep -E '^(not ok|#)' "$f" | head -20
 	done
 	add_counts "$logdir/$name.check"

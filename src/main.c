@@ -1315,7 +1315,7 @@ int main(int argc, char **argv)
 	dopt.tls_keylog = a.keylog;
 	/* for tests only: REGTRACE_TEST_ALLOC_FAIL=F[,F...] makes the
 	 * dissectors' allocations fail while frames F are dissected
-	 * (dis_opts.fail_alloc_frames; tests/anomalies.sh) */
+	 * (dis_opts.fail_alloc_frames; tests/cli/anomalies.sh) */
 	uint64_t fail_frames[16];
 	const char *ff = getenv("REGTRACE_TEST_ALLOC_FAIL");
 	while (ff && *ff && dopt.nfail_alloc_frames < sizeof fail_frames / sizeof fail_frames[0]) {

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # regen.sh [NAME...] - rewrite tests/golden/NAME.out from regtrace's output.
 # A regenerated file proves nothing until it is checked: golden.sh compares
-# it with tshark's view of the same capture (tests/tshark_messages.py) for
+# it with tshark's view of the same capture (tests/lib/tshark_messages.py) for
 # every entry whose tshark column says so; look at the diff before committing.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -18,7 +18,7 @@ grep -v '^#' tests/golden/TESTLIST | while read -r name cap opts check; do
 	{
 		echo "# regtrace -r $cap $opts"
 		if [ "$check" = messages ]; then
-			echo "# checked against: tests/tshark_messages.py $cap (tshark -Y sip fields: frame, time, addresses, request/status line, Call-ID)"
+			echo "# checked against: tests/lib/tshark_messages.py $cap (tshark -Y sip fields: frame, time, addresses, request/status line, Call-ID)"
 		else
 			echo "# checked by hand: $check"
 		fi
