@@ -45,7 +45,7 @@
 #   SOAK_ERR_CPS (badpw and ghost calls/s each; default SOAK_TPS/100, at least 1),
 #   SOAK_KAM_MEM (Kamailio shared memory MB, 1024)
 # Installs tcpreplay (replay) or kamailio/sip-tester (real) from Debian when missing.
-# The replay form has no --max-disk yet; the disk column shows what the store keeps.
+# regtrace keeps no message detail on disk: the disk column checks that it stays 0.
 set -uo pipefail
 
 WORKLOAD= RATES="1 2 4" SAMPLE=10 REAL=0 INNER=0
