@@ -25,6 +25,137 @@
 #include <osipparser2/osip_parser.h>
 #include <osipparser2/osip_port.h>
 
+/* ---------------------------------------------------------------- libosip2's memory */
+
+/* libosip2 allocates every node, list cell and string of a parse on its
+ * own (well over a hundred per message) and frees them one by one in
+ * osip_message_free(): malloc and free were the biggest cost of a parse.
+ * While sip_parse() runs with a scratch, what libosip2 allocates on that
+ * thread comes from a bump arena in the scratch instead and goes all at
+ * once when the record is built.  Elsewhere (other threads, osip calls
+ * outside sip_parse) its allocator is plain malloc. */
+struct sip_osa_chunk {
+	struct sip_osa_chunk *next;
+	size_t cap, used;
+	max_align_t data[];
+};
+
+#define OSA_CHUNK (64u * 1024)
+#define OSA_HDR 16u             /* the size, for realloc; keeps 16-alignment */
+#define OSA_RED 16u             /* poisoned gap after each block (ASan) */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define OSA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OSA_ASAN 1
+#endif
+#endif
+#ifdef OSA_ASAN
+#include <sanitizer/asan_interface.h>
+#define osa_poison(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define osa_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define osa_poison(p, n) ((void)(p), (void)(n))
+#define osa_unpoison(p, n) ((void)(p), (void)(n))
+#endif
+
+static _Thread_local struct sip_scratch *osa_cur;
+
+static bool osa_owns(const struct sip_scratch *s, const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	for (const struct sip_osa_chunk *c = s->osa; c; c = c->next)
+		if (a >= (uintptr_t)c->data && a < (uintptr_t)c->data + c->cap)
+			return true;
+	return false;
+}
+
+static void *osa_malloc(size_t n)
+{
+	struct sip_scratch *s = osa_cur;
+	if (!s)
+		return malloc(n);
+	size_t body = ((n ? n : 1) + 15) & ~(size_t)15;
+	if (body < n)
+		return NULL;
+	size_t need = OSA_HDR + body + OSA_RED;
+	struct sip_osa_chunk *c = s->osa;
+	if (!c || c->cap - c->used < need) {
+		size_t cap = need > OSA_CHUNK ? need : OSA_CHUNK;
+		struct sip_osa_chunk *nc = malloc(sizeof *nc + cap);
+		if (!nc)
+			return NULL;
+		nc->cap = cap;
+		nc->used = 0;
+		nc->next = c;
+		osa_poison(nc->data, cap);
+		s->osa = c = nc;
+	}
+	char *p = (char *)c->data + c->used;
+	c->used += need;
+	osa_unpoison(p, OSA_HDR + n);
+	*(size_t *)p = n;
+	osa_poison(p, OSA_HDR);
+	return p + OSA_HDR;
+}
+
+static void osa_free(void *p)
+{
+	struct sip_scratch *s = osa_cur;
+	if (s && osa_owns(s, p)) {
+		/* goes with the arena; poisoned so a use after free still shows */
+		char *h = (char *)p - OSA_HDR;
+		osa_unpoison(h, OSA_HDR);
+		size_t n = *(size_t *)h;
+		osa_poison(h, OSA_HDR + n);
+		return;
+	}
+	free(p);
+}
+
+static void *osa_realloc(void *p, size_t n)
+{
+	struct sip_scratch *s = osa_cur;
+	if (!p)
+		return osa_malloc(n);
+	if (!s || !osa_owns(s, p))
+		return realloc(p, n);
+	char *h = (char *)p - OSA_HDR;
+	osa_unpoison(h, OSA_HDR);
+	size_t old = *(size_t *)h;
+	osa_poison(h, OSA_HDR);
+	void *q = osa_malloc(n);
+	if (q) {
+		memcpy(q, p, old < n ? old : n);
+		osa_free(p);
+	}
+	return q;
+}
+
+/* Everything libosip2 took in this parse is gone: keep the newest chunk
+ * for the next message (unless one huge message made it big). */
+static void osa_reset(struct sip_scratch *s)
+{
+	struct sip_osa_chunk *c = s->osa;
+	if (!c)
+		return;
+	for (struct sip_osa_chunk *o = c->next, *nx; o; o = nx) {
+		nx = o->next;
+		osa_unpoison(o->data, o->cap);
+		free(o);
+	}
+	c->next = NULL;
+	if (c->cap > 16 * OSA_CHUNK) {
+		osa_unpoison(c->data, c->cap);
+		free(c);
+		s->osa = NULL;
+		return;
+	}
+	c->used = 0;
+	osa_poison(c->data, c->cap);
+}
+
 /* ---------------------------------------------------------------- set-up */
 
 static void sip_trace_sink(const char *fi, int li, osip_trace_level_t level,
@@ -41,6 +172,7 @@ void sip_global_init(void)
 		return;
 	done = 1;
 	osip_trace_initialize_func(TRACE_LEVEL0, sip_trace_sink);
+	osip_set_allocators(osa_malloc, osa_realloc, osa_free);
 	parser_init();
 }
 
@@ -357,6 +489,12 @@ void sip_scratch_free(struct sip_scratch *s)
 	free(s->buf);
 	s->buf = NULL;
 	s->cap = 0;
+	osa_reset(s);
+	if (s->osa) {
+		osa_unpoison(s->osa->data, s->osa->cap);
+		free(s->osa);
+		s->osa = NULL;
+	}
 }
 
 static void sb_release(struct sb *b)
@@ -1045,6 +1183,7 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	int rc = -1;
 	/* the NUL test on the original headers: he is an offset into p, and
 	 * the repaired copy may be shorter */
+	osa_cur = meta->scratch;        /* libosip2's allocations: the arena, until freed below */
 	if (memchr(p, '\0', he ? he : n) == NULL && osip_message_init(&om) == 0)
 		rc = osip_message_parse(om, (const char *)pp, pn);
 
@@ -1090,6 +1229,9 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	take_lines(&b, m, p, hlen);
 	if (om)
 		osip_message_free(om);
+	osa_cur = NULL;
+	if (meta->scratch)
+		osa_reset(meta->scratch);
 	free(fixed);
 	free(restart);
 

@@ -22,9 +22,11 @@ bool sip_looks_like_sip(const uint8_t *p, size_t n);
 /* A buffer sip_parse() builds a record's strings in before they are moved
  * into the record: kept by the caller (one per dissector context), so the
  * per-message path allocates nothing it does not keep. */
+struct sip_osa_chunk;
 struct sip_scratch {
 	char *buf;
 	size_t cap;
+	struct sip_osa_chunk *osa;  /* libosip2's allocations during a parse (sip.c) */
 };
 void sip_scratch_free(struct sip_scratch *s);
 
