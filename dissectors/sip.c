@@ -631,9 +631,82 @@ static const char *gparam(osip_list_t *l, const char *name, bool *present)
 	return NULL;
 }
 
+/* Are all bytes of s alphanumeric or in set?  Such text osip_uri_to_str()
+ * copies as is (RFC 3261 §25.1: user-unreserved, param-unreserved). */
+static bool uri_plain(const char *s, const char *set, size_t *len)
+{
+	const char *q = s;
+	for (; *q; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9')) &&
+		    !strchr(set, *q))
+			return false;
+	*len = (size_t)(q - s);
+	return true;
+}
+
+static bool cat(char *out, size_t cap, size_t *k, const char *s, size_t n)
+{
+	if (cap - *k <= n)
+		return false;
+	memcpy(out + *k, s, n);
+	*k += n;
+	return true;
+}
+
+/* What osip_uri_to_str() writes for the common URI, "scheme:user@host:port"
+ * and ";name=value" params of plain characters, composed in out without
+ * its dozen temporaries; false (libosip2 writes it) for anything else: no
+ * scheme, a password, URI headers, an IPv6 host, a byte it would escape, a
+ * parameter it leaves out (x-obr, x-obp), a non-SIP URI kept as a string. */
+static bool uri_text(const osip_uri_t *u, char *out, size_t cap, size_t *len)
+{
+	static const char user_set[] = "-_.!~*'()&=+$,;?/";
+	static const char param_set[] = "-_.!~*'()[]/:&+$";
+	if (u->string || !u->scheme || !u->host || u->password ||
+	    osip_list_size(&u->url_headers) != 0 || strchr(u->host, ':'))
+		return false;
+	size_t k = 0, n;
+	if (!cat(out, cap, &k, u->scheme, strlen(u->scheme)) || !cat(out, cap, &k, ":", 1))
+		return false;
+	if (u->username) {
+		if (!uri_plain(u->username, user_set, &n) || !cat(out, cap, &k, u->username, n) ||
+		    !cat(out, cap, &k, "@", 1))
+			return false;
+	}
+	if (!cat(out, cap, &k, u->host, strlen(u->host)))
+		return false;
+	if (u->port && (!cat(out, cap, &k, ":", 1) || !cat(out, cap, &k, u->port, strlen(u->port))))
+		return false;
+	for (const __node_t *nd = u->url_params.node; nd; nd = nd->next) {
+		const osip_uri_param_t *up = nd->element;
+		if (!up || !up->gname || strcasecmp(up->gname, "x-obr") == 0 ||
+		    strcasecmp(up->gname, "x-obp") == 0)
+			return false;
+		if (!uri_plain(up->gname, param_set, &n) || !cat(out, cap, &k, ";", 1) ||
+		    !cat(out, cap, &k, up->gname, n))
+			return false;
+		if (up->gvalue && (!uri_plain(up->gvalue, param_set, &n) ||
+				   !cat(out, cap, &k, "=", 1) || !cat(out, cap, &k, up->gvalue, n)))
+			return false;
+	}
+	out[k] = '\0';
+	*len = k;
+	return true;
+}
+
 static void put_uri(struct sb *b, const char **where, osip_uri_t *u)
 {
-	char *s = NULL;
+	char buf[1024], *s = NULL;
+	size_t n;
+	if (u && uri_text(u, buf, sizeof buf, &n)) {
+#ifdef SIP_VERIFY_TEXT
+		if (osip_uri_to_str(u, &s) != 0 || !s || strcmp(s, buf) != 0)
+			abort();
+		osip_free(s);
+#endif
+		sb_put(b, where, buf, n);
+		return;
+	}
 	if (u && osip_uri_to_str(u, &s) == 0 && s) {
 		sb_str(b, where, s);
 		osip_free(s);
@@ -665,12 +738,34 @@ static void take_fields(struct sb *b, struct sip_msg *m, osip_message_t *om)
 		sb_str(b, &m->reason, om->reason_phrase);
 	}
 
-	if (om->call_id) {
-		char *s = NULL;
-		if (osip_call_id_to_str(om->call_id, &s) == 0 && s) {
-			sb_str(b, &m->call_id, s);
-			osip_free(s);
+	/* osip_call_id_to_str(): number, or number "@" host; nothing without a
+	 * number */
+	if (om->call_id && om->call_id->number) {
+		const char *num = om->call_id->number, *host = om->call_id->host;
+		size_t nn = strlen(num), hn = host ? strlen(host) : 0;
+		char buf[512];
+		if (host && nn + hn + 2 <= sizeof buf) {
+			memcpy(buf, num, nn);
+			buf[nn] = '@';
+			memcpy(buf + nn + 1, host, hn);
+			sb_put(b, &m->call_id, buf, nn + 1 + hn);
+		} else if (host) {
+			char *s = NULL;
+			if (osip_call_id_to_str(om->call_id, &s) == 0 && s) {
+				sb_str(b, &m->call_id, s);
+				osip_free(s);
+			}
+		} else {
+			sb_put(b, &m->call_id, num, nn);
 		}
+#ifdef SIP_VERIFY_TEXT
+		char *s = NULL;
+		if (osip_call_id_to_str(om->call_id, &s) != 0 || !s ||
+		    strlen(s) != nn + (host ? hn + 1 : 0) || memcmp(s, num, nn) != 0 ||
+		    (host && (s[nn] != '@' || memcmp(s + nn + 1, host, hn) != 0)))
+			abort();
+		osip_free(s);
+#endif
 	}
 	if (om->cseq) {
 		bool ok;
@@ -1121,8 +1216,9 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	size_t hlen = he ? he : n;
 	/* folded header lines (RFC 3261 §7.3.1 LWS): libosip2 unfolds them
 	 * itself; noted so outputs can say the sender folds */
-	for (size_t i = 0; i + 1 < hlen; i++)
-		if (p[i] == '\n' && (p[i + 1] == ' ' || p[i + 1] == '\t')) {
+	for (const uint8_t *q = p; hlen > 1 && (q = memchr(q, '\n', hlen - 1 - (size_t)(q - p)));
+	     q++)
+		if (q[1] == ' ' || q[1] == '\t') {
 			m->lenient |= SIP_LEN_FOLDED;
 			break;
 		}
