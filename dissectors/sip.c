@@ -1325,7 +1325,9 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 		scan_fallback(&b, m, p, hlen);
 	}
 	take_lines(&b, m, p, hlen);
-	if (om)
+	/* with the arena, everything libosip2 took since osip_message_init()
+	 * is in it: osip_message_free()'s walk would only call osa_free() */
+	if (om && !meta->scratch)
 		osip_message_free(om);
 	osa_cur = NULL;
 	if (meta->scratch)
