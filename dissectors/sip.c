@@ -1187,6 +1187,12 @@ static struct sip_msg *sip_assemble(struct sip_msg *tmp, char *arr, size_t asz, 
 	return m;
 }
 
+bool sip_has_start(const uint8_t *p, size_t n)
+{
+	unsigned lenient = 0;
+	return sip_find_start(p, n, &lenient) >= 0;
+}
+
 struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *meta)
 {
 	unsigned lenient = 0;

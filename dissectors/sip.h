@@ -55,6 +55,10 @@ struct sip_meta {
 				   block cannot be had, as when memory ran out */
 };
 
+/* Does p hold a start line sip_parse() accepts (so that only running out
+ * of memory can make it return NULL)?  Cheap. */
+bool sip_has_start(const uint8_t *p, size_t n);
+
 /* Parse one framed message.  Never returns NULL for input that passed
  * sip_looks_like_sip(), unless memory ran out (*meta->alloc_failed): a message libosip2 rejects comes back with
  * malformed set, a reason, and what a tolerant scan could recover. */
