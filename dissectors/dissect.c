@@ -197,6 +197,76 @@ static void parts_report(struct dis_ctx *d, const struct sip_msg *m)
 	}
 }
 
+bool dis_set_raw_hook(struct dis_ctx *d, dis_raw_fn fn, void *user)
+{
+	if (fn && d->opt.alloc)
+		return false;
+	d->raw_fn = fn;
+	d->raw_user = user;
+	return true;
+}
+
+void dis_add_parsed(struct dis_ctx *d, uint64_t malformed, uint64_t oom, uint32_t file,
+		    uint64_t frame)
+{
+	d->st.malformed += malformed;
+	for (uint64_t i = 0; i < oom; i++)
+		dis_event_at(d, DIS_EV_SIP_ALLOC_FAILED, file, frame);
+}
+
+static void apply_cut(struct sip_msg *m, const char *reason, bool only_clean)
+{
+	if (reason && (!only_clean || !m->malformed)) {
+		m->malformed = true;
+		m->malformed_reason = reason;
+	}
+}
+
+struct sip_msg *dis_parse_raw(const struct dis_raw *r, struct sip_scratch *scratch, bool *oom)
+{
+	struct sip_meta meta = r->meta;
+	meta.scratch = scratch;
+	meta.alloc_failed = oom;
+	struct sip_msg *m = sip_parse(r->p, r->n, &meta);
+	if (m) {
+		apply_cut(m, r->cut_reason, r->cut_only_clean);
+		m->id = r->id;
+	}
+	return m;
+}
+
+void dis_sip(struct dis_ctx *d, const uint8_t *p, size_t n, struct sip_meta *meta,
+	     const char *cut_reason, bool cut_only_clean)
+{
+	meta->fail_alloc = dis_alloc_denied(d);
+	if (d->raw_fn && !d->parts_fn && !meta->fail_alloc) {
+		/* what dis_emit() does, but for malformed (known after the parse) */
+		if (!sip_has_start(p, n)) {
+			d->st.not_sip++;
+			return;
+		}
+		struct dis_raw r = { .p = p, .n = n, .meta = *meta, .id = ++d->next_msg_id,
+				     .cut_reason = cut_reason, .cut_only_clean = cut_only_clean };
+		d->st.sip_msgs++;
+		d->had_sip = true;
+		d->raw_fn(d->raw_user, &r);
+		return;
+	}
+	bool oom = false;
+	meta->scratch = &d->scratch;
+	meta->alloc_failed = &oom;
+	struct sip_msg *m = sip_parse(p, n, meta);
+	if (oom)
+		dis_event(d, DIS_EV_SIP_ALLOC_FAILED);
+	if (!m) {
+		if (!oom)
+			d->st.not_sip++;
+		return;
+	}
+	apply_cut(m, cut_reason, cut_only_clean);
+	dis_emit(d, m);
+}
+
 void dis_emit(struct dis_ctx *d, struct sip_msg *m)
 {
 	m->id = ++d->next_msg_id;
@@ -229,29 +299,16 @@ void sip_print_datagram(struct dis_ctx *d, const struct rt_addr *src, const stru
 	const uint8_t *p = cur_take(&c, n);
 	if (!p || n == 0)
 		return;
-	bool oom = false;
 	struct sip_meta meta = {
 		.file = d->pi ? d->pi->file : 0,
 		.iface = d->pi ? d->pi->iface : 0,
 		.frame = d->pi ? d->pi->frame : 0,
 		.ts_ns = d->pi ? d->pi->ts_ns : 0,
 		.src = *src, .dst = *dst, .transport = tp, .datagram = true,
-		.alloc = d->opt.alloc, .scratch = &d->scratch, .alloc_failed = &oom,
-		.fail_alloc = dis_alloc_denied(d),
+		.alloc = d->opt.alloc,
 	};
-	struct sip_msg *m = sip_parse(p, n, &meta);
-	if (oom)
-		dis_event(d, DIS_EV_SIP_ALLOC_FAILED);
-	if (!m) {
-		if (!oom)
-			d->st.not_sip++;
-		return;
-	}
-	if (d->cut && !m->malformed) {
-		m->malformed = true;
-		m->malformed_reason = "packet cut short by the capture (snap length)";
-	}
-	dis_emit(d, m);
+	dis_sip(d, p, n, &meta, d->cut ? "packet cut short by the capture (snap length)" : NULL,
+		true);
 }
 
 void dis_hep(struct dis_ctx *d, const struct pkt_info *pi, const uint8_t *p, size_t n)

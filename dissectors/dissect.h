@@ -112,6 +112,34 @@ bool dis_packet_had_sip(const struct dis_ctx *d);
  * NULL turns it off.  Costs nothing while off. */
 void dis_set_parts_hook(struct dis_ctx *d, dis_parts_fn fn, void *user);
 
+/* A SIP message whose parse is left to whoever set the raw hook (files:
+ * the pipeline's parse threads).  The dissector has numbered it, counted
+ * it and taken its packet as SIP, as sip_parse() returns a record for any
+ * bytes with a start line; p is only valid during the call. */
+struct dis_raw {
+	const uint8_t *p;
+	size_t n;
+	struct sip_meta meta;           /* scratch and alloc_failed unset */
+	uint64_t id;                    /* sip_msg.id */
+	const char *cut_reason;         /* non-NULL: malformed for this reason */
+	bool cut_only_clean;            /* ... unless the parse found it malformed */
+};
+typedef void (*dis_raw_fn)(void *user, const struct dis_raw *r);
+/* Hand messages to fn unparsed instead of parsing them here (not while a
+ * parts hook is set, nor for a frame of fail_alloc_frames); NULL turns it
+ * off.  The records made by dis_parse_raw() must reach on_msg's consumer
+ * in id order, and their counts go to dis_add_parsed().  Refused (false)
+ * when records go to opt.alloc, which may allow one writer only (the
+ * dissecting thread). */
+bool dis_set_raw_hook(struct dis_ctx *d, dis_raw_fn fn, void *user);
+/* sip_parse() of r on any thread, with the dissector's cut and id applied;
+ * NULL only when memory ran out (*oom, as sip_meta.alloc_failed). */
+struct sip_msg *dis_parse_raw(const struct dis_raw *r, struct sip_scratch *scratch, bool *oom);
+/* What dis_parse_raw() found, into the counters: records that came back
+ * malformed, and oom times memory ran out (the first for file, frame). */
+void dis_add_parsed(struct dis_ctx *d, uint64_t malformed, uint64_t oom, uint32_t file,
+		    uint64_t frame);
+
 /* One HEP packet received directly (--hep-listen): decoded like HEP found
  * in a captured packet; anything else is counted as not SIP. */
 void dis_hep(struct dis_ctx *d, const struct pkt_info *pi, const uint8_t *p, size_t n);

@@ -62,6 +62,8 @@ struct dis_ctx {
 	struct sip_scratch scratch; /* sip_parse()'s reused work buffer */
 	dis_parts_fn parts_fn;      /* NULL: packets of messages are not followed */
 	void *parts_user;
+	dis_raw_fn raw_fn;          /* NULL: messages are parsed here */
+	void *raw_user;
 	const struct dis_parts *dg_parts;   /* the datagram being dissected came out of
 					       reassembly: its fragments (else the packet) */
 	const struct dis_parts *emit_parts; /* a stream's packets for the next message */
@@ -176,6 +178,11 @@ void dis_parts_free(struct dis_parts *pp);
 
 /* Hand a finished message upward (assigns the id, counts it). */
 void dis_emit(struct dis_ctx *d, struct sip_msg *m);
+/* One framed SIP message of the packet being dissected: sip_parse() and
+ * dis_emit(), or to the raw hook.  meta's scratch, alloc_failed and
+ * fail_alloc are set here; cut_reason as in struct dis_raw. */
+void dis_sip(struct dis_ctx *d, const uint8_t *p, size_t n, struct sip_meta *meta,
+	     const char *cut_reason, bool cut_only_clean);
 
 /* ICMP errors quoting SIP (ip.c) */
 void icmp_print(struct dis_ctx *d, const struct l3info *l3, struct cur c);

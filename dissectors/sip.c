@@ -25,6 +25,137 @@
 #include <osipparser2/osip_parser.h>
 #include <osipparser2/osip_port.h>
 
+/* ---------------------------------------------------------------- libosip2's memory */
+
+/* libosip2 allocates every node, list cell and string of a parse on its
+ * own (well over a hundred per message) and frees them one by one in
+ * osip_message_free(): malloc and free were the biggest cost of a parse.
+ * While sip_parse() runs with a scratch, what libosip2 allocates on that
+ * thread comes from a bump arena in the scratch instead and goes all at
+ * once when the record is built.  Elsewhere (other threads, osip calls
+ * outside sip_parse) its allocator is plain malloc. */
+struct sip_osa_chunk {
+	struct sip_osa_chunk *next;
+	size_t cap, used;
+	max_align_t data[];
+};
+
+#define OSA_CHUNK (64u * 1024)
+#define OSA_HDR 16u             /* the size, for realloc; keeps 16-alignment */
+#define OSA_RED 16u             /* poisoned gap after each block (ASan) */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define OSA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OSA_ASAN 1
+#endif
+#endif
+#ifdef OSA_ASAN
+#include <sanitizer/asan_interface.h>
+#define osa_poison(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define osa_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define osa_poison(p, n) ((void)(p), (void)(n))
+#define osa_unpoison(p, n) ((void)(p), (void)(n))
+#endif
+
+static _Thread_local struct sip_scratch *osa_cur;
+
+static bool osa_owns(const struct sip_scratch *s, const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	for (const struct sip_osa_chunk *c = s->osa; c; c = c->next)
+		if (a >= (uintptr_t)c->data && a < (uintptr_t)c->data + c->cap)
+			return true;
+	return false;
+}
+
+static void *osa_malloc(size_t n)
+{
+	struct sip_scratch *s = osa_cur;
+	if (!s)
+		return malloc(n);
+	size_t body = ((n ? n : 1) + 15) & ~(size_t)15;
+	if (body < n)
+		return NULL;
+	size_t need = OSA_HDR + body + OSA_RED;
+	struct sip_osa_chunk *c = s->osa;
+	if (!c || c->cap - c->used < need) {
+		size_t cap = need > OSA_CHUNK ? need : OSA_CHUNK;
+		struct sip_osa_chunk *nc = malloc(sizeof *nc + cap);
+		if (!nc)
+			return NULL;
+		nc->cap = cap;
+		nc->used = 0;
+		nc->next = c;
+		osa_poison(nc->data, cap);
+		s->osa = c = nc;
+	}
+	char *p = (char *)c->data + c->used;
+	c->used += need;
+	osa_unpoison(p, OSA_HDR + n);
+	*(size_t *)p = n;
+	osa_poison(p, OSA_HDR);
+	return p + OSA_HDR;
+}
+
+static void osa_free(void *p)
+{
+	struct sip_scratch *s = osa_cur;
+	if (s && osa_owns(s, p)) {
+		/* goes with the arena; poisoned so a use after free still shows */
+		char *h = (char *)p - OSA_HDR;
+		osa_unpoison(h, OSA_HDR);
+		size_t n = *(size_t *)h;
+		osa_poison(h, OSA_HDR + n);
+		return;
+	}
+	free(p);
+}
+
+static void *osa_realloc(void *p, size_t n)
+{
+	struct sip_scratch *s = osa_cur;
+	if (!p)
+		return osa_malloc(n);
+	if (!s || !osa_owns(s, p))
+		return realloc(p, n);
+	char *h = (char *)p - OSA_HDR;
+	osa_unpoison(h, OSA_HDR);
+	size_t old = *(size_t *)h;
+	osa_poison(h, OSA_HDR);
+	void *q = osa_malloc(n);
+	if (q) {
+		memcpy(q, p, old < n ? old : n);
+		osa_free(p);
+	}
+	return q;
+}
+
+/* Everything libosip2 took in this parse is gone: keep the newest chunk
+ * for the next message (unless one huge message made it big). */
+static void osa_reset(struct sip_scratch *s)
+{
+	struct sip_osa_chunk *c = s->osa;
+	if (!c)
+		return;
+	for (struct sip_osa_chunk *o = c->next, *nx; o; o = nx) {
+		nx = o->next;
+		osa_unpoison(o->data, o->cap);
+		free(o);
+	}
+	c->next = NULL;
+	if (c->cap > 16 * OSA_CHUNK) {
+		osa_unpoison(c->data, c->cap);
+		free(c);
+		s->osa = NULL;
+		return;
+	}
+	c->used = 0;
+	osa_poison(c->data, c->cap);
+}
+
 /* ---------------------------------------------------------------- set-up */
 
 static void sip_trace_sink(const char *fi, int li, osip_trace_level_t level,
@@ -41,6 +172,7 @@ void sip_global_init(void)
 		return;
 	done = 1;
 	osip_trace_initialize_func(TRACE_LEVEL0, sip_trace_sink);
+	osip_set_allocators(osa_malloc, osa_realloc, osa_free);
 	parser_init();
 }
 
@@ -357,6 +489,12 @@ void sip_scratch_free(struct sip_scratch *s)
 	free(s->buf);
 	s->buf = NULL;
 	s->cap = 0;
+	osa_reset(s);
+	if (s->osa) {
+		osa_unpoison(s->osa->data, s->osa->cap);
+		free(s->osa);
+		s->osa = NULL;
+	}
 }
 
 static void sb_release(struct sb *b)
@@ -493,9 +631,84 @@ static const char *gparam(osip_list_t *l, const char *name, bool *present)
 	return NULL;
 }
 
+/* Are all bytes of s alphanumeric or in set?  Such text osip_uri_to_str()
+ * copies as is (RFC 3261 §25.1: user-unreserved, param-unreserved). */
+static bool uri_plain(const char *s, const char *set, size_t *len)
+{
+	const char *q = s;
+	for (; *q; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9')) &&
+		    !strchr(set, *q))
+			return false;
+	*len = (size_t)(q - s);
+	return true;
+}
+
+static bool cat(char *out, size_t cap, size_t *k, const char *s, size_t n)
+{
+	if (cap - *k <= n)
+		return false;
+	memcpy(out + *k, s, n);
+	*k += n;
+	return true;
+}
+
+/* What osip_uri_to_str() writes for the common URI, "scheme:user@host:port"
+ * and ";name=value" params of plain characters, composed in out without
+ * its dozen temporaries; false (libosip2 writes it) for anything else: no
+ * scheme, a password, URI headers, an IPv6 host, a byte it would escape, a
+ * parameter it leaves out (x-obr, x-obp), a non-SIP URI kept as a string. */
+static bool uri_text(const osip_uri_t *u, char *out, size_t cap, size_t *len)
+{
+	static const char user_set[] = "-_.!~*'()&=+$,;?/";
+	static const char param_set[] = "-_.!~*'()[]/:&+$";
+	if (u->string || !u->scheme || !u->host || u->password ||
+	    osip_list_size(&u->url_headers) != 0 || strchr(u->host, ':'))
+		return false;
+	size_t k = 0, n;
+	if (!cat(out, cap, &k, u->scheme, strlen(u->scheme)) || !cat(out, cap, &k, ":", 1))
+		return false;
+	if (u->username) {
+		if (!uri_plain(u->username, user_set, &n) || !cat(out, cap, &k, u->username, n) ||
+		    !cat(out, cap, &k, "@", 1))
+			return false;
+	}
+	if (!cat(out, cap, &k, u->host, strlen(u->host)))
+		return false;
+	if (u->port && (!cat(out, cap, &k, ":", 1) || !cat(out, cap, &k, u->port, strlen(u->port))))
+		return false;
+	for (const __node_t *nd = u->url_params.node; nd; nd = nd->next) {
+		const osip_uri_param_t *up = nd->element;
+		if (!up || !up->gname || strcasecmp(up->gname, "x-obr") == 0 ||
+		    strcasecmp(up->gname, "x-obp") == 0)
+			return false;
+		if (!uri_plain(up->gname, param_set, &n) || !cat(out, cap, &k, ";", 1) ||
+		    !cat(out, cap, &k, up->gname, n))
+			return false;
+		if (up->gvalue && (!uri_plain(up->gvalue, param_set, &n) ||
+				   !cat(out, cap, &k, "=", 1) || !cat(out, cap, &k, up->gvalue, n)))
+			return false;
+	}
+	out[k] = '\0';
+	*len = k;
+	return true;
+}
+
+/* Built with -DSIP_VERIFY_TEXT, put_uri and the Call-ID abort where their
+ * text differs from libosip2's (a check build to run captures through). */
 static void put_uri(struct sb *b, const char **where, osip_uri_t *u)
 {
-	char *s = NULL;
+	char buf[1024], *s = NULL;
+	size_t n;
+	if (u && uri_text(u, buf, sizeof buf, &n)) {
+#ifdef SIP_VERIFY_TEXT
+		if (osip_uri_to_str(u, &s) != 0 || !s || strcmp(s, buf) != 0)
+			abort();
+		osip_free(s);
+#endif
+		sb_put(b, where, buf, n);
+		return;
+	}
 	if (u && osip_uri_to_str(u, &s) == 0 && s) {
 		sb_str(b, where, s);
 		osip_free(s);
@@ -527,12 +740,34 @@ static void take_fields(struct sb *b, struct sip_msg *m, osip_message_t *om)
 		sb_str(b, &m->reason, om->reason_phrase);
 	}
 
-	if (om->call_id) {
-		char *s = NULL;
-		if (osip_call_id_to_str(om->call_id, &s) == 0 && s) {
-			sb_str(b, &m->call_id, s);
-			osip_free(s);
+	/* osip_call_id_to_str(): number, or number "@" host; nothing without a
+	 * number */
+	if (om->call_id && om->call_id->number) {
+		const char *num = om->call_id->number, *host = om->call_id->host;
+		size_t nn = strlen(num), hn = host ? strlen(host) : 0;
+		char buf[512];
+		if (host && nn + hn + 2 <= sizeof buf) {
+			memcpy(buf, num, nn);
+			buf[nn] = '@';
+			memcpy(buf + nn + 1, host, hn);
+			sb_put(b, &m->call_id, buf, nn + 1 + hn);
+		} else if (host) {
+			char *s = NULL;
+			if (osip_call_id_to_str(om->call_id, &s) == 0 && s) {
+				sb_str(b, &m->call_id, s);
+				osip_free(s);
+			}
+		} else {
+			sb_put(b, &m->call_id, num, nn);
 		}
+#ifdef SIP_VERIFY_TEXT
+		char *s = NULL;
+		if (osip_call_id_to_str(om->call_id, &s) != 0 || !s ||
+		    strlen(s) != nn + (host ? hn + 1 : 0) || memcmp(s, num, nn) != 0 ||
+		    (host && (s[nn] != '@' || memcmp(s + nn + 1, host, hn) != 0)))
+			abort();
+		osip_free(s);
+#endif
 	}
 	if (om->cseq) {
 		bool ok;
@@ -800,8 +1035,11 @@ static struct hl_val hl_value(size_t off, const uint8_t *line, size_t len, size_
 static bool has_ci(const uint8_t *s, size_t n, const char *pat)
 {
 	size_t pl = strlen(pat);
+	/* the first byte by hand (pat starts with a letter): strncasecmp at
+	 * every offset of every Contact line was a hot spot */
+	uint8_t c0 = (uint8_t)pat[0];
 	for (size_t i = 0; i + pl <= n; i++)
-		if (strncasecmp((const char *)s + i, pat, pl) == 0)
+		if ((s[i] | 0x20) == c0 && strncasecmp((const char *)s + i, pat, pl) == 0)
 			return true;
 	return false;
 }
@@ -949,6 +1187,12 @@ static struct sip_msg *sip_assemble(struct sip_msg *tmp, char *arr, size_t asz, 
 	return m;
 }
 
+bool sip_has_start(const uint8_t *p, size_t n)
+{
+	unsigned lenient = 0;
+	return sip_find_start(p, n, &lenient) >= 0;
+}
+
 struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *meta)
 {
 	unsigned lenient = 0;
@@ -980,8 +1224,9 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	size_t hlen = he ? he : n;
 	/* folded header lines (RFC 3261 §7.3.1 LWS): libosip2 unfolds them
 	 * itself; noted so outputs can say the sender folds */
-	for (size_t i = 0; i + 1 < hlen; i++)
-		if (p[i] == '\n' && (p[i + 1] == ' ' || p[i + 1] == '\t')) {
+	for (const uint8_t *q = p; hlen > 1 && (q = memchr(q, '\n', hlen - 1 - (size_t)(q - p)));
+	     q++)
+		if (q[1] == ' ' || q[1] == '\t') {
 			m->lenient |= SIP_LEN_FOLDED;
 			break;
 		}
@@ -1042,6 +1287,7 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 	int rc = -1;
 	/* the NUL test on the original headers: he is an offset into p, and
 	 * the repaired copy may be shorter */
+	osa_cur = meta->scratch;        /* libosip2's allocations: the arena, until freed below */
 	if (memchr(p, '\0', he ? he : n) == NULL && osip_message_init(&om) == 0)
 		rc = osip_message_parse(om, (const char *)pp, pn);
 
@@ -1085,8 +1331,13 @@ struct sip_msg *sip_parse(const uint8_t *p, size_t n, const struct sip_meta *met
 		scan_fallback(&b, m, p, hlen);
 	}
 	take_lines(&b, m, p, hlen);
-	if (om)
+	/* with the arena, everything libosip2 took since osip_message_init()
+	 * is in it: osip_message_free()'s walk would only call osa_free() */
+	if (om && !meta->scratch)
 		osip_message_free(om);
+	osa_cur = NULL;
+	if (meta->scratch)
+		osa_reset(meta->scratch);
 	free(fixed);
 	free(restart);
 

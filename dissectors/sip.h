@@ -22,9 +22,11 @@ bool sip_looks_like_sip(const uint8_t *p, size_t n);
 /* A buffer sip_parse() builds a record's strings in before they are moved
  * into the record: kept by the caller (one per dissector context), so the
  * per-message path allocates nothing it does not keep. */
+struct sip_osa_chunk;
 struct sip_scratch {
 	char *buf;
 	size_t cap;
+	struct sip_osa_chunk *osa;  /* libosip2's allocations during a parse (sip.c) */
 };
 void sip_scratch_free(struct sip_scratch *s);
 
@@ -52,6 +54,10 @@ struct sip_meta {
 	bool fail_alloc;        /* tests (dis_opts.fail_alloc_frames): the record's
 				   block cannot be had, as when memory ran out */
 };
+
+/* Does p hold a start line sip_parse() accepts (so that only running out
+ * of memory can make it return NULL)?  Cheap. */
+bool sip_has_start(const uint8_t *p, size_t n);
 
 /* Parse one framed message.  Never returns NULL for input that passed
  * sip_looks_like_sip(), unless memory ran out (*meta->alloc_failed): a message libosip2 rejects comes back with

@@ -278,27 +278,15 @@ static void tcp_emit(struct dis_ctx *d, struct tcp_dir *s, const uint8_t *p, siz
 {
 	struct tcp_pi_save sv;
 	pi_enter(d, s, &sv);
-	bool oom = false;
 	struct sip_meta meta = {
 		.file = d->pi->file, .frame = d->pi->frame, .ts_ns = d->pi->ts_ns,
 		.iface = d->pi->iface,
 		.src = s->src, .dst = s->dst, .transport = s->tls ? RT_TP_TLS : RT_TP_TCP,
 		.datagram = false,
-		.alloc = d->opt.alloc, .scratch = &d->scratch, .alloc_failed = &oom,
-		.fail_alloc = dis_alloc_denied(d),
+		.alloc = d->opt.alloc,
 	};
-	struct sip_msg *m = sip_parse(p, n, &meta);
-	if (oom)
-		dis_event(d, DIS_EV_SIP_ALLOC_FAILED);
-	if (m) {
-		if (cut_reason) {               /* the cut explains any parse failure */
-			m->malformed = true;
-			m->malformed_reason = cut_reason;
-		}
-		dis_emit(d, m);
-	} else if (!oom) {
-		d->st.not_sip++;
-	}
+	/* the cut explains any parse failure */
+	dis_sip(d, p, n, &meta, cut_reason, false);
 	pi_leave(d, &sv);
 }
 

@@ -7,14 +7,45 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Decimal digits of v at o; returns the end. */
+static char *put_u(char *o, unsigned v)
+{
+	char t[8];
+	int k = 0;
+	do {
+		t[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (k)
+		*o++ = t[--k];
+	return o;
+}
+
+/* "a.b.c.d" as inet_ntop() writes it, without its sprintf (two per
+ * message in every output); returns the length. */
+static size_t ip4_fmt(const uint8_t *ip, char *o)
+{
+	char *e = o;
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			*e++ = '.';
+		e = put_u(e, ip[i]);
+	}
+	*e = '\0';
+	return (size_t)(e - o);
+}
+
 char *rt_ip_str(const struct rt_addr *a, char *buf, size_t n)
 {
 	if (n == 0)
 		return buf;
 	buf[0] = '\0';
-	if (a->family == 4)
-		inet_ntop(AF_INET, a->ip, buf, (socklen_t)n);
-	else if (a->family == 6)
+	if (a->family == 4) {
+		char t[16];
+		size_t l = ip4_fmt(a->ip, t);
+		if (l < n)              /* else "", as inet_ntop leaves it (ENOSPC) */
+			memcpy(buf, t, l + 1);
+	} else if (a->family == 6)
 		inet_ntop(AF_INET6, a->ip, buf, (socklen_t)n);
 	else
 		snprintf(buf, n, "?");
@@ -23,6 +54,18 @@ char *rt_ip_str(const struct rt_addr *a, char *buf, size_t n)
 
 char *rt_addr_str(const struct rt_addr *a, char *buf, size_t n)
 {
+	if (a->family == 4 && n > 0) {
+		/* snprintf(buf, n, "%s:%u") by hand: cut to n - 1 bytes */
+		char t[24];
+		size_t l = ip4_fmt(a->ip, t);
+		t[l++] = ':';
+		l = (size_t)(put_u(t + l, a->port) - t);
+		if (l > n - 1)
+			l = n - 1;
+		memcpy(buf, t, l);
+		buf[l] = '\0';
+		return buf;
+	}
 	char ip[INET6_ADDRSTRLEN];
 	rt_ip_str(a, ip, sizeof ip);
 	if (a->family == 6)

@@ -15,8 +15,13 @@
  * a while (an evaluation of the findings, the screen): 1024 batches (8 MiB
  * at most, ~10 s) wait here instead of overflowing the kernel's buffer. */
 #define PIPE_LIVE_DEPTH 1024
+/* Files, records on the heap: parse threads (libosip2 was two thirds of
+ * the reader's work, and the model waited for it); a batch goes early once
+ * its bytes pass this. */
+#define PIPE_PARSERS 2
+#define PIPE_BYTES_MAX (4u << 20)
 
-enum pipe_kind { PIPE_MSG, PIPE_ICMP, PIPE_REWIND };
+enum pipe_kind { PIPE_MSG, PIPE_ICMP, PIPE_REWIND, PIPE_RAW, PIPE_NONE };
 
 /* An ICMP event outlives its packet here: its strings are copied. */
 struct pipe_icmp {
@@ -30,12 +35,28 @@ struct pipe_item {
 		struct sip_msg *msg;
 		struct pipe_icmp *icmp;
 		int64_t seg_end_ns;     /* PIPE_REWIND */
+		size_t raw;             /* PIPE_RAW: index in pipe_batch.raw */
 	} u;
 };
+
+/* A message to parse: its bytes are at off in the batch's bytes. */
+struct pipe_raw {
+	struct dis_raw r;
+	size_t off;
+};
+
+/* Parse state of a queued batch: the consumer takes the head once ready,
+ * so records reach the model in order whichever thread parsed them. */
+enum pipe_bstate { PB_READY, PB_TODO, PB_BUSY };
 
 struct pipe_batch {
 	size_t n;
 	struct pipe_batch *next;
+	enum pipe_bstate state;
+	size_t nraw;
+	unsigned char *bytes;       /* the PIPE_RAW messages' bytes, kept between uses */
+	size_t blen, bcap;
+	struct pipe_raw raw[PIPE_BATCH];
 	struct pipe_item it[PIPE_BATCH];
 };
 
@@ -51,6 +72,7 @@ struct pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t cv_full;     /* a batch was queued, or the reader ended */
 	pthread_cond_t cv_free;     /* a batch was given back */
+	pthread_cond_t cv_work;     /* a batch to parse was queued, or the reader ended */
 	struct pipe_batch *full_head, *full_tail;
 	size_t nfull;
 	struct pipe_batch *free_list;
@@ -69,6 +91,13 @@ struct pipe {
 	 * consumer's ticks; when the current batch was started */
 	struct cap_result snap;
 	struct timespec batch_t0;
+	/* the parse threads (files) and what they found, under mu */
+	pthread_t parsers[PIPE_PARSERS];
+	int nparsers;
+	struct sip_scratch rscratch;    /* the reader's, when a copy cannot be had */
+	uint64_t malformed, oom;
+	uint32_t oom_file;              /* the first (lowest id) record memory ran out for */
+	uint64_t oom_frame, oom_id;
 };
 
 static void deliver(struct pipe *p, struct pipe_item *it)
@@ -78,7 +107,7 @@ static void deliver(struct pipe *p, struct pipe_item *it)
 	} else if (it->kind == PIPE_REWIND) {
 		if (p->copt->on_rewind)
 			p->copt->on_rewind(p->copt->rewind_user, it->u.seg_end_ns);
-	} else {
+	} else if (it->kind == PIPE_ICMP) {
 		if (p->consumer.on_icmp)
 			p->consumer.on_icmp(p->consumer.user, &it->u.icmp->e);
 		free(it->u.icmp);
@@ -88,6 +117,9 @@ static void deliver(struct pipe *p, struct pipe_item *it)
 /* Under mu: b goes to the end of the full queue. */
 static void queue_full_locked(struct pipe *p, struct pipe_batch *b)
 {
+	b->state = b->nraw ? PB_TODO : PB_READY;
+	if (b->nraw)
+		pthread_cond_signal(&p->cv_work);
 	b->next = NULL;
 	if (p->full_tail)
 		p->full_tail->next = b;
@@ -113,7 +145,7 @@ static void push_batch(struct pipe *p)
 	struct pipe_batch *b = p->free_list;
 	p->free_list = b->next;
 	pthread_mutex_unlock(&p->mu);
-	b->n = 0;
+	b->n = b->nraw = b->blen = 0;
 	p->cur = b;
 }
 
@@ -132,6 +164,104 @@ static void prod_msg(void *user, struct sip_msg *m)
 {
 	struct pipe *p = user;
 	put(p, (struct pipe_item){ .kind = PIPE_MSG, .u.msg = m });
+}
+
+/* Under mu: what one parse thread counted. */
+static void note_parsed_locked(struct pipe *p, uint64_t malformed, uint64_t oom,
+			       const struct dis_raw *first_oom)
+{
+	p->malformed += malformed;
+	if (oom && (!p->oom || first_oom->id < p->oom_id)) {
+		p->oom_id = first_oom->id;
+		p->oom_file = first_oom->meta.file;
+		p->oom_frame = first_oom->meta.frame;
+	}
+	p->oom += oom;
+}
+
+/* Reader: a message to parse on a parse thread; its bytes are copied into
+ * the batch (the dissector's buffer moves on). */
+static void prod_raw(void *user, const struct dis_raw *r)
+{
+	struct pipe *p = user;
+	struct pipe_batch *b = p->cur;
+	if (b->bcap - b->blen < r->n) {
+		size_t nc = b->bcap ? b->bcap : 64 * 1024;
+		while (nc - b->blen < r->n)
+			nc *= 2;
+		unsigned char *nb = realloc(b->bytes, nc);
+		if (!nb) {
+			/* no copy: parse it here, in its place */
+			bool oom = false;
+			struct sip_msg *m = dis_parse_raw(r, &p->rscratch, &oom);
+			pthread_mutex_lock(&p->mu);
+			note_parsed_locked(p, m && m->malformed, oom, r);
+			pthread_mutex_unlock(&p->mu);
+			if (m)
+				put(p, (struct pipe_item){ .kind = PIPE_MSG, .u.msg = m });
+			return;
+		}
+		b->bytes = nb;
+		b->bcap = nc;
+	}
+	memcpy(b->bytes + b->blen, r->p, r->n);
+	b->raw[b->nraw] = (struct pipe_raw){ *r, b->blen };
+	b->blen += r->n;
+	put(p, (struct pipe_item){ .kind = PIPE_RAW, .u.raw = b->nraw++ });
+	if (p->cur == b && b->blen >= PIPE_BYTES_MAX)
+		push_batch(p);
+}
+
+/* Parse thread: the batch's PIPE_RAW items become records. */
+static void parse_batch(struct pipe *p, struct pipe_batch *b, struct sip_scratch *scr)
+{
+	uint64_t malformed = 0, oom_n = 0;
+	struct dis_raw first = { 0 };
+	for (size_t i = 0; i < b->n; i++) {
+		struct pipe_item *it = &b->it[i];
+		if (it->kind != PIPE_RAW)
+			continue;
+		struct pipe_raw *pr = &b->raw[it->u.raw];
+		pr->r.p = b->bytes + pr->off;
+		bool oom = false;
+		struct sip_msg *m = dis_parse_raw(&pr->r, scr, &oom);
+		if (oom && !oom_n++)
+			first = pr->r;
+		if (m && m->malformed)
+			malformed++;
+		*it = m ? (struct pipe_item){ .kind = PIPE_MSG, .u.msg = m }
+			: (struct pipe_item){ .kind = PIPE_NONE };
+	}
+	pthread_mutex_lock(&p->mu);
+	note_parsed_locked(p, malformed, oom_n, &first);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void *parser(void *arg)
+{
+	struct pipe *p = arg;
+	struct sip_scratch scr = { 0 };
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		struct pipe_batch *b = p->full_head;
+		while (b && b->state != PB_TODO)
+			b = b->next;
+		if (!b) {
+			if (p->done)
+				break;
+			pthread_cond_wait(&p->cv_work, &p->mu);
+			continue;
+		}
+		b->state = PB_BUSY;
+		pthread_mutex_unlock(&p->mu);
+		parse_batch(p, b, &scr);
+		pthread_mutex_lock(&p->mu);
+		b->state = PB_READY;
+		pthread_cond_broadcast(&p->cv_full);
+	}
+	pthread_mutex_unlock(&p->mu);
+	sip_scratch_free(&scr);
+	return NULL;
 }
 
 static void prod_icmp(void *user, const struct icmp_evt *e)
@@ -182,6 +312,7 @@ struct pipe *pipe_new(const struct dis_callbacks *consumer)
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv_full, NULL);
 	pthread_cond_init(&p->cv_free, NULL);
+	pthread_cond_init(&p->cv_work, NULL);
 	return p;
 }
 
@@ -239,39 +370,85 @@ static void *reader(void *arg)
 	p->snap = *p->res;
 	p->done = true;
 	pthread_cond_signal(&p->cv_full);
+	pthread_cond_broadcast(&p->cv_work);
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
 }
 
-/* Batches up front (no allocation while packets flow) and the reader
- * thread; false when either cannot be had (then run on this thread). */
-static bool start_reader(struct pipe *p, pthread_t *thr)
+/* After the reader: the parse threads end once every batch is parsed (or
+ * at once, when the reader never started); what they counted goes to the
+ * dissector's counters. */
+static void stop_parsers(struct pipe *p)
+{
+	if (!p->nparsers)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->done = true;
+	pthread_cond_broadcast(&p->cv_work);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 0; i < p->nparsers; i++)
+		pthread_join(p->parsers[i], NULL);
+	p->nparsers = 0;
+	dis_set_raw_hook(p->dis, NULL, NULL);
+	dis_add_parsed(p->dis, p->malformed, p->oom, p->oom_file, p->oom_frame);
+	p->malformed = p->oom = 0;
+}
+
+/* Batches up front (no allocation while packets flow), the parse threads
+ * (files; none with REGTRACE_THREADS=2, or when they cannot be had: then
+ * the reader parses) and the reader thread; false when the reader cannot be
+ * had (then run on this thread). */
+static bool start_reader(struct pipe *p, pthread_t *thr, bool parsers)
 {
 	const char *env = getenv("REGTRACE_THREADS");
 	if (env && atoi(env) == 1)
 		return false;
+	if (env && atoi(env) == 2)
+		parsers = false;
 	if (!p->depth)
 		p->depth = PIPE_DEPTH;
 	for (int i = 0; i < p->depth + 2; i++) {
 		struct pipe_batch *b = malloc(sizeof *b);
 		if (!b)
 			break;
+		b->bytes = NULL;
+		b->bcap = 0;
 		b->next = p->free_list;
 		p->free_list = b;
 	}
 	p->cur = p->free_list;
 	if (p->cur) {
 		p->free_list = p->cur->next;
-		p->cur->n = 0;
+		p->cur->n = p->cur->nraw = p->cur->blen = 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &p->batch_t0);
 	p->threaded = true;
-	if (!p->cur || !p->free_list || pthread_create(thr, NULL, reader, p) != 0) {
+	if (!p->cur || !p->free_list) {
+		p->threaded = false;
+	} else if (parsers && dis_set_raw_hook(p->dis, prod_raw, p)) {
+		for (int i = 0; i < PIPE_PARSERS; i++)
+			if (pthread_create(&p->parsers[p->nparsers], NULL, parser, p) == 0)
+				p->nparsers++;
+		if (!p->nparsers)
+			dis_set_raw_hook(p->dis, NULL, NULL);
+	}
+	if (p->threaded && pthread_create(thr, NULL, reader, p) != 0)
+		p->threaded = false;
+	if (!p->threaded) {
+		dis_set_raw_hook(p->dis, NULL, NULL);
+		stop_parsers(p);
+		if (p->cur)
+			free(p->cur->bytes);
 		free(p->cur);   /* the rest go in pipe_free() */
 		p->cur = NULL;
-		p->threaded = false;
 	}
 	return p->threaded;
+}
+
+/* Under mu: the oldest queued batch is there and parsed. */
+static bool head_ready(const struct pipe *p)
+{
+	return p->full_head && p->full_head->state == PB_READY;
 }
 
 /* Consumer: deliver every batch in order until the reader is done.  With
@@ -283,7 +460,7 @@ static void consume(struct pipe *p, cap_tick_fn tick, void *user)
 	clock_gettime(CLOCK_MONOTONIC, &last_tick);
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
-		while (!p->full_head && !p->done) {
+		while (!head_ready(p) && !(p->done && !p->full_head)) {
 			if (!tick) {
 				pthread_cond_wait(&p->cv_full, &p->mu);
 				continue;
@@ -298,8 +475,8 @@ static void consume(struct pipe *p, cap_tick_fn tick, void *user)
 			if (pthread_cond_timedwait(&p->cv_full, &p->mu, &dl) != 0)
 				break;
 		}
-		struct pipe_batch *b = p->full_head;
-		bool done = p->done && !b;
+		struct pipe_batch *b = head_ready(p) ? p->full_head : NULL;
+		bool done = p->done && !p->full_head;
 		if (b) {
 			p->full_head = b->next;
 			if (!p->full_head)
@@ -347,13 +524,14 @@ int pipe_read_files(struct pipe *p, char *const *files, int nfiles, const struct
 	p->dis = d;
 	p->res = r;
 	pthread_t thr;
-	if (!start_reader(p, &thr)) {
+	if (!start_reader(p, &thr, true)) {
 		int rc = cap_read_files(files, nfiles, o, d, r);
 		dis_flush(d);
 		return rc;
 	}
 	consume(p, p->file_tick, p->file_tick_user);
 	pthread_join(thr, NULL);
+	stop_parsers(p);
 	return p->rc;
 }
 
@@ -367,7 +545,7 @@ int pipe_live(struct pipe *p, const char *iface, const struct cap_opts *o, struc
 	p->dis = d;
 	p->res = r;
 	pthread_t thr;
-	if (!start_reader(p, &thr)) {
+	if (!start_reader(p, &thr, false)) {
 		int rc = cap_live(iface, o, d, r, stop, tick, user);
 		dis_flush(d);
 		return rc;
@@ -384,11 +562,16 @@ void pipe_free(struct pipe *p)
 	while (p->free_list) {
 		struct pipe_batch *b = p->free_list;
 		p->free_list = b->next;
+		free(b->bytes);
 		free(b);
 	}
+	if (p->cur)
+		free(p->cur->bytes);
 	free(p->cur);
+	sip_scratch_free(&p->rscratch);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv_full);
 	pthread_cond_destroy(&p->cv_free);
+	pthread_cond_destroy(&p->cv_work);
 	free(p);
 }

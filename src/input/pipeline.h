@@ -1,23 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pipeline.h - reading files on a second thread.
  *
- * Owns: struct pipe, a two-stage pipeline for reading capture files.  The
- * reader thread runs the capture layer and the dissectors (pcap, link ..
- * UDP/TCP, reassembly, the libosip2 parse: about half of a run's work);
- * the calling thread receives every finished message and ICMP event, in
- * capture order, through the consumer callbacks (model, outputs) while the
- * reader goes on.  Items cross in batches through a bounded queue, so the
- * reader can never run far ahead (memory) and the hand-off costs one lock
- * per batch, not per message.
+ * Owns: struct pipe, a pipeline for reading capture files.  The reader
+ * thread runs the capture layer and the dissectors (pcap, link .. UDP/TCP,
+ * reassembly); reading files, two parse threads run the libosip2 parse of
+ * its messages (dis_set_raw_hook(): about two thirds of a run's work), a
+ * batch each at a time; the calling thread receives every finished message
+ * and ICMP event, in capture order, through the consumer callbacks (model,
+ * outputs) while the others go on.  Items cross in batches through a
+ * bounded queue, taken in order once parsed, so the reader can never run
+ * far ahead (memory) and the hand-off costs one lock per batch, not per
+ * message.
  *
  * Live capture uses it too: the reader hands over what it has every 10 ms
  * and the calling thread ticks (flushes outputs, redraws the screen) at
  * least every 100 ms, so a busy model never makes the kernel drop packets
  * while a quiet link still shows each message at once.
  * Without a thread (pthread_create failed, or REGTRACE_THREADS=1 in the
- * environment) everything runs on the calling thread, in the same order.
- * What the reader thread touches: the capture layer, the dis_ctx, libosip2
- * (thread-safe once sip_global_init() ran) and malloc(); nothing
+ * environment) everything runs on the calling thread, in the same order;
+ * REGTRACE_THREADS=2 parses on the reader thread.  What the reader and
+ * parse threads touch: the capture layer and the dis_ctx (the reader only),
+ * libosip2 (thread-safe once sip_global_init() ran) and malloc(); nothing
  * of the model.
  */
 #ifndef RT_PIPELINE_H

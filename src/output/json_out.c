@@ -200,18 +200,23 @@ static void w_int_or_null(struct json_out *j, long long v, bool ok)
 		w_null(j);
 }
 
-/* %.16g of 0 or of 1 <= |v| < 1e15 (times, durations) as Jansson writes it
- * with JSON_REAL_PRECISION(16): the exact binary value rounded half-even to
- * 15 - X decimals (X = decimal exponent), trailing zeros dropped, ".0" when
- * nothing is left.  Returns 0 when v is outside that range. */
+/* %.16g of 0 or of 1e-4 <= |v| < 1e15 (times, durations) as Jansson writes
+ * it with JSON_REAL_PRECISION(16): the exact binary value rounded half-even
+ * to 15 - X decimals (X = decimal exponent, -4 and up: %g's fixed notation),
+ * trailing zeros dropped, ".0" when nothing is left.  Returns 0 when v is
+ * outside that range. */
 static size_t w_real_fixed(char *out, double v)
 {
 	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
 		1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16 };
+	/* the doubles nearest 10^-1 .. 10^-4 are all above them: a < n10[k]
+	 * says a < 10^-(k+1) exactly */
+	static const double n10[] = { 1e-1, 1e-2, 1e-3, 1e-4 };
 	static const uint64_t u10[] = { 1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
 		1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
 		100000000000ULL, 1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
-		1000000000000000ULL, 10000000000000000ULL };
+		1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
+		1000000000000000000ULL, 10000000000000000000ULL };
 	char *o = out;
 	if (v == 0) {
 		if (signbit(v))
@@ -220,16 +225,22 @@ static size_t w_real_fixed(char *out, double v)
 		return (size_t)(o - out) + 3;
 	}
 	double a = fabs(v);
-	if (!(a >= 1.0 && a < 1e15))
+	if (!(a >= n10[3] && a < 1e15))
 		return 0;
 	int x = 0;
-	while (a >= p10[x + 1])
-		x++;
-	int d = 15 - x;                      /* decimals */
+	if (a < 1.0) {
+		x = -1;
+		while (x > -4 && a < n10[-x - 1])
+			x--;
+	} else {
+		while (a >= p10[x + 1])
+			x++;
+	}
+	int d = 15 - x;                      /* decimals, at most 19 */
 	uint64_t bits;
 	memcpy(&bits, &a, sizeof bits);
 	uint64_t mant = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
-	int sh = 1075 - (int)((bits >> 52) & 0x7ff);   /* a = mant / 2^sh, 0 < sh <= 52 */
+	int sh = 1075 - (int)((bits >> 52) & 0x7ff);   /* a = mant / 2^sh, 0 < sh <= 66 */
 	unsigned __int128 t = (unsigned __int128)mant * u10[d];
 	unsigned __int128 q = t >> sh, r = t - (q << sh), half = (unsigned __int128)1 << (sh - 1);
 	if (r > half || (r == half && (q & 1)))
