@@ -308,7 +308,7 @@ void diag_rank_cause(struct aor_hist *a)
 	}
 }
 
-static void finding_drop(struct finding *f)
+void diag_finding_drop(struct finding *f)
 {
 	free(f->message);
 	free(f->fix);
@@ -414,7 +414,7 @@ static void kept_merge(struct diag_ctx *c, struct model *m)
 		for (size_t i = 0; i < kept->n; i++) {
 			struct finding *k = kept->v[i];
 			if (!K || k->rule_ix >= nr || ptr_vec_push(&K[k->rule_ix], k) != 0)
-				finding_drop(k);
+				diag_finding_drop(k);
 		}
 		kept->n = 0;
 	}
@@ -427,7 +427,7 @@ static void kept_merge(struct diag_ctx *c, struct model *m)
 		struct finding **ix = malloc((nb ? nb : 1) * sizeof *ix);
 		if (!ix) {
 			for (size_t q = 0; q < K[r].n; q++)
-				finding_drop(K[r].v[q]);
+				diag_finding_drop(K[r].v[q]);
 			continue;
 		}
 		if (nb) {
@@ -454,12 +454,12 @@ static void kept_merge(struct diag_ctx *c, struct model *m)
 				for (size_t t = 0; t < out->n; t++)
 					if (out->v[t] == same)
 						out->v[t] = k;
-				finding_drop(same);
+				diag_finding_drop(same);
 				for (size_t g = lo; g < nb; g++)
 					if (ix[g] == same)
 						ix[g] = k;
 			} else if (same || ptr_vec_push(out, k) != 0) {
-				finding_drop(k);
+				diag_finding_drop(k);
 			}
 		}
 		free(ix);
@@ -490,13 +490,13 @@ static void kept_put(struct ptr_vec *kept, struct finding *f)
 {
 	for (size_t i = 0; i < kept->n; i++) {
 		if (same_subject(kept->v[i], f)) {
-			finding_drop(kept->v[i]);
+			diag_finding_drop(kept->v[i]);
 			kept->v[i] = f;
 			return;
 		}
 	}
 	if (ptr_vec_push(kept, f) != 0)
-		finding_drop(f);
+		diag_finding_drop(f);
 }
 
 void diag_keep_shed(struct model *m, const struct diag_opts *o, struct aor_hist **aors, size_t n)

@@ -250,6 +250,8 @@ void diag_ctx_run_aor(struct diag_ctx *c, size_t ai);
 void diag_ctx_run_capture(struct diag_ctx *c);
 /* a->cause: the finding of a->findings that ranks first (finding_rank_cmp). */
 void diag_rank_cause(struct aor_hist *a);
+/* Frees a finding not (yet) given to the model: message, fix, frames. */
+void diag_finding_drop(struct finding *f);
 
 /* Every AOR a rule looks at (see enum diag_scope). */
 #define FOR_EACH_AOR(c, a) \

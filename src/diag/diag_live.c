@@ -243,20 +243,12 @@ static void report(struct diag_live *l, const struct finding *f, uint32_t ordina
 
 /* ---------------------------------------------------------------- evaluation */
 
-static void finding_drop(struct finding *f)
-{
-	free(f->message);
-	free(f->fix);
-	free(f->frames);
-	free(f);
-}
-
 static void drop_provisional(struct diag_live *l, struct aor_hist *a)
 {
 	if (a->id > l->nflag || !(l->flag[a->id - 1] & 2))
 		return;
 	for (size_t k = 0; k < a->findings.n; k++)
-		finding_drop(a->findings.v[k]);
+		diag_finding_drop(a->findings.v[k]);
 	ptr_vec_free(&a->findings);
 	a->cause = NULL;
 	l->flag[a->id - 1] &= (uint8_t)~2;
@@ -316,7 +308,7 @@ void diag_live_eval(struct diag_live *l, struct model *m)
 			for (size_t k = 0; k < c->out[i].n; k++) {
 				struct finding *f = c->out[i].v[k];
 				if (f->aor != a || ptr_vec_push(&a->findings, f) != 0)
-					finding_drop(f);
+					diag_finding_drop(f);
 			}
 			c->out[i].n = 0;
 		}
@@ -348,7 +340,7 @@ void diag_live_eval(struct diag_live *l, struct model *m)
 		for (size_t k = 0; k < all.n; k++)
 			report(l, all.v[k], ordinal_in(all.v, k));
 		for (size_t k = 0; k < all.n; k++)
-			finding_drop(all.v[k]);
+			diag_finding_drop(all.v[k]);
 		ptr_vec_free(&all);
 		l->last_wide_wall = wall_ns();
 		l->wide_cost_ns = l->last_wide_wall - w0;

@@ -395,7 +395,7 @@ void model_finish(struct model *m, int64_t capture_end_ns)
 	m->priv->exp_n = m->priv->exp_head = m->priv->exp_cap = 0;
 }
 
-static void finding_free(struct model *m, struct finding *f)
+void mdl_finding_free(struct model *m, struct finding *f)
 {
 	if (!f)
 		return;
@@ -423,10 +423,10 @@ void model_free(struct model *m)
 		sip_msg_free(m->msgs.v[i]);
 	ptr_vec_free(&m->msgs);
 	for (size_t i = 0; i < m->findings.n; i++)
-		finding_free(m, m->findings.v[i]);
+		mdl_finding_free(m, m->findings.v[i]);
 	ptr_vec_free(&m->findings);
 	for (size_t i = 0; i < m->kept.n; i++)
-		finding_free(m, m->kept.v[i]);
+		mdl_finding_free(m, m->kept.v[i]);
 	ptr_vec_free(&m->kept);
 	free(m->refused);
 	if (m->priv) {

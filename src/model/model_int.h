@@ -62,6 +62,8 @@ struct model_priv {
 void model_txn_done(struct model *m, struct txn *t);      /* outcome settled: event */
 void model_attempt_done(struct model *m, struct reg_attempt *a);
 char *mdl_strdup(const char *s);
+/* A finding and what it owns (message, fix, frames). */
+void mdl_finding_free(struct model *m, struct finding *f);
 /* The n (<= 8) strings one after the other (NULL as "(null)", like the
  * printf it replaces), malloc'd: the
  * per-message keys, without printf's cost. */

@@ -597,13 +597,8 @@ void reg_free_aor(struct model *m, struct aor_hist *a)
 	ptr_vec_free(&a->attempts);
 	ptr_vec_free(&a->bindings);
 	ptr_vec_free(&a->findings);
-	for (size_t i = 0; i < a->kept.n; i++) {
-		struct finding *f = a->kept.v[i];
-		free(f->message);
-		free(f->fix);
-		free(f->frames);
-		free(f);
-	}
+	for (size_t i = 0; i < a->kept.n; i++)
+		mdl_finding_free(m, a->kept.v[i]);
 	ptr_vec_free(&a->kept);
 	free(a->shed_ua);
 	mdl_free(m, a->aor);
