@@ -1161,6 +1161,7 @@ static struct sip_msg *sip_assemble(struct sip_msg *tmp, char *arr, size_t asz, 
 	char *fstr = farr + SIP_ALIGN(asz);
 	*m = *tmp;
 	m->in_store = in_store;
+	m->blk_size = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
 	if (asz) {
 		memcpy(farr, arr, asz);
 		m->contacts = tmp->ncontacts ? (struct sip_contact *)(farr + ((char *)tmp->contacts - arr)) : NULL;

@@ -287,14 +287,15 @@ static void app_keep(void *user, struct model *m, struct aor_hist **aors, size_t
 	diag_keep_shed(m, &a->diag, aors, n);
 }
 
-/* The bound: shed what is over when RSS nears it. */
+/* The bound: shed what is over when the records held near it. */
 static void mem_check(struct app *a)
 {
-	uint64_t want = membound_due(a->mb);
+	uint64_t held = model_held_bytes(a->model);
+	uint64_t want = membound_due(a->mb, held, model_fixed_bytes(a->model));
 	if (!want)
 		return;
 	uint64_t freed = model_shed(a->model, want, app_keep, a);
-	membound_after(a->mb, freed);
+	membound_after(a->mb, held > freed ? held - freed : 0, model_fixed_bytes(a->model));
 }
 
 /* --max-memory, or the default: outputs that show messages at the end

@@ -164,6 +164,8 @@ struct sip_msg {
 	const char *malformed_reason;
 
 	bool in_store;          /* the block came from sip_meta.alloc: its owner frees it */
+	uint32_t blk_size;      /* bytes of the record's one block (what the heap's
+				   own size for it would vary with its state) */
 	/* for the model (src/model/), which owns the record once given it */
 	bool in_txn;            /* a transaction holds it */
 	bool evicted;           /* being shed under the memory bound */

@@ -353,6 +353,9 @@ static bool same_subject(const struct finding *a, const struct finding *b)
 {
 	if (a->rule_ix != b->rule_ix || a->aor != b->aor)
 		return false;
+	const struct diag_rule *r = diag_rule_at(a->rule_ix);
+	if (a->aor && r && r->once)
+		return true;
 	if (first_frame(a) == first_frame(b) ||
 	    (a->nframes && b->nframes && first_frame(a) <= last_frame(b) && first_frame(b) <= last_frame(a)))
 		return true;
@@ -374,6 +377,14 @@ static bool same_subject(const struct finding *a, const struct finding *b)
 	y = strstr(b->message, ": ");
 	return x && y && x - a->message == y - b->message &&
 	       memcmp(a->message, b->message, (size_t)(x - a->message)) == 0;
+}
+
+/* Two views of a once-per-AOR rule's finding, a the earlier: a stays
+ * unless b is heavier (the batch reports the worst, the first of equals). */
+static bool once_keeps_first(const struct finding *a, const struct finding *b)
+{
+	const struct diag_rule *r = diag_rule_at(a->rule_ix);
+	return a->aor && r && r->once && a->weight >= b->weight;
 }
 
 static uint32_t aor_id_of(const struct finding *f)
@@ -449,7 +460,8 @@ static void kept_merge(struct diag_ctx *c, struct model *m)
 			for (size_t g = lo; g < nb && aor_id_of(ix[g]) == x && !same; g++)
 				if (ix[g] && same_subject(k, ix[g]))
 					same = ix[g];
-			if (same && !k->aor && frame_span(k) > frame_span(same)) {
+			if (same && ((!k->aor && frame_span(k) > frame_span(same)) ||
+				     once_keeps_first(k, same))) {
 				/* in place of the batch's */
 				for (size_t t = 0; t < out->n; t++)
 					if (out->v[t] == same)
@@ -490,6 +502,10 @@ static void kept_put(struct ptr_vec *kept, struct finding *f)
 {
 	for (size_t i = 0; i < kept->n; i++) {
 		if (same_subject(kept->v[i], f)) {
+			if (once_keeps_first(kept->v[i], f)) {
+				diag_finding_drop(f);
+				return;
+			}
 			diag_finding_drop(kept->v[i]);
 			kept->v[i] = f;
 			return;
@@ -631,9 +647,16 @@ void diag_emit(struct diag_ctx *c, struct aor_hist *aor, struct diag_frames *fr,
 		fr->v = NULL;
 		fr->n = fr->cap = 0;
 	}
+	c->last = f;
 	/* held back until diag_run() ends, to keep the rule order */
 	if (!c->out || ptr_vec_push(&c->out[c->rule_ix], f) != 0)
 		model_add_finding(c->m, f);
+}
+
+void diag_weigh(struct diag_ctx *c, uint32_t weight)
+{
+	if (c->last)
+		c->last->weight = weight;
 }
 
 const char *diag_esc(struct diag_ctx *c, const char *s)

@@ -67,6 +67,10 @@ struct diag_rule {
 	enum diag_scope scope;
 	enum finding_kind kind;         /* cause, pattern (default) or outcome:
 					   which finding leads (finding_rank_cmp) */
+	bool once;                      /* at most one finding per AOR (its worst
+					   case): a view kept before the memory
+					   bound shed its evidence and a later one
+					   are the same finding */
 };
 
 /* A threshold set on the command line. */
@@ -218,6 +222,7 @@ struct diag_ctx {
 	struct diag_nat_state *nat;     /* messages by address, first NAT transaction */
 	struct diag_resp_state *resp;   /* responses by CSeq */
 	bool provisional;               /* diag_live.c: findings stay on the heap */
+	struct finding *last;           /* what diag_emit() added last (diag_weigh) */
 	size_t msg_lo, txn_lo;          /* m->msgs and m->txns from here on (diag_ctx_new_since) */
 	char esc[8][256];               /* diag_esc() ring */
 	unsigned esc_i;
@@ -277,6 +282,12 @@ void diag_frames_free(struct diag_frames *f);
  * capture-wide).  Takes the frames (f is emptied); fix may be NULL. */
 void diag_emit(struct diag_ctx *c, struct aor_hist *aor, struct diag_frames *f,
 	       const char *fix, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* For a rule that reports once per AOR (diag_rule.once): how bad the
+ * finding diag_emit() just added is.  Of two views of it (one kept before
+ * the memory bound shed its evidence, one found later) the heavier is
+ * shown, the earlier on a tie, as the batch over everything would pick. */
+void diag_weigh(struct diag_ctx *c, uint32_t weight);
 
 /* Captured text escaped for a message (control bytes as \xHH, NULL as "-",
  * long values cut); the buffer is one of 8 in a ring: valid for the next

@@ -929,5 +929,5 @@ const struct diag_rule diag_rules_auth[] = {
 	  rule_auth_stale_ok, DIAG_PER_AOR, .kind = FK_PATTERN },
 	{ "REG-AUTH-MALFORMED", SEV_ERR, "unparsable Authorization / WWW-Authenticate header", NULL,
 	  rule_auth_malformed, DIAG_PER_AOR, .kind = FK_CAUSE },
-	{ NULL, 0, NULL, NULL, NULL, DIAG_CAPTURE, FK_PATTERN },
+	{ NULL, 0, NULL, NULL, NULL, DIAG_CAPTURE, FK_PATTERN, false },
 };

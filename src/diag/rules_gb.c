@@ -651,5 +651,5 @@ const struct diag_rule diag_rules_gb[] = {
 	  rule_retry_fast, DIAG_PER_AOR, .kind = FK_PATTERN },
 	{ "GB-DATE", SEV_INFO, "GB/T 28181 time sync (Date) in the 200", NULL,
 	  rule_date, DIAG_PER_AOR, .kind = FK_PATTERN },
-	{ NULL, 0, NULL, NULL, NULL, DIAG_CAPTURE, FK_PATTERN },
+	{ NULL, 0, NULL, NULL, NULL, DIAG_CAPTURE, FK_PATTERN, false },
 };

@@ -1014,5 +1014,5 @@ const struct diag_rule diag_rules_nat[] = {
 	{ "REG-SCANNER", SEV_WARN, "scanner / brute force from one source", p_scan,
 	  rule_scanner, DIAG_CAPTURE, .kind = FK_PATTERN },
 	{ "REG-NAT-DETECTED", SEV_INFO, "UA behind NAT", NULL, rule_nat_detected, DIAG_PER_AOR, .kind = FK_PATTERN },
-	{ NULL, 0, NULL, NULL, NULL, DIAG_CAPTURE, FK_PATTERN },
+	{ NULL, 0, NULL, NULL, NULL, DIAG_CAPTURE, FK_PATTERN, false },
 };

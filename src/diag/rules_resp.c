@@ -1234,5 +1234,5 @@ const struct diag_rule diag_rules_resp[] = {
 	  rule_cseq_order, DIAG_PER_AOR, .kind = FK_CAUSE },
 	{ "REG-BRANCH-REUSE", SEV_ERR, "Via branch reused by a new REGISTER", NULL,
 	  rule_branch_reuse, DIAG_PER_AOR, .kind = FK_CAUSE },
-	{ NULL, 0, NULL, NULL, NULL, DIAG_CAPTURE, FK_PATTERN },
+	{ NULL, 0, NULL, NULL, NULL, DIAG_CAPTURE, FK_PATTERN, false },
 };

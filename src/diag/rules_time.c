@@ -605,6 +605,7 @@ static void rule_dup_bindings(struct diag_ctx *c, const struct diag_rule *r)
 			  "The 200 for %s lists %d Contacts of one UA (%s): %d stale binding%s (NAT port "
 			  "changes or reboot without unregister) - calls fork to dead contacts.",
 			  diag_esc(c, a->aor), best_n + 1, list, best_n, best_n == 1 ? "" : "s");
+		diag_weigh(c, (uint32_t)best_n);
 	}
 }
 
@@ -923,12 +924,12 @@ const struct diag_rule diag_rules_time[] = {
 	{ "REG-CONTACT-MISSING", SEV_WARN, "own Contact absent from the 200", NULL,
 	  rule_contact_missing, DIAG_PER_AOR, .kind = FK_PATTERN },
 	{ "REG-DUP-BINDINGS", SEV_WARN, "stale/duplicate bindings of one UA in the 200", NULL,
-	  rule_dup_bindings, DIAG_PER_AOR, .kind = FK_PATTERN },
+	  rule_dup_bindings, DIAG_PER_AOR, .kind = FK_PATTERN, .once = true },
 	{ "REG-FLAP", SEV_ERR, "register/unregister churn or two devices on one account", p_flap,
 	  rule_flap, DIAG_PER_AOR, .kind = FK_PATTERN },
 	{ "REG-CALLID-CHANGE", SEV_INFO, "new Call-ID on every refresh", p_callid,
 	  rule_callid_change, DIAG_PER_AOR, .kind = FK_PATTERN },
 	{ "REG-RETRY-AFTER-IGNORED", SEV_WARN, "new attempt before Retry-After", p_retry,
 	  rule_retry_after, DIAG_PER_AOR, .kind = FK_CAUSE },
-	{ NULL, 0, NULL, NULL, NULL, DIAG_CAPTURE, FK_PATTERN },
+	{ NULL, 0, NULL, NULL, NULL, DIAG_CAPTURE, FK_PATTERN, false },
 };

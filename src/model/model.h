@@ -243,6 +243,7 @@ struct finding {
 	uint64_t *frames;            /* owned evidence frames */
 	size_t nframes;
 	struct aor_hist *aor;        /* NULL for a capture-wide finding */
+	uint32_t weight;             /* a once-per-AOR rule's: how bad (diag_weigh) */
 };
 
 /* Per-AOR summary, computed by model_finish(). */
@@ -407,6 +408,9 @@ typedef void (*model_keep_fn)(void *user, struct model *m, struct aor_hist **aor
 uint64_t model_shed(struct model *m, uint64_t bytes, model_keep_fn keep, void *user);
 /* Bytes of records the model holds now (what model_shed can free from). */
 uint64_t model_held_bytes(const struct model *m);
+/* An estimate of the bytes of everything else (registrations, transactions,
+ * dialogs) from their counts: it depends on the input alone. */
+uint64_t model_fixed_bytes(const struct model *m);
 
 /* Names for outputs. */
 const char *txn_outcome_name(enum txn_outcome o);   /* "final", "timeout", ... */

@@ -56,6 +56,8 @@ struct model_priv {
 	struct mdl_expiry *exp;         /* finished transactions still in txn_by_key, FIFO */
 	size_t exp_n, exp_head, exp_cap;
 	int64_t rewind_end;             /* latest time of the inputs before a rewind */
+	/* live objects, for model_fixed_bytes() */
+	uint64_t nsessions, nattempts, nbindings;
 };
 
 /* model.c */

@@ -67,6 +67,7 @@ static struct reg_session *session_get(struct model *m, struct aor_hist *a, cons
 	struct reg_session *s = mdl_map_get(&m->priv->sess_by_key, k);
 	if (!s) {
 		s = mdl_alloc(m, sizeof *s);
+		m->priv->nsessions++;
 		mdl_vec_push(m, &a->sessions, s);
 		s->id = (uint32_t)(a->sessions.n + a->shed_sessions);
 		s->aor = a;
@@ -143,6 +144,7 @@ static struct binding *binding_get(struct model *m, struct aor_hist *a,
 	struct binding *b = mdl_map_get(&m->priv->bind_by_key, mk);
 	if (!b) {
 		b = mdl_alloc(m, sizeof *b);
+		m->priv->nbindings++;
 		mdl_vec_push(m, &a->bindings, b);
 		b->id = (uint32_t)(a->bindings.n + a->shed_bindings);
 		b->key = mdl_strdup_m(m, key);
@@ -324,6 +326,7 @@ void reg_on_new_txn(struct model *m, struct txn *t)
 		att_settle(m, prev, challenged_result(pl));
 
 	struct reg_attempt *at = mdl_alloc(m, sizeof *at);
+	m->priv->nattempts++;
 	mdl_vec_push(m, &a->attempts, at);
 	mdl_vec_push(m, &s->attempts, at);
 	at->id = (uint32_t)(a->attempts.n + a->shed_attempts);
@@ -577,11 +580,14 @@ void reg_free_aor(struct model *m, struct aor_hist *a)
 		ptr_vec_free(&s->txns);
 		mdl_free(m, s);
 	}
+	m->priv->nsessions -= a->sessions.n;
 	for (size_t i = 0; i < a->attempts.n; i++) {
 		struct reg_attempt *at = a->attempts.v[i];
 		ptr_vec_free(&at->txns);
 		mdl_free(m, at);
 	}
+	m->priv->nattempts -= a->attempts.n;
+	m->priv->nbindings -= a->bindings.n;
 	for (size_t i = 0; i < a->bindings.n; i++) {
 		struct binding *b = a->bindings.v[i];
 		mdl_free(m, b->key);

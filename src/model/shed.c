@@ -13,7 +13,6 @@
  * before it goes.  A transaction still in a timer queue (Timer J or F)
  * leaves the key map at once and is freed when the queue lets go of it.
  */
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +20,28 @@
 
 static uint64_t rec_bytes(const struct sip_msg *msg)
 {
-	return (uint64_t)malloc_usable_size((void *)msg);
+	return msg->blk_size;
+}
+
+/* What the model holds besides records, per object: an estimate (a
+ * registration with its session, attempt and binding, their strings and
+ * table slots; an open transaction; a dialog), so that it depends on the
+ * input alone, like the records' bytes. */
+#define EST_AOR 512u
+#define EST_SESSION 256u
+#define EST_ATTEMPT 192u
+#define EST_BINDING 384u
+#define EST_TXN 384u
+#define EST_DIALOG 256u
+
+uint64_t model_fixed_bytes(const struct model *m)
+{
+	if (!m)
+		return 0;
+	const struct model_priv *p = m->priv;
+	return (uint64_t)m->aors.n * EST_AOR + p->nsessions * EST_SESSION +
+	       p->nattempts * EST_ATTEMPT + p->nbindings * EST_BINDING +
+	       (uint64_t)m->txns.n * EST_TXN + (uint64_t)m->dialogs.n * EST_DIALOG;
 }
 
 uint64_t model_held_bytes(const struct model *m)
@@ -49,7 +69,7 @@ static bool txn_settled(const struct model *m, const struct txn *t, int64_t hori
  * record they are in goes. */
 static void dialog_own(struct dialog *d, const struct sip_msg *msg)
 {
-	const char *lo = (const char *)msg, *hi = lo + malloc_usable_size((void *)msg);
+	const char *lo = (const char *)msg, *hi = lo + msg->blk_size;
 	const char **f[3] = { &d->from_uri, &d->to_uri, &d->first_method };
 	for (int k = 0; k < 3; k++) {
 		const char *s = *f[k];
@@ -131,6 +151,7 @@ static void fold_history(struct model *m, struct aor_hist *a, int64_t horizon)
 			else {
 				ptr_vec_free(&at->txns);
 				mdl_free(m, at);
+				m->priv->nattempts--;
 			}
 		}
 		s->attempts.n = kk;
@@ -139,6 +160,7 @@ static void fold_history(struct model *m, struct aor_hist *a, int64_t horizon)
 			continue;
 		}
 		a->shed_sessions++;
+		m->priv->nsessions--;
 		if (s->map_key)
 			mdl_map_del(&m->priv->sess_by_key, mdl_hash(s->map_key), s);
 		mdl_free(m, s->call_id);
@@ -160,6 +182,7 @@ static void fold_history(struct model *m, struct aor_hist *a, int64_t horizon)
 			continue;
 		}
 		a->shed_bindings++;
+		m->priv->nbindings--;
 		if (a->shed_contact == b)
 			a->shed_contact = NULL;
 		if (a->sum.contact == b)

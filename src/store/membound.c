@@ -9,21 +9,28 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* Shed when RSS passes 3/4 of the limit, down to 1/2 of it: a pass frees a
- * quarter of the bound, so passes are few and each is worth its scan, and
- * what comes between two reads (1024 messages, the end-of-run pass) has
- * room below the limit. */
-#define MB_HIGH_NUM 6
-#define MB_LOW_NUM 4
-#define MB_DEN 8
-
+/* The records the model holds may use what the bound leaves after half of
+ * it (the parse queue, the libraries, the heap's slack) and the model's
+ * estimate of its other objects, but at least a sixteenth of it; when they
+ * pass that, shed down to 2/3 of it.  The trigger counts the model's own
+ * bytes, not RSS: what RSS reads depends on the allocator, the threads and
+ * the environment, and eviction changes what the outputs show, so the same
+ * input and bound must evict the same records.  RSS is read for the peak
+ * and to say when the bound did not hold. */
 struct membound {
 	int fd;
 	size_t page;
 	size_t limit;
-	size_t rss, floor;         /* floor: RSS after a pass that could not get lower */
+	size_t rss;
+	uint64_t floor;            /* held bytes after a pass that could not get lower */
 	struct membound_stats st;
 };
+
+static uint64_t rec_room(const struct membound *b, uint64_t fixed)
+{
+	uint64_t avail = b->limit / 2, min = b->limit / 16;
+	return avail > fixed + min ? avail - fixed : min;
+}
 
 static size_t read_rss(struct membound *b)
 {
@@ -60,34 +67,33 @@ struct membound *membound_new(size_t limit)
 	return b;
 }
 
-uint64_t membound_due(struct membound *b)
+uint64_t membound_due(struct membound *b, uint64_t held, uint64_t fixed)
 {
 	if (!b || !b->limit)
 		return 0;
-	size_t rss = read_rss(b);
-	size_t high = b->limit / MB_DEN * MB_HIGH_NUM, low = b->limit / MB_DEN * MB_LOW_NUM;
-	if (rss < high)
+	read_rss(b);
+	uint64_t high = rec_room(b, fixed), low = high / 3 * 2;
+	if (held < high)
 		return 0;
-	/* what stays (summaries, open transactions) filled the bound: wait
-	 * until it grew by a sixteenth of the bound or an eighth of itself
-	 * before scanning again, so passes stay few however far over it is */
-	size_t step = b->floor / 8 > b->limit / 16 ? b->floor / 8 : b->limit / 16;
-	if (b->floor && rss < b->floor + step)
+	/* what is held cannot go yet (open transactions): wait until it grew
+	 * by a sixteenth of the bound or an eighth of itself before scanning
+	 * again, so passes stay few however long it stays over */
+	uint64_t step = b->floor / 8 > b->limit / 16 ? b->floor / 8 : b->limit / 16;
+	if (b->floor && held < b->floor + step)
 		return 0;
 	b->st.sheds++;
-	return rss - low;
+	return held - low;
 }
 
-void membound_after(struct membound *b, uint64_t freed)
+void membound_after(struct membound *b, uint64_t held, uint64_t fixed)
 {
 	if (!b)
 		return;
 	/* free() keeps most of it in the heap: hand the pages back, so that
 	 * RSS says what is held */
 	malloc_trim(0);
-	size_t rss = read_rss(b);
-	size_t high = b->limit / MB_DEN * MB_HIGH_NUM;
-	b->floor = rss >= high || !freed ? rss : 0;
+	read_rss(b);
+	b->floor = held >= rec_room(b, fixed) ? held : 0;
 }
 
 size_t membound_rss(struct membound *b)

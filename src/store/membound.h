@@ -3,8 +3,10 @@
  *
  * Owns: struct membound, which reads the process's resident memory (RSS:
  * anonymous and file-backed pages, /proc/self/statm, opened before any
- * privilege drop) and says when and how much the model should shed
- * (model_shed, src/model/shed.c), gives freed memory back to the system
+ * privilege drop) for the peak, says when and how much the model should
+ * shed (model_shed, src/model/shed.c) from the bytes of records the model
+ * holds (so that eviction, and what outputs show, depends on the input
+ * and the bound alone), gives freed memory back to the system
  * after a shed (malloc_trim), and keeps the peak and how far over the bound
  * it went.  Records and model objects live on the heap: there is no
  * message file.  Sizes for options ("512M") are parsed here too.
@@ -28,11 +30,14 @@ struct membound_stats {
 /* limit: bytes of RSS.  NULL when /proc/self/statm cannot be read (no
  * bound then: the caller says so). */
 struct membound *membound_new(size_t limit);
-/* Cheap (one pread): the bytes to shed now, 0 when under the high mark or
- * when the last pass could not bring it down and RSS has not grown since. */
-uint64_t membound_due(struct membound *b);
-/* After a pass freed `freed` bytes: give memory back, read RSS again. */
-void membound_after(struct membound *b, uint64_t freed);
+/* Cheap (one pread): the bytes of records to shed now, given the bytes of
+ * records the model holds (model_held_bytes) and its estimate of the rest
+ * (model_fixed_bytes); 0 when under the high mark, or when the last pass
+ * could not bring it down and it has not grown much since.  Depends on
+ * those and the limit only, never on RSS. */
+uint64_t membound_due(struct membound *b, uint64_t held, uint64_t fixed);
+/* After a pass, with what is held now: give memory back, read RSS. */
+void membound_after(struct membound *b, uint64_t held, uint64_t fixed);
 size_t membound_rss(struct membound *b);
 void membound_get_stats(const struct membound *b, struct membound_stats *st);
 void membound_free(struct membound *b);

@@ -20,7 +20,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 command -v "$PYTHON3" > /dev/null || skip_all "python3 missing"
 [ -r /proc/self/status ] || skip_all "no /proc"
-plan 15
+plan 16
 T=$(tmpdir)
 trap 'rm -rf "$T"' EXIT
 n=$("$PYTHON3" "$RT_SRC/tests/gen/memgen.py" "$T/mem.pcap" 25000)
@@ -75,6 +75,16 @@ asan = b'asan' in subprocess.run(['ldd', rt], capture_output=True).stdout or \
        b'__asan_init' in open(rt, 'rb').read()
 rc2, rss_big, rep2, _ = run(['--max-memory', '4G', '--report', '-r', cap])
 out(rc2 == 0 and rep2 == rep, 'without eviction (--max-memory 4G) the report is the same')
+# what is evicted follows the input and the bound, not RSS: the same with
+# the parse on the reading thread and with malloc keeping 100 MB spare
+env = dict(os.environ, REGTRACE_THREADS='1', MALLOC_TOP_PAD_='100000000')
+with open(os.path.join(T, 'env.json'), 'wb') as o:
+    subprocess.run([rt, '--max-memory', '64M', '--json', '-r', cap], stdout=o, stderr=subprocess.DEVNULL, env=env)
+with open(os.path.join(T, 'plain.json'), 'wb') as o:
+    subprocess.run([rt, '--max-memory', '64M', '--json', '-r', cap], stdout=o, stderr=subprocess.DEVNULL)
+a_, b_ = open(os.path.join(T, 'env.json'), 'rb').read(), open(os.path.join(T, 'plain.json'), 'rb').read()
+out(a_ == b_ and b'"evicted"' in a_, 'under eviction --json is the same with REGTRACE_THREADS=1 and MALLOC_TOP_PAD_ '
+    '(%d and %d bytes)' % (len(a_), len(b_)))
 if asan:
     skip('sanitizer build: RSS not comparable')
     skip('sanitizer build: RSS not comparable')
