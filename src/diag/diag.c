@@ -311,7 +311,8 @@ void diag_rank_cause(struct aor_hist *a)
 void diag_finding_drop(struct finding *f)
 {
 	free(f->message);
-	free(f->fix);
+	if (!f->fix_shared)
+		free(f->fix);
 	free(f->frames);
 	free(f);
 }
@@ -639,7 +640,8 @@ void diag_emit(struct diag_ctx *c, struct aor_hist *aor, struct diag_frames *fr,
 	f->sev = c->rule->sev;
 	f->kind = c->rule->kind;
 	f->rule_ix = (uint32_t)c->rule_ix;
-	f->fix = fix ? strdup(fix) : NULL;
+	f->fix = model_intern(c->m, fix);
+	f->fix_shared = f->fix != NULL;
 	f->aor = aor;
 	if (fr) {
 		f->frames = fr->v;

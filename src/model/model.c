@@ -273,6 +273,7 @@ struct model *model_new(const struct model_opts *o)
 	/* keyed by the object's own string */
 	p->dialog_by_cid = (struct mdl_map){ .key_off = offsetof(struct dialog, call_id) };
 	p->aor_by_name = (struct mdl_map){ .key_off = offsetof(struct aor_hist, aor) };
+	p->istr = (struct mdl_map){ .key_off = offsetof(struct mdl_istr, s), .own_keys = true };
 	return m;
 }
 
@@ -395,12 +396,25 @@ void model_finish(struct model *m, int64_t capture_end_ns)
 	m->priv->exp_n = m->priv->exp_head = m->priv->exp_cap = 0;
 }
 
+char *model_intern(struct model *m, const char *s)
+{
+	if (!m || !s)
+		return NULL;
+	struct mdl_istr *x = mdl_map_get(&m->priv->istr, s);
+	if (!x) {
+		x = mdl_alloc(m, sizeof *x);
+		mdl_map_put(m, &m->priv->istr, s, x);
+	}
+	return x->s;
+}
+
 void mdl_finding_free(struct model *m, struct finding *f)
 {
 	if (!f)
 		return;
 	mdl_free(m, f->message);
-	mdl_free(m, f->fix);
+	if (!f->fix_shared)
+		mdl_free(m, f->fix);
 	mdl_free(m, f->frames);
 	free(f);
 }
@@ -435,6 +449,15 @@ void model_free(struct model *m)
 		mdl_map_free(&m->priv->aor_by_name);
 		mdl_map_free(&m->priv->sess_by_key);
 		mdl_map_free(&m->priv->bind_by_key);
+		struct mdl_map *is = &m->priv->istr;
+		for (size_t i = 0; i < is->cap; i++) {
+			struct mdl_istr *x = is->e[i].val;
+			if (x) {
+				mdl_free(m, x->s);
+				mdl_free(m, x);
+			}
+		}
+		mdl_map_free(is);
 		ptr_vec_free(&m->priv->pending);
 		free(m->priv->exp);
 		free(m->priv);

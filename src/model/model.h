@@ -176,7 +176,7 @@ struct reg_attempt {
 struct reg_session {
 	uint32_t id;
 	struct aor_hist *aor;
-	char *call_id;               /* owned */
+	const char *call_id;         /* the end of map_key */
 	struct ptr_vec attempts;     /* struct reg_attempt * */
 	struct ptr_vec txns;         /* struct txn * */
 	int64_t t_first, t_last;
@@ -239,11 +239,12 @@ struct finding {
 	enum finding_kind kind;      /* the rule's (ranking the cause) */
 	uint32_t rule_ix;            /* the rule's place in the table (the last tie-break) */
 	char *message;               /* owned */
-	char *fix;                   /* owned, may be NULL */
+	char *fix;                   /* may be NULL; owned unless fix_shared */
 	uint64_t *frames;            /* owned evidence frames */
 	size_t nframes;
 	struct aor_hist *aor;        /* NULL for a capture-wide finding */
 	uint32_t weight;             /* a once-per-AOR rule's: how bad (diag_weigh) */
+	bool fix_shared;             /* fix is the model's (model_intern) */
 };
 
 /* Per-AOR summary, computed by model_finish(). */
@@ -391,6 +392,10 @@ int64_t model_aor_next_expiry(const struct aor_hist *a);
  * unknown COND. */
 int model_fail_on(const struct model *m, const char *cond);
 bool model_fail_cond_valid(const char *cond);
+
+/* One copy of a text the model keeps for its life (a rule's fix: a few
+ * texts per rule, repeated on every finding): the copy, NULL for NULL. */
+char *model_intern(struct model *m, const char *s);
 
 /* Add a finding (diagnosis); the model takes ownership. */
 void model_add_finding(struct model *m, struct finding *f);

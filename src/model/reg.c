@@ -71,8 +71,9 @@ static struct reg_session *session_get(struct model *m, struct aor_hist *a, cons
 		mdl_vec_push(m, &a->sessions, s);
 		s->id = (uint32_t)(a->sessions.n + a->shed_sessions);
 		s->aor = a;
-		s->call_id = mdl_strdup_m(m, cid);
 		mdl_map_put(m, &m->priv->sess_by_key, k, s);
+		/* the key's own copy ends with the Call-ID: one string, not two */
+		s->call_id = s->map_key + strlen(a->aor) + 1;
 	}
 	free(k);
 	return s;
@@ -574,7 +575,6 @@ void reg_free_aor(struct model *m, struct aor_hist *a)
 		return;
 	for (size_t i = 0; i < a->sessions.n; i++) {
 		struct reg_session *s = a->sessions.v[i];
-		mdl_free(m, s->call_id);
 		mdl_free(m, s->map_key);
 		ptr_vec_free(&s->attempts);
 		ptr_vec_free(&s->txns);

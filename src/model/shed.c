@@ -163,7 +163,6 @@ static void fold_history(struct model *m, struct aor_hist *a, int64_t horizon)
 		m->priv->nsessions--;
 		if (s->map_key)
 			mdl_map_del(&m->priv->sess_by_key, mdl_hash(s->map_key), s);
-		mdl_free(m, s->call_id);
 		mdl_free(m, s->map_key);
 		ptr_vec_free(&s->attempts);
 		ptr_vec_free(&s->txns);
@@ -324,6 +323,7 @@ uint64_t model_shed(struct model *m, uint64_t bytes, model_keep_fn keep, void *u
 		if (!t->qrefs)
 			txn_free(m, t);
 	}
+	txn_queues_drop_shed(m);
 	size_t k = 0;
 	for (size_t i = 0; i < m->msgs.n; i++) {
 		struct sip_msg *r = m->msgs.v[i];

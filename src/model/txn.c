@@ -113,6 +113,31 @@ void txn_free_zombies(struct model *m)
 	p->exp_n = p->exp_head = 0;
 }
 
+void txn_queues_drop_shed(struct model *m)
+{
+	struct model_priv *p = m->priv;
+	size_t k = 0;
+	for (size_t i = p->pending_head; i < p->pending.n; i++) {
+		struct txn *t = p->pending.v[i];
+		if (t->evicted)
+			txn_unref(m, t);
+		else
+			p->pending.v[k++] = t;
+	}
+	p->pending.n = k;
+	p->pending_head = 0;
+	k = 0;
+	for (size_t i = p->exp_head; i < p->exp_n; i++) {
+		struct mdl_expiry x = p->exp[i];
+		if (x.t->evicted)
+			txn_unref(m, x.t);
+		else
+			p->exp[k++] = x;
+	}
+	p->exp_n = k;
+	p->exp_head = 0;
+}
+
 static void expiry_sweep(struct model *m, int64_t now)
 {
 	struct model_priv *p = m->priv;
