@@ -376,10 +376,8 @@ bool cp_is_refresh_ok(const struct txn *t)
 
 int64_t cp_capture_start(const struct model *m)
 {
-	if (!m || !m->msgs.n)
-		return 0;
-	const struct sip_msg *f = m->msgs.v[0];
-	return f->ts_ns;
+	/* the first message's, also when its record was shed */
+	return m && m->st.msgs ? m->first_ns : 0;
 }
 
 const char *cp_time(const struct model *m, int64_t ns, char *buf, size_t n)

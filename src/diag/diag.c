@@ -355,8 +355,13 @@ static bool same_subject(const struct finding *a, const struct finding *b)
 	if (a->rule_ix != b->rule_ix || a->aor != b->aor)
 		return false;
 	const struct diag_rule *r = diag_rule_at(a->rule_ix);
-	if (a->aor && r && r->once)
-		return true;
+	if (a->aor && r && r->scope == DIAG_PER_AOR) {
+		if (!r->episodes)
+			return true;             /* one finding per AOR */
+		/* an episode (consecutive lapses share their grant's frames;
+		 * one still open when the rules ran is the same lapse) */
+		return a->episode && a->episode == b->episode;
+	}
 	if (first_frame(a) == first_frame(b) ||
 	    (a->nframes && b->nframes && first_frame(a) <= last_frame(b) && first_frame(b) <= last_frame(a)))
 		return true;
@@ -380,12 +385,12 @@ static bool same_subject(const struct finding *a, const struct finding *b)
 	       memcmp(a->message, b->message, (size_t)(x - a->message)) == 0;
 }
 
-/* Two views of a once-per-AOR rule's finding, a the earlier: a stays
- * unless b is heavier (the batch reports the worst, the first of equals). */
+/* Two views of a weighed once-per-AOR finding (diag_weigh), a the
+ * earlier: a stays unless b is heavier (the batch reports the worst, the
+ * first of equals).  Unweighed, the later view is the one shown. */
 static bool once_keeps_first(const struct finding *a, const struct finding *b)
 {
-	const struct diag_rule *r = diag_rule_at(a->rule_ix);
-	return a->aor && r && r->once && a->weight >= b->weight;
+	return a->aor && a->weight && a->weight >= b->weight;
 }
 
 static uint32_t aor_id_of(const struct finding *f)
@@ -659,6 +664,12 @@ void diag_weigh(struct diag_ctx *c, uint32_t weight)
 {
 	if (c->last)
 		c->last->weight = weight;
+}
+
+void diag_episode(struct diag_ctx *c, int64_t episode)
+{
+	if (c->last)
+		c->last->episode = episode;
 }
 
 const char *diag_esc(struct diag_ctx *c, const char *s)

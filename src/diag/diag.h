@@ -67,10 +67,12 @@ struct diag_rule {
 	enum diag_scope scope;
 	enum finding_kind kind;         /* cause, pattern (default) or outcome:
 					   which finding leads (finding_rank_cmp) */
-	bool once;                      /* at most one finding per AOR (its worst
-					   case): a view kept before the memory
-					   bound shed its evidence and a later one
-					   are the same finding */
+	bool episodes;                  /* per AOR: one finding per episode, each
+					   told by diag_episode() (the others: at
+					   most one per AOR).  Tells views of a
+					   finding kept before the memory bound shed
+					   its evidence from other findings (diag.c,
+					   same_subject) */
 };
 
 /* A threshold set on the command line. */
@@ -283,11 +285,15 @@ void diag_frames_free(struct diag_frames *f);
 void diag_emit(struct diag_ctx *c, struct aor_hist *aor, struct diag_frames *f,
 	       const char *fix, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* For a rule that reports once per AOR (diag_rule.once): how bad the
- * finding diag_emit() just added is.  Of two views of it (one kept before
- * the memory bound shed its evidence, one found later) the heavier is
- * shown, the earlier on a tie, as the batch over everything would pick. */
+/* For a rule that reports its worst case once per AOR, or episodes: how
+ * bad, or how complete (> 0), the finding diag_emit() just added is.  Of
+ * two views of it (one kept before the memory bound shed its evidence,
+ * one found later) the heavier is shown, the earlier on a tie, as the
+ * batch over everything would pick; unweighed, the later view is shown. */
 void diag_weigh(struct diag_ctx *c, uint32_t weight);
+/* For a rule with episodes: which one the finding diag_emit() just added
+ * is about (REG-EXPIRED-GAP: when the lapse began), non-zero. */
+void diag_episode(struct diag_ctx *c, int64_t episode);
 
 /* Captured text escaped for a message (control bytes as \xHH, NULL as "-",
  * long values cut); the buffer is one of 8 in a ring: valid for the next

@@ -144,6 +144,7 @@ static void gap_emit(struct diag_ctx *c, struct aor_hist *a, const struct ivl *l
 	}
 	cp_time(c->m, from, t1, sizeof t1);
 	cp_time(c->m, to, t2, sizeof t2);
+	size_t nfr = fr.n;
 	if (open_end)
 		diag_emit(c, a, &fr,
 			  "Find out why the refresh failed or came late (see the other findings on this "
@@ -160,6 +161,10 @@ static void gap_emit(struct diag_ctx *c, struct aor_hist *a, const struct ivl *l
 			  "%ld s; %s); inbound calls fail in that window.",
 			  diag_esc(c, a->aor), diag_secs(from, to), t1, t2, diag_esc(c, last->b->contact),
 			  last->grant, what);
+	diag_episode(c, from ? from : 1);
+	/* of two views of a lapse, the one that saw it end, then the one with
+	 * more evidence (its grant not yet shed) */
+	diag_weigh(c, (open_end ? 0u : 1u << 16) + (uint32_t)(nfr < 0xffff ? nfr : 0xffff));
 }
 
 static void rule_expired_gap(struct diag_ctx *c, const struct diag_rule *r)
@@ -605,7 +610,7 @@ static void rule_dup_bindings(struct diag_ctx *c, const struct diag_rule *r)
 			  "The 200 for %s lists %d Contacts of one UA (%s): %d stale binding%s (NAT port "
 			  "changes or reboot without unregister) - calls fork to dead contacts.",
 			  diag_esc(c, a->aor), best_n + 1, list, best_n, best_n == 1 ? "" : "s");
-		diag_weigh(c, (uint32_t)best_n);
+		diag_weigh(c, (uint32_t)best_n);   /* >= 1 */
 	}
 }
 
@@ -912,7 +917,7 @@ static const struct diag_param p_retry[] = {
 
 const struct diag_rule diag_rules_time[] = {
 	{ "REG-EXPIRED-GAP", SEV_CRIT, "registration lapsed (grant ran out, no refresh)", p_gap,
-	  rule_expired_gap, DIAG_PER_AOR, .kind = FK_PATTERN },
+	  rule_expired_gap, DIAG_PER_AOR, .kind = FK_PATTERN, .episodes = true },
 	{ "REG-REFRESH-LATE", SEV_WARN, "refresh too close to expiry for retransmissions, or lapsed", p_late2,
 	  rule_refresh_late, DIAG_PER_AOR, .kind = FK_CAUSE },
 	{ "REG-REFRESH-EARLY", SEV_INFO, "refresh far earlier than the grant needs", p_early,
@@ -924,7 +929,7 @@ const struct diag_rule diag_rules_time[] = {
 	{ "REG-CONTACT-MISSING", SEV_WARN, "own Contact absent from the 200", NULL,
 	  rule_contact_missing, DIAG_PER_AOR, .kind = FK_PATTERN },
 	{ "REG-DUP-BINDINGS", SEV_WARN, "stale/duplicate bindings of one UA in the 200", NULL,
-	  rule_dup_bindings, DIAG_PER_AOR, .kind = FK_PATTERN, .once = true },
+	  rule_dup_bindings, DIAG_PER_AOR, .kind = FK_PATTERN },
 	{ "REG-FLAP", SEV_ERR, "register/unregister churn or two devices on one account", p_flap,
 	  rule_flap, DIAG_PER_AOR, .kind = FK_PATTERN },
 	{ "REG-CALLID-CHANGE", SEV_INFO, "new Call-ID on every refresh", p_callid,

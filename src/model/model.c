@@ -282,6 +282,8 @@ void model_add_msg(struct model *m, struct sip_msg *msg)
 	if (!m || !msg)
 		return;
 	mdl_vec_push(m, &m->msgs, msg);
+	if (!m->st.msgs)
+		m->first_ns = msg->ts_ns;
 	m->st.msgs++;
 	if (msg->request)
 		m->st.requests++;

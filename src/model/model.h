@@ -244,6 +244,7 @@ struct finding {
 	size_t nframes;
 	struct aor_hist *aor;        /* NULL for a capture-wide finding */
 	uint32_t weight;             /* a once-per-AOR rule's: how bad (diag_weigh) */
+	int64_t episode;             /* a rule with episodes: which (diag_episode), 0: unsaid */
 	bool fix_shared;             /* fix is the model's (model_intern) */
 };
 
@@ -348,6 +349,7 @@ struct model {
 	size_t nrefused;
 	uint64_t refused_more;       /* refusals of further (client, server) pairs */
 	int64_t now_ns;              /* latest capture time seen */
+	int64_t first_ns;            /* the first message's time (kept when its record is shed) */
 	int64_t capture_end_ns;      /* set by model_finish */
 	bool finished;
 	uint32_t dialog_ids;         /* ids given to dialogs so far (the highest) */
