@@ -319,7 +319,7 @@ struct model_evicted {
 struct model_stats {
 	uint64_t msgs, requests, responses, malformed;
 	uint64_t no_call_id;         /* messages that could not be grouped */
-	uint64_t txns, txns_timeout, txns_unknown, orphan_responses;
+	uint64_t txns, txns_final, txns_timeout, txns_unknown, orphan_responses;
 	uint64_t req_retrans, resp_retrans, branch_reuse, icmp_matched, icmp_unmatched;
 	uint32_t max_file;           /* highest input file index seen */
 };

@@ -176,7 +176,9 @@ static struct txn *txn_new(struct model *m, struct sip_msg *msg, const char *met
 static void settle(struct model *m, struct txn *t, enum txn_outcome o)
 {
 	t->outcome = o;
-	if (o == TXN_TIMEOUT)
+	if (o == TXN_FINAL)
+		m->st.txns_final++;      /* counted here: shed ones count too */
+	else if (o == TXN_TIMEOUT)
 		m->st.txns_timeout++;
 	else if (o == TXN_UNKNOWN)
 		m->st.txns_unknown++;

@@ -991,21 +991,17 @@ static void w_stats(struct json_out *j, const struct model *m)
 	w_key(j, "methods"); w_key_counts(j, &methods);
 	w_key(j, "status_codes"); w_key_counts(j, &codes);
 
-	uint64_t nfinal = 0;
 	int64_t *rt = malloc((m->txns.n + 1) * sizeof *rt);
 	size_t nrt = 0;
 	for (size_t i = 0; i < m->txns.n; i++) {
 		const struct txn *x = m->txns.v[i];
-		if (x->outcome == TXN_FINAL) {
-			nfinal++;
-			if (x->req && rt)
-				rt[nrt++] = x->t_final - x->t_first;
-		}
+		if (x->outcome == TXN_FINAL && x->req && rt)
+			rt[nrt++] = x->t_final - x->t_first;
 	}
 	w_key(j, "transactions");
 	w_obj(j);
 	w_key(j, "total"); w_int(j, (long long)st->txns);
-	w_key(j, "final"); w_int(j, (long long)nfinal);
+	w_key(j, "final"); w_int(j, (long long)st->txns_final);
 	w_key(j, "timeout"); w_int(j, (long long)st->txns_timeout);
 	w_key(j, "unknown"); w_int(j, (long long)st->txns_unknown);
 	w_key(j, "orphan"); w_int(j, (long long)st->orphan_responses);

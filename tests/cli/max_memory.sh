@@ -20,7 +20,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 command -v "$PYTHON3" > /dev/null || skip_all "python3 missing"
 [ -r /proc/self/status ] || skip_all "no /proc"
-plan 17
+plan 18
 T=$(tmpdir)
 trap 'rm -rf "$T"' EXIT
 n=$("$PYTHON3" "$RT_SRC/tests/gen/memgen.py" "$T/mem.pcap" 25000)
@@ -108,6 +108,12 @@ try:
 except Exception as ex:
     ok, desc, d = False, 'JSON capture.evicted (%s)' % ex, None
 out(ok, desc)
+try:
+    tx = d['stats']['transactions']
+    ok = tx['total'] == 50000 and tx['final'] == 50000
+except Exception as ex:
+    ok, tx = False, ex
+out(ok, 'JSON stats.transactions counts the evicted ones too: total and final 50000 (%s)' % tx)
 try:
     dl = d['dialogs']
     okd = len(dl) + ev['dialogs'] == 25000 and \
