@@ -45,13 +45,15 @@ rm -rf "$OUT"
 mkdir -p "$RUN/db" "$RUN/csv" "$RUN/sipp"
 ulimit -n 65536 2>/dev/null || ulimit -n 8192
 KPID= RPID= SPID= SIPP_PIDS=()
-stop_pid() {   # stop_pid PID [signal]: signal, wait <= 10 s, then SIGKILL
-	local pid=$1 sig=${2:-TERM} i
+STOP_KILLED=0
+stop_pid() {   # stop_pid PID [signal [seconds]]: signal, wait (10 s), then SIGKILL
+	local pid=$1 sig=${2:-TERM} secs=${3:-10} i
+	STOP_KILLED=0
 	[ -n "$pid" ] || return 0
 	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
 	kill -"$sig" "$pid" 2>/dev/null
-	for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	for i in $(seq $(( secs * 5 ))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid" 2>/dev/null; STOP_KILLED=1; }
 	wait "$pid" 2>/dev/null
 	return 0
 }
@@ -178,7 +180,10 @@ secs=$(( $(date +%s) - t0 ))
 log "SIPp done after $secs s; stopping regtrace"
 sleep 3            # the last answers reach the capture
 t_stop=$(date +%s.%N)
-stop_pid "$RPID" INT; RPID=
+# regtrace's end of run (the batch over every AOR, a registration line
+# each, the summary) takes seconds with 100k AORs: give it time, say how long
+stop_pid "$RPID" INT 300; RPID=
+log "regtrace ended $(python3 -c "import sys,time; print('%.1f' % (time.time() - float(sys.argv[1])))" "$t_stop") s after SIGINT$([ "$STOP_KILLED" = 1 ] && echo ': KILLED (no summary line)')"
 wait "$SPID"; SPID=
 stop_pid "$KPID"; KPID=
 
